@@ -1,0 +1,3 @@
+"""kerlint: a static analyzer and linter for Keras model code."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,5 @@
+import sys
+
+from kerlint.cli import main
+
+sys.exit(main())

@@ -1,0 +1,137 @@
+"""Command line: ``kerlint [check] PATH...``, ``kerlint rule``, ``kerlint cost``.
+
+Exit codes follow ruff: 0 clean, 1 findings, 2 usage, configuration or
+internal error. Nothing here imports TensorFlow or Keras.
+"""
+
+from __future__ import annotations
+
+import argparse
+import functools
+import os
+import sys
+from pathlib import Path
+from typing import Callable, Sequence
+
+from kerlint import __version__
+from kerlint.config import ConfigError, Settings, find_pyproject, load_settings
+from kerlint.cost import model_costs
+from kerlint.engine import FileResult, analyze_path
+from kerlint.files import discover
+from kerlint.report import FORMATS, render
+from kerlint.report.cost_table import render_json, render_table
+from kerlint.rules import ALL_RULES, rule_for
+from kerlint.rules.docs import render_page
+
+COMMANDS = ("check", "rule", "cost")
+EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="kerlint", description="Static analyzer and linter for Keras model code.")
+    parser.add_argument("--version", action="version", version=f"kerlint {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    check = commands.add_parser("check", help="lint files (the default command)")
+    _add_selection_arguments(check)
+    check.add_argument("--output-format", choices=sorted(FORMATS), default="full", help="how findings are printed (default: full)")
+    check.add_argument("--exit-zero", action="store_true", help="exit 0 even when there are findings")
+
+    rule = commands.add_parser("rule", help="explain a rule")
+    rule.add_argument("rule", nargs="?", help="a rule code (KER101) or name (unshared-duplicate-layer)")
+    rule.add_argument("--all", action="store_true", help="list every rule")
+
+    cost = commands.add_parser("cost", help="per-model layer table with shapes and parameters, computed statically")
+    _add_selection_arguments(cost)
+    cost.add_argument("--format", choices=("table", "json"), default="table")
+    return parser
+
+
+def _add_selection_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("paths", nargs="*", type=Path, default=[Path(".")], help="files or directories (default: .)")
+    parser.add_argument("--config", type=Path, help="use this pyproject.toml instead of discovering one per file")
+    parser.add_argument("--select", type=_csv, help="comma-separated rule codes, prefixes or names to enable")
+    parser.add_argument("--extend-select", type=_csv, help="rules to enable on top of the selection")
+    parser.add_argument("--ignore", type=_csv, help="rules to disable")
+    parser.add_argument("--exclude", type=_csv, default=[], help="extra glob patterns of paths to skip")
+    parser.add_argument("--force-exclude", action="store_true", help="apply excludes to paths given explicitly too")
+
+
+def _csv(value: str) -> list[str]:
+    return [item.strip() for item in value.split(",") if item.strip()]
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if not argv or (argv[0] not in COMMANDS and argv[0] not in ("-h", "--help", "--version")):
+        argv.insert(0, "check")
+    args = build_parser().parse_args(argv)
+    try:
+        if args.command == "rule":
+            return run_rule(args)
+        settings_for = _settings_resolver(args)
+        results = [analyze_path(path, _display(path), settings_for(path)) for path in _files(args, settings_for)]
+    except ConfigError as error:
+        print(f"kerlint: error: {error}", file=sys.stderr)
+        return EXIT_ERROR
+    if args.command == "cost":
+        return run_cost(args, results)
+    return run_check(args, results)
+
+
+def run_check(args: argparse.Namespace, results: list[FileResult]) -> int:
+    findings = [finding for result in results for finding in result.findings]
+    sources = {result.path: result.source for result in results if result.source is not None}
+    render(args.output_format, findings, sources, sys.stdout)
+    if any(finding.code == "KER000" for finding in findings):
+        return EXIT_ERROR
+    return EXIT_FINDINGS if findings and not args.exit_zero else EXIT_CLEAN
+
+
+def run_cost(args: argparse.Namespace, results: list[FileResult]) -> int:
+    models = [cost for result in results if result.analysis is not None for cost in model_costs(result.analysis)]
+    (render_json if args.format == "json" else render_table)(models, sys.stdout)
+    errors = [f for result in results for f in result.findings if f.code in ("KER000", "KER001")]
+    for finding in errors:
+        print(f"{finding.path}:{finding.span.line}:{finding.span.column}: {finding.code} {finding.message}", file=sys.stderr)
+    return EXIT_ERROR if errors else EXIT_CLEAN
+
+
+def run_rule(args: argparse.Namespace) -> int:
+    if args.all:
+        for rule in ALL_RULES:
+            print(f"{rule.code}  {rule.name:<32} {rule.severity.value:<8} {rule.summary}")
+        return EXIT_CLEAN
+    rule = rule_for(args.rule) if args.rule else None
+    if rule is None:
+        known = ", ".join(r.code for r in ALL_RULES)
+        print(f"kerlint: error: unknown rule {args.rule!r} (known: {known})", file=sys.stderr)
+        return EXIT_ERROR
+    print(render_page(rule), end="")
+    return EXIT_CLEAN
+
+
+def _settings_resolver(args: argparse.Namespace) -> Callable[[Path], Settings]:
+    overrides = dict(select=args.select, extend_select=args.extend_select, ignore=args.ignore, extra_exclude=args.exclude)
+    if args.config is not None:
+        if not args.config.is_file():
+            raise ConfigError(f"--config: no such file: {args.config}")
+        fixed = load_settings(args.config, **overrides)
+        return lambda path: fixed
+
+    @functools.lru_cache(maxsize=None)
+    def for_pyproject(pyproject: Path | None) -> Settings:
+        return load_settings(pyproject, **overrides)
+
+    return lambda path: for_pyproject(find_pyproject(path))
+
+
+def _files(args: argparse.Namespace, settings_for: Callable[[Path], Settings]) -> list[Path]:
+    return list(discover(args.paths, settings_for, force_exclude=args.force_exclude))
+
+
+def _display(path: Path) -> str:
+    """Paths relative to the working directory, as ruff prints them."""
+    absolute = os.path.abspath(path)
+    relative = os.path.relpath(absolute)
+    return absolute if relative.startswith("..") else relative

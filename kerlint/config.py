@@ -1,0 +1,290 @@
+"""`[tool.kerlint]` in pyproject.toml -> `Settings`, the resolved configuration of one project.
+
+Everything is validated when it is loaded, so that a typo in the configuration stops
+the run with the file and the key named instead of silently linting with defaults.
+Rules are looked up only through the registry, so rules registered later are
+configurable without touching this module.
+"""
+
+from __future__ import annotations
+
+import copy
+import fnmatch
+import hashlib
+import json
+import os
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterable, Mapping
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - exercised only on old interpreters
+    import tomli as tomllib
+
+from kerlint.rules import BY_CODE, codes_for_selector, rule_for
+
+DEFAULT_EXCLUDE: tuple[str, ...] = (
+    ".git", ".hg", ".venv", "venv", "__pypackages__", "build", "dist", "node_modules",
+    "site-packages", ".tox", ".nox", ".eggs", ".mypy_cache", ".pytest_cache",
+    "__pycache__", ".kerlint_cache",
+)
+"""Like ruff's defaults: directories that never hold the user's own model code."""
+
+_LIST_KEYS = ("select", "extend-select", "ignore", "exclude", "extend-exclude")
+ALLOWED_KEYS: tuple[str, ...] = tuple(sorted(_LIST_KEYS + ("per-file-ignores", "options")))
+
+
+class ConfigError(Exception):
+    """A configuration problem; the message names the file and key and is meant to be shown as is."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    """The resolved configuration: which codes run where, what is skipped, rule options."""
+
+    enabled: frozenset[str]
+    per_file_ignores: tuple[tuple[str, frozenset[str]], ...] = ()
+    exclude: tuple[str, ...] = DEFAULT_EXCLUDE
+    root: Path = field(default_factory=Path.cwd)
+    source: Path | None = None
+    options: Mapping[str, Mapping[str, Any]] = field(default_factory=dict, hash=False)
+    """Rule code -> the option values set in the file (defaults live on the rule class)."""
+
+    def options_for(self, code: str) -> dict[str, Any]:
+        """The rule's defaults overlaid with the configured values; a copy the caller may keep."""
+        return copy.deepcopy({**BY_CODE[code].options, **self.options.get(code, {})})
+
+    def relative(self, path: Path | str) -> str:
+        """`path` as a POSIX string relative to `root` (absolute when outside it): what globs see."""
+        absolute = Path(os.path.abspath(path))
+        try:
+            return absolute.relative_to(self.root).as_posix()
+        except ValueError:
+            return absolute.as_posix()
+
+    def matches(self, pattern: str, path: Path | str) -> bool:
+        """Glob match against the path relative to `root` or its basename (ruff's behaviour)."""
+        pattern = pattern.strip()
+        if pattern.startswith("./"):
+            pattern = pattern[2:]
+        pattern = pattern.rstrip("/") or pattern
+        return fnmatch.fnmatchcase(self.relative(path), pattern) or fnmatch.fnmatchcase(Path(path).name, pattern)
+
+    def codes_for(self, path: Path | str) -> frozenset[str]:
+        """The enabled codes minus those that per-file-ignores drop for `path`."""
+        ignored: set[str] = set()
+        for pattern, codes in self.per_file_ignores:
+            if self.matches(pattern, path):
+                ignored |= codes
+        return self.enabled - ignored
+
+    def is_excluded(self, path: Path | str) -> bool:
+        return any(self.matches(pattern, path) for pattern in self.exclude)
+
+    def fingerprint(self) -> str:
+        """A stable digest of everything that can change results, for use as a cache key."""
+        payload = {
+            "enabled": sorted(self.enabled),
+            "per_file_ignores": [[pattern, sorted(codes)] for pattern, codes in self.per_file_ignores],
+            "exclude": list(self.exclude),
+            "root": self.root.as_posix(),
+            "options": {code: self.options_for(code) for code in sorted(self.enabled) if code in BY_CODE},
+        }
+        text = json.dumps(payload, sort_keys=True, default=repr)
+        return hashlib.sha256(text.encode()).hexdigest()
+
+
+def find_pyproject(start: Path) -> Path | None:
+    """The nearest pyproject.toml at or above `start` (a file or a directory) with `[tool.kerlint]`.
+
+    A pyproject.toml without the table is skipped, as ruff does, so that a
+    sub-package's packaging metadata does not hide the project's configuration.
+    Raises ConfigError for a pyproject.toml that mentions kerlint but is not valid TOML.
+    """
+    start = Path(os.path.abspath(start))
+    directory = start if start.is_dir() else start.parent
+    for candidate_dir in (directory, *directory.parents):
+        candidate = candidate_dir / "pyproject.toml"
+        if _has_kerlint_table(candidate):
+            return candidate
+    return None
+
+
+def load_settings(
+    pyproject: Path | None,
+    *,
+    select: Iterable[str] | None = None,
+    extend_select: Iterable[str] | None = None,
+    ignore: Iterable[str] | None = None,
+    extra_exclude: Iterable[str] = (),
+) -> Settings:
+    """Resolve `[tool.kerlint]` of `pyproject` (defaults when None) with the CLI overrides on top.
+
+    Rule selection is layered like ruff: first the file (`select` replaces the
+    default of every registered code, `extend-select` adds, `ignore` removes),
+    then the CLI the same way, so the CLI wins over anything in the file.
+    """
+    if pyproject is None:
+        table: dict[str, Any] = {}
+        root, prefix = Path.cwd(), ""
+    else:
+        table = _read_table(pyproject) or {}
+        root, prefix = Path(os.path.abspath(pyproject)).parent, f"{_display(pyproject)}: "
+    where = _section(prefix)
+
+    unknown = sorted(set(table) - set(ALLOWED_KEYS))
+    if unknown:
+        raise ConfigError(f"{where} unknown key {unknown[0]!r} (allowed: {', '.join(ALLOWED_KEYS)})")
+    lists = {key: _string_list(table[key], f"{where} {key!r}") for key in _LIST_KEYS if key in table}
+
+    def file_codes(key: str) -> set[str]:
+        return _codes(lists.get(key, ()), f"{where} {key}")
+
+    enabled = _select_layer(
+        set(BY_CODE),
+        file_codes("select") if "select" in lists else None,
+        file_codes("extend-select"),
+        file_codes("ignore"),
+    )
+    enabled = _select_layer(
+        enabled,
+        None if select is None else _codes(select, "--select"),
+        _codes(extend_select or (), "--extend-select"),
+        _codes(ignore or (), "--ignore"),
+    )
+
+    exclude = tuple(lists.get("exclude", DEFAULT_EXCLUDE)) + tuple(lists.get("extend-exclude", ())) + tuple(extra_exclude)
+    return Settings(
+        enabled=frozenset(enabled),
+        per_file_ignores=_per_file_ignores(table.get("per-file-ignores", {}), prefix),
+        exclude=exclude,
+        root=root,
+        source=pyproject,
+        options=_options(table.get("options", {}), prefix),
+    )
+
+
+def _select_layer(enabled: set[str], select: set[str] | None, extend: set[str], ignore: set[str]) -> set[str]:
+    """One layer of rule selection: `select` replaces, `extend-select` adds, `ignore` removes."""
+    return ((enabled if select is None else select) | extend) - ignore
+
+
+def _has_kerlint_table(candidate: Path) -> bool:
+    try:
+        if b"kerlint" not in candidate.read_bytes():  # cheap: don't parse every pyproject up the tree
+            return False
+    except OSError:
+        return False
+    return _read_table(candidate) is not None
+
+
+def _read_table(pyproject: Path) -> dict[str, Any] | None:
+    """The `[tool.kerlint]` table, or None when the file has none."""
+    name = _display(pyproject)
+    try:
+        with open(pyproject, "rb") as handle:
+            data = tomllib.load(handle)
+    except OSError as error:
+        raise ConfigError(f"{name}: cannot read file: {error.strerror or error}") from None
+    except tomllib.TOMLDecodeError as error:
+        raise ConfigError(f"{name}: invalid TOML: {error}") from None
+    tool = data.get("tool")
+    table = tool.get("kerlint") if isinstance(tool, dict) else None
+    if table is not None and not isinstance(table, dict):
+        raise ConfigError(f"{name}: [tool.kerlint] must be a table, got {_type_name(table)}")
+    return table
+
+
+def _section(prefix: str, *parts: str) -> str:
+    """`pyproject.toml: [tool.kerlint.options.KER101]`: where an error is, for its message."""
+    return prefix + "[" + ".".join(("tool.kerlint", *parts)) + "]"
+
+
+def _per_file_ignores(value: Any, prefix: str) -> tuple[tuple[str, frozenset[str]], ...]:
+    section = _section(prefix, "per-file-ignores")
+    if not isinstance(value, dict):
+        raise ConfigError(f"{_section(prefix)} 'per-file-ignores' must be a table of glob -> list of rule selectors, got {_type_name(value)}")
+    result = []
+    for pattern, selectors in value.items():
+        where = f"{section} {pattern!r}"
+        result.append((pattern, frozenset(_codes(_string_list(selectors, where), where))))
+    return tuple(result)
+
+
+def _options(value: Any, prefix: str) -> dict[str, dict[str, Any]]:
+    """Validate `[tool.kerlint.options.<rule>]` tables against each rule's declared options."""
+    if not isinstance(value, dict):
+        raise ConfigError(f"{_section(prefix)} 'options' must be a table of rule -> table of options, got {_type_name(value)}")
+    result: dict[str, dict[str, Any]] = {}
+    for key, configured in value.items():
+        rule = rule_for(key)
+        if rule is None:
+            raise ConfigError(f"{_section(prefix, 'options')} unknown rule {key!r} (known rules: {', '.join(sorted(BY_CODE))})")
+        rule_section = _section(prefix, "options", key)
+        if rule.code in result:
+            raise ConfigError(f"{rule_section} rule {rule.code} ({rule.name}) is configured twice")
+        if not isinstance(configured, dict):
+            raise ConfigError(f"{rule_section} must be a table of option -> value, got {_type_name(configured)}")
+        result[rule.code] = {}
+        for option, option_value in configured.items():
+            if option not in rule.options:
+                allowed = f"allowed: {', '.join(sorted(rule.options))}" if rule.options else f"{rule.code} has no options"
+                raise ConfigError(f"{rule_section} unknown option {option!r} ({allowed})")
+            result[rule.code][option] = _coerce_option(option_value, rule.options[option], f"{rule_section} option {option!r}")
+    return result
+
+
+def _coerce_option(value: Any, default: Any, where: str) -> Any:
+    """Check `value` against the type of the rule's default (None accepts anything)."""
+    if default is None:
+        return value
+    if isinstance(default, bool):
+        ok, expected = isinstance(value, bool), "a boolean"
+    elif isinstance(default, int):
+        ok, expected = isinstance(value, int) and not isinstance(value, bool), "an integer"
+    elif isinstance(default, float):
+        ok, expected = isinstance(value, (int, float)) and not isinstance(value, bool), "a number"
+    elif isinstance(default, (list, tuple, set, frozenset)):
+        ok, expected = isinstance(value, list), "a list"
+        if ok:
+            value = type(default)(value)
+    else:
+        ok, expected = isinstance(value, type(default)), f"a {type(default).__name__}"
+    if not ok:
+        raise ConfigError(f"{where} must be {expected}, got {_type_name(value)}")
+    return value
+
+
+def _string_list(value: Any, where: str) -> list[str]:
+    if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
+        raise ConfigError(f"{where} must be a list of strings, got {_type_name(value)}")
+    return value
+
+
+def _codes(selectors: Iterable[str], where: str) -> set[str]:
+    codes: set[str] = set()
+    for selector in selectors:
+        try:
+            codes |= codes_for_selector(selector)
+        except ValueError as error:
+            raise ConfigError(f"{where}: {error}") from None
+    return codes
+
+
+def _type_name(value: Any) -> str:
+    if isinstance(value, list):
+        return "a list containing " + ", ".join(sorted({type(item).__name__ for item in value}))
+    return {dict: "a table", str: "a string", bool: "a boolean", int: "an integer", float: "a float"}.get(
+        type(value), type(value).__name__
+    )
+
+
+def _display(path: Path) -> str:
+    """Relative to the working directory when inside it: what the user typed, roughly."""
+    try:
+        relative = os.path.relpath(path)
+    except ValueError:  # another drive on Windows
+        return str(path)
+    return str(path) if relative.startswith("..") else relative

@@ -1,0 +1,117 @@
+"""Which files to lint, and reading them: discovery, a byte-level prefilter, decoding.
+
+Discovery must be deterministic (sorted output, so reports and caches are stable)
+and robust on real trees: virtualenvs, symlink loops and unreadable directories
+are skipped rather than crashing or recursing forever.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import tokenize
+from pathlib import Path
+from typing import Callable, Iterable, Iterator
+
+from kerlint.config import Settings
+
+
+class SourceError(Exception):
+    """A file whose bytes are not Python source text; the message says why, for a KER001 finding."""
+
+
+def discover(
+    paths: Iterable[Path], settings_for: Callable[[Path], Settings], force_exclude: bool = False
+) -> Iterator[Path]:
+    """The `.py` files under `paths`, sorted and without duplicates.
+
+    Inside directories, hidden directories, virtualenvs (a `pyvenv.cfg` inside),
+    and files or directories matching the exclude globs of `settings_for(directory)`
+    are skipped. Paths given explicitly (files of any extension, and directories)
+    are always used, unless `force_exclude` is set and they or a directory between
+    them and the settings' root match an exclude glob. `settings_for` is called
+    once per directory walked and once per explicit path, so it should be cached.
+    """
+    found: set[Path] = set()
+    visited: set[Path] = set()
+    for path in paths:
+        if force_exclude and _force_excluded(path, settings_for(path)):
+            continue
+        if path.is_dir():
+            found.update(_walk(path, settings_for, visited))
+        else:
+            found.add(path)
+    yield from sorted(found)
+
+
+def _walk(top: Path, settings_for: Callable[[Path], Settings], visited: set[Path]) -> Iterator[Path]:
+    """`.py` files below `top`; `visited` holds resolved directories, which breaks symlink loops."""
+    stack = [top]
+    while stack:
+        directory = stack.pop()
+        try:
+            real = directory.resolve()
+        except (OSError, RuntimeError):  # a symlink loop raises RuntimeError before Python 3.13
+            continue
+        if real in visited:
+            continue
+        visited.add(real)
+        try:
+            with os.scandir(directory) as scan:
+                entries = sorted(scan, key=lambda entry: entry.name)  # deterministic path through symlinks
+        except OSError:  # unreadable or vanished
+            continue
+        settings = settings_for(directory)
+        for entry in entries:
+            child = directory / entry.name
+            try:
+                is_dir = entry.is_dir()
+            except OSError:
+                continue
+            if is_dir:
+                if not (entry.name.startswith(".") or settings.is_excluded(child) or (child / "pyvenv.cfg").exists()):
+                    stack.append(child)
+            elif entry.name.endswith(".py") and entry.is_file() and not settings.is_excluded(child):
+                yield child
+
+
+def _force_excluded(path: Path, settings: Settings) -> bool:
+    """Whether `path`, or a directory above it but below the settings' root, matches an exclude."""
+    absolute = Path(os.path.abspath(path))
+    candidates = [absolute]
+    for parent in absolute.parents:
+        if parent == settings.root or settings.root not in parent.parents:
+            break
+        candidates.append(parent)
+    return any(settings.is_excluded(candidate) for candidate in candidates)
+
+
+def might_contain_keras(source_bytes: bytes) -> bool:
+    """Cheap check before parsing: a file that never says keras or tensorflow has nothing to lint.
+
+    (`tf_keras` contains `keras`; coding cookies only allow ASCII-compatible encodings.)
+    """
+    return b"keras" in source_bytes or b"tensorflow" in source_bytes
+
+
+def decode_source(source_bytes: bytes) -> str:
+    """Source bytes -> text as Python would read them: PEP 263 cookie, UTF-8 BOM stripped.
+
+    Raises SourceError for null bytes, unknown encodings and undecodable bytes.
+    """
+    if b"\0" in source_bytes:
+        raise SourceError("file contains a null byte")
+    try:
+        encoding, _ = tokenize.detect_encoding(io.BytesIO(source_bytes).readline)
+    except SyntaxError as error:  # unknown encoding in the cookie, or a cookie that contradicts the BOM
+        raise SourceError(f"cannot detect the file's encoding: {error.msg}") from None
+    try:
+        return source_bytes.decode(encoding)  # "utf-8-sig" strips the BOM
+    except UnicodeDecodeError as error:
+        name = "UTF-8" if encoding.startswith("utf-8") else encoding
+        raise SourceError(f"cannot decode file as {name}: {error.reason} at byte {error.start}") from None
+
+
+def read_source(path: Path | str) -> str:
+    """The text of a Python file; OSError propagates (missing, unreadable), SourceError as above."""
+    return decode_source(Path(path).read_bytes())

@@ -1,0 +1,197 @@
+"""The layer graph the interpreter reconstructs: layers, their calls, tensors, models.
+
+Everything here is plain data. Shape and weight inference happen when a layer
+is called (see ``interpret/keras_api.py``); rules and reports only read.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+import libcst as cst
+
+from kerlint.layers.base import LayerConfig, LayerSpec, Shape, Weight
+
+
+@dataclass(eq=False)
+class Layer:
+    """One layer object (a constructor call); it may be called several times."""
+
+    class_name: str
+    spec: LayerSpec | None  # None: a class the catalogue does not know
+    config: LayerConfig
+    name: str
+    node: cst.CSTNode  # the constructor call
+    weights: list[Weight] | None = None  # set by the first successful call
+    calls: list["LayerCall"] = field(default_factory=list)
+
+    @property
+    def params(self) -> int | None:
+        return None if self.weights is None else sum(w.size for w in self.weights)
+
+    @property
+    def trainable_params(self) -> int | None:
+        return None if self.weights is None else sum(w.size for w in self.weights if w.trainable)
+
+    @property
+    def activation(self) -> Any:
+        return self.config.raw("activation")
+
+    def describe(self) -> str:
+        """``Dense(32)``-style short description for messages."""
+        first = self.spec.signature[0] if self.spec and self.spec.signature else None
+        value = self.config.raw(first) if first else None
+        shown = "" if value is None or first in ("activation",) else _short(value)
+        return f"{self.class_name}({shown})"
+
+
+def _short(value: Any) -> str:
+    if isinstance(value, str):
+        return repr(value)
+    if isinstance(value, (int, float, tuple, list)):
+        return repr(value)
+    return "..."
+
+
+@dataclass(eq=False)
+class Tensor:
+    """A symbolic tensor: its shape (with batch axis; ``None`` = unknown rank)."""
+
+    shape: Shape | None
+    producer: "LayerCall | InputNode"
+    index: int = 0
+
+
+@dataclass(eq=False)
+class InputNode:
+    """``keras.Input(...)`` or an implicit input of a Sequential model."""
+
+    name: str
+    node: cst.CSTNode
+    shape: Shape | None
+
+
+@dataclass(eq=False)
+class LayerCall:
+    """One application of a layer to tensors (Keras calls this a node)."""
+
+    layer: Layer
+    inputs: list[Tensor]
+    node: cst.CSTNode
+    outputs: list[Tensor] = field(default_factory=list)
+    error: str | None = None  # Keras would raise here; the message says why
+    shared_conflict: "LayerCall | None" = None  # the earlier call whose weights this one contradicts
+    unresolved: str | None = None  # why shapes or weights could not be inferred
+
+    @property
+    def output_shape(self) -> Shape | None:
+        return self.outputs[0].shape if len(self.outputs) == 1 else None
+
+
+@dataclass(frozen=True)
+class Unresolved:
+    """A place the interpreter could not evaluate, and why."""
+
+    node: cst.CSTNode
+    reason: str
+
+
+@dataclass(eq=False)
+class CompileFacts:
+    node: cst.CSTNode
+    loss: Any
+    optimizer: Any
+    metrics: Any
+
+
+@dataclass(eq=False)
+class FitFacts:
+    node: cst.CSTNode
+    x: Any
+    y: Any
+    kwargs: dict[str, Any]
+
+
+@dataclass(eq=False)
+class ModelGraph:
+    """A model: its inputs, outputs and the calls between them, in topological order."""
+
+    name: str
+    kind: str  # "functional" | "sequential"
+    node: cst.CSTNode  # where the model is constructed
+    function: str | None  # the entry point that built it; None at module level
+    inputs: list[Tensor]
+    outputs: list[Tensor]
+    calls: list[LayerCall]
+    notes: list[Unresolved] = field(default_factory=list)  # model-level gaps
+    sequence: list[Layer] | None = None  # Sequential: the layers in order, built or not
+    compiles: list[CompileFacts] = field(default_factory=list)
+    fits: list[FitFacts] = field(default_factory=list)
+
+    @property
+    def layers(self) -> list[Layer]:
+        if self.sequence is not None and not self.calls:
+            return list(self.sequence)
+        seen: dict[int, Layer] = {}
+        for call in self.calls:
+            seen.setdefault(id(call.layer), call.layer)
+        return list(seen.values())
+
+    @property
+    def unresolved(self) -> list[Unresolved]:
+        """Every place this model's figures depend on something not statically known."""
+        from_calls = [Unresolved(c.node, c.unresolved) for c in self.calls if c.unresolved]
+        from_errors = [Unresolved(c.node, c.error) for c in self.calls if c.error]
+        return [*self.notes, *from_errors, *from_calls]
+
+    @property
+    def complete(self) -> bool:
+        return bool(self.outputs) and not self.unresolved and all(layer.params is not None for layer in self.layers)
+
+    @property
+    def params(self) -> int | None:
+        return self._total(lambda layer: layer.params)
+
+    @property
+    def trainable_params(self) -> int | None:
+        return self._total(lambda layer: layer.trainable_params)
+
+    def _total(self, count) -> int | None:
+        if not self.complete:
+            return None
+        return sum(count(layer) for layer in self.layers)
+
+    def consumers(self, call: LayerCall) -> list[LayerCall]:
+        produced = {id(t) for t in call.outputs}
+        return [c for c in self.calls if any(id(t) in produced for t in c.inputs)]
+
+
+def snake_case(class_name: str) -> str:
+    """Keras's ``to_snake_case``: the prefix of automatic layer names."""
+    name = re.sub(r"\W+", "", class_name)
+    name = re.sub("(.)([A-Z][a-z]+)", r"\1_\2", name)
+    return re.sub("([a-z])([A-Z])", r"\1_\2", name).lower()
+
+
+def collect_calls(outputs: list[Tensor]) -> tuple[list[LayerCall], list[InputNode]]:
+    """Calls reachable backwards from ``outputs``, in topological order, and the inputs reached."""
+    order: list[LayerCall] = []
+    inputs: list[InputNode] = []
+    visited: set[int] = set()
+    stack: list[tuple[Any, bool]] = [(t.producer, False) for t in reversed(outputs)]
+    while stack:
+        producer, expanded = stack.pop()
+        if expanded:
+            order.append(producer)
+            continue
+        if id(producer) in visited:
+            continue
+        visited.add(id(producer))
+        if isinstance(producer, InputNode):
+            inputs.append(producer)
+            continue
+        stack.append((producer, True))
+        stack.extend((t.producer, False) for t in reversed(producer.inputs))
+    return order, inputs

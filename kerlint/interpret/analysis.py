@@ -1,0 +1,50 @@
+"""The facts one file yields: models, layer calls, data loads, gaps; and where things are."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import libcst as cst
+from libcst.metadata import MetadataWrapper, PositionProvider
+
+from kerlint.findings import Span
+from kerlint.graph import LayerCall, ModelGraph, Unresolved
+from kerlint.interpret.interpreter import Budget, Interpreter
+from kerlint.interpret.values import Data
+
+
+class Locator:
+    """Source positions, computed once and only when something is reported."""
+
+    def __init__(self, module: cst.Module):
+        self.module = module
+        self._positions = None
+
+    def span(self, node: cst.CSTNode) -> Span:
+        if self._positions is None:
+            wrapper = MetadataWrapper(self.module, unsafe_skip_copy=True)
+            self._positions = wrapper.resolve(PositionProvider)
+        position = self._positions.get(node)
+        if position is None:
+            return Span(1, 1, 1, 1)
+        return Span(position.start.line, position.start.column + 1, position.end.line, position.end.column + 1)
+
+    def line(self, node: cst.CSTNode) -> int:
+        return self.span(node).line
+
+
+@dataclass
+class FileAnalysis:
+    path: str
+    models: list[ModelGraph]
+    calls: list[LayerCall]
+    data_loads: list[Data]
+    unresolved: list[Unresolved]
+    locator: Locator
+
+
+def analyze_module(module: cst.Module, path: str, budget: Budget = Budget()) -> FileAnalysis:
+    interpreter = Interpreter(module, path, budget)
+    interpreter.run()
+    models = [m.graph for m in interpreter.models]
+    return FileAnalysis(path, models, interpreter.calls, interpreter.data_loads, interpreter.unresolved, Locator(module))

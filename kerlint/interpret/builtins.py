@@ -1,0 +1,90 @@
+"""Python builtins and pure library functions (``math.ceil``...) on known values.
+
+Structural builtins (``len``, ``zip``, ``list``...) work on containers whose
+elements are unknown; numeric ones need every argument known.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any, Callable
+
+from kerlint.unknown import UNKNOWN
+
+_LARGEST_RANGE = 1_000_000
+
+
+@dataclass(frozen=True)
+class Builtin:
+    name: str
+    function: Callable[..., Any]
+    structural: bool = False
+
+    def call(self, interpreter: Any, args: list, kwargs: dict) -> Any:
+        from kerlint.interpret.interpreter import contains_unknown, is_native
+
+        values = [*args, *kwargs.values()]
+        if not all(is_native(v) or v is UNKNOWN for v in values):
+            return UNKNOWN
+        if not self.structural and any(contains_unknown(v) for v in values):
+            return UNKNOWN
+        if self.structural and any(v is UNKNOWN for v in values):
+            return UNKNOWN
+        try:
+            return self.function(*args, **kwargs)
+        except Exception:  # wrong types or values: Python would raise, we just don't know
+            return UNKNOWN
+
+
+def _range(*args: int) -> Any:
+    result = range(*args)
+    return result if len(result) <= _LARGEST_RANGE else UNKNOWN
+
+
+def _bounded(function: Callable[..., Any]) -> Callable[..., Any]:
+    """Refuse to materialize huge results from a user-controlled call."""
+
+    def call(*args: Any, **kwargs: Any) -> Any:
+        result = function(*args, **kwargs)
+        return result if len(result) <= _LARGEST_RANGE else UNKNOWN
+
+    return call
+
+
+_BUILTINS = [
+    Builtin("range", _range),
+    Builtin("len", len, structural=True),
+    Builtin("list", _bounded(list), structural=True),
+    Builtin("tuple", _bounded(tuple), structural=True),
+    Builtin("dict", dict, structural=True),
+    Builtin("zip", _bounded(lambda *a: list(zip(*a))), structural=True),
+    Builtin("enumerate", _bounded(lambda a, start=0: list(enumerate(a, start))), structural=True),
+    Builtin("reversed", _bounded(lambda a: list(reversed(a))), structural=True),
+    Builtin("sorted", sorted),
+    Builtin("min", min),
+    Builtin("max", max),
+    Builtin("sum", sum),
+    Builtin("abs", abs),
+    Builtin("round", round),
+    Builtin("int", int),
+    Builtin("float", float),
+    Builtin("str", str),
+    Builtin("bool", bool),
+    Builtin("any", any),
+    Builtin("all", all),
+    Builtin("divmod", divmod),
+    Builtin("print", lambda *a, **k: None, structural=True),
+]
+
+BUILTINS: dict[str, Builtin] = {b.name: b for b in _BUILTINS}
+
+LIBRARY: dict[str, Builtin] = {
+    f"math.{name}": Builtin(f"math.{name}", getattr(math, name))
+    for name in ("ceil", "floor", "sqrt", "log", "log2", "exp", "prod", "gcd", "isqrt")
+}
+
+
+def lookup(name: str) -> Any:
+    """A global name no scope defines: a builtin, or UNKNOWN."""
+    return BUILTINS.get(name, UNKNOWN)

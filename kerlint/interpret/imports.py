@@ -1,0 +1,31 @@
+"""Canonical names for Keras and friends, whatever import spelling the code uses.
+
+``tf.keras.layers.Dense``, ``tensorflow.python.keras.layers.Dense``,
+``tf_keras.layers.Dense`` and ``keras.src.layers.core.dense.Dense`` all name
+the same thing; the interpreter only ever sees ``keras.layers...`` paths.
+"""
+
+from __future__ import annotations
+
+# Longest first: the first matching prefix wins.
+_KERAS_ALIASES = (
+    "tensorflow.python.keras",
+    "tensorflow.keras",
+    "keras._tf_keras.keras",
+    "tf_keras.src",
+    "tf_keras",
+    "keras.src",
+    "keras.api",
+)
+
+
+def canonical(path: str) -> str:
+    """Rewrite a dotted path so every Keras distribution reads as ``keras``."""
+    for alias in _KERAS_ALIASES:
+        if path == alias or path.startswith(alias + "."):
+            return "keras" + path[len(alias):]
+    return path
+
+
+def is_keras(path: str) -> bool:
+    return path == "keras" or path.startswith("keras.")

@@ -1,0 +1,828 @@
+"""Bounded abstract evaluation of a module's statements and expressions.
+
+The interpreter runs model-building code over abstract values (see
+``values.py``): what it can compute exactly it computes, everything else is
+``UNKNOWN``, which propagates quietly. Keras API calls are given meaning by
+``keras_api.py``. Budgets on steps, call depth and loop unrolling make a
+pathological file degrade to ``UNKNOWN`` instead of hanging.
+"""
+
+from __future__ import annotations
+
+import operator
+import time
+from dataclasses import dataclass
+from typing import Any, Callable, Iterable
+
+import libcst as cst
+
+from kerlint.graph import LayerCall, Tensor, Unresolved
+from kerlint.interpret import builtins as py_builtins
+from kerlint.interpret import keras_api
+from kerlint.interpret.imports import canonical
+from kerlint.interpret.values import UNKNOWN, ApiRef, BoundMethod, Data, Function, LayerValue, ModelValue
+
+
+@dataclass(frozen=True)
+class Budget:
+    steps: int = 400_000
+    call_depth: int = 24
+    loop_unroll: int = 2_000
+    seconds: float = 5.0
+
+
+class BudgetExhausted(Exception):
+    """The file is too expensive to evaluate further; what was found so far stands."""
+
+
+class _Return(Exception):
+    def __init__(self, value: Any):
+        self.value = value
+
+
+class _Raise(Exception):
+    """User code raised: the enclosing call evaluates to UNKNOWN."""
+
+
+class _Break(Exception):
+    pass
+
+
+class _Continue(Exception):
+    pass
+
+
+class Scope:
+    """Names of one module or function activation; ``parent`` is the closure."""
+
+    def __init__(self, parent: "Scope | None" = None):
+        self.vars: dict[str, Any] = {}
+        self.parent = parent
+        self.star_imports: list[str] = []
+
+    def lookup(self, name: str) -> Any:
+        scope: Scope | None = self
+        while scope is not None:
+            if name in scope.vars:
+                return scope.vars[name]
+            for module in scope.star_imports:
+                return ApiRef(canonical(f"{module}.{name}"))
+            scope = scope.parent
+        return py_builtins.lookup(name)
+
+
+def join(a: Any, b: Any) -> Any:
+    """The value known on both paths of a branch, or UNKNOWN."""
+    if a is b:
+        return a
+    if type(a) is type(b) and isinstance(a, (int, float, str, bool, ApiRef)) and a == b:
+        return a
+    return UNKNOWN
+
+
+_BINARY: dict[type, Callable[[Any, Any], Any]] = {
+    cst.Add: operator.add,
+    cst.Subtract: operator.sub,
+    cst.Multiply: operator.mul,
+    cst.Divide: operator.truediv,
+    cst.FloorDivide: operator.floordiv,
+    cst.Modulo: operator.mod,
+    cst.Power: operator.pow,
+    cst.LeftShift: operator.lshift,
+    cst.RightShift: operator.rshift,
+    cst.BitAnd: operator.and_,
+    cst.BitOr: operator.or_,
+    cst.BitXor: operator.xor,
+}
+
+_COMPARE: dict[type, Callable[[Any, Any], Any]] = {
+    cst.Equal: operator.eq,
+    cst.NotEqual: operator.ne,
+    cst.LessThan: operator.lt,
+    cst.LessThanEqual: operator.le,
+    cst.GreaterThan: operator.gt,
+    cst.GreaterThanEqual: operator.ge,
+    cst.In: lambda a, b: a in b,
+    cst.NotIn: lambda a, b: a not in b,
+    cst.Is: lambda a, b: a is b,
+    cst.IsNot: lambda a, b: a is not b,
+}
+
+_NATIVE = (int, float, str, bool, type(None), tuple, list, dict, range, slice)
+_MAX_SEQUENCE = 100_000
+
+
+def is_native(value: Any) -> bool:
+    return isinstance(value, _NATIVE)
+
+
+def contains_unknown(value: Any, depth: int = 0) -> bool:
+    if value is UNKNOWN:
+        return True
+    if depth > 4:
+        return False
+    if isinstance(value, (tuple, list)):
+        return any(contains_unknown(v, depth + 1) for v in value)
+    if isinstance(value, dict):
+        return any(contains_unknown(v, depth + 1) for v in value.values())
+    return False
+
+
+def _safe_arith(op: Callable[[Any, Any], Any], left: Any, right: Any) -> Any:
+    """Apply a Python operator to known values, refusing results that would be huge."""
+    if op is operator.pow and isinstance(right, (int, float)) and abs(right) > 256:
+        return UNKNOWN
+    if op in (operator.lshift,) and isinstance(right, int) and right > 256:
+        return UNKNOWN
+    if op is operator.mul:
+        for seq, count in ((left, right), (right, left)):
+            if isinstance(seq, (str, tuple, list)) and isinstance(count, int):
+                if len(seq) * max(count, 0) > _MAX_SEQUENCE:
+                    return UNKNOWN
+    try:
+        result = op(left, right)
+    except Exception:  # ZeroDivisionError, TypeError...: not our business
+        return UNKNOWN
+    if isinstance(result, int) and not isinstance(result, bool) and result.bit_length() > 512:
+        return UNKNOWN
+    return result
+
+
+class Interpreter:
+    """Evaluates one module. ``keras_api`` records layers, calls and models on it."""
+
+    def __init__(self, module: cst.Module, path: str, budget: Budget = Budget()):
+        self.module = module
+        self.path = path
+        self.budget = budget
+        self.steps = 0
+        self.deadline = time.monotonic() + budget.seconds
+        self.call_stack: list[str] = []
+        self.models: list[ModelValue] = []
+        self.calls: list[LayerCall] = []
+        self.unresolved: list[Unresolved] = []
+        self.data_loads: list[Data] = []
+        self.name_counts: dict[str, int] = {}
+        self.called_functions: set[int] = set()
+        self.globals = Scope()
+        self.exhausted = False
+
+    # ----------------------------------------------------------------- driver
+
+    def run(self) -> None:
+        """Evaluate the module, then each top-level function nobody called, with its defaults."""
+        try:
+            self.exec_block(self.module.body, self.globals)
+        except (_Return, _Break, _Continue, _Raise):
+            pass
+        except BudgetExhausted:
+            return
+        for name, value in list(self.globals.vars.items()):
+            if isinstance(value, Function) and id(value.node) not in self.called_functions:
+                self.run_entry_point(value)
+
+    def run_entry_point(self, function: Function) -> None:
+        try:
+            self.call_function(function, [], {}, function.node, as_entry_point=True)
+        except BudgetExhausted:
+            pass
+
+    def note(self, node: cst.CSTNode, reason: str) -> None:
+        self.unresolved.append(Unresolved(node, reason))
+
+    def tick(self) -> None:
+        self.steps += 1
+        if self.steps > self.budget.steps:
+            self._exhaust(f"evaluation budget of {self.budget.steps:,} steps exhausted")
+        if self.steps % 1024 == 0 and time.monotonic() > self.deadline:
+            self._exhaust(f"evaluation time budget of {self.budget.seconds:g}s exhausted")
+
+    def _exhaust(self, reason: str) -> None:
+        if not self.exhausted:
+            self.exhausted = True
+            self.note(self.module, reason)
+        raise BudgetExhausted(reason)
+
+    def auto_name(self, prefix: str) -> str:
+        """Keras's ``uniquify``: ``dense``, ``dense_1``, ``dense_2``..."""
+        count = self.name_counts.get(prefix, 0)
+        self.name_counts[prefix] = count + 1
+        return prefix if count == 0 else f"{prefix}_{count}"
+
+    @property
+    def entry_point(self) -> str | None:
+        return self.call_stack[0] if self.call_stack else None
+
+    # -------------------------------------------------------------- statements
+
+    def exec_block(self, body: Iterable[cst.CSTNode], scope: Scope) -> None:
+        for statement in body:
+            self.exec_statement(statement, scope)
+
+    def exec_statement(self, node: cst.CSTNode, scope: Scope) -> None:
+        self.tick()
+        if isinstance(node, cst.SimpleStatementLine):
+            for small in node.body:
+                self.exec_small(small, scope)
+            return
+        handler = getattr(self, f"exec_{type(node).__name__}", None)
+        if handler is not None:
+            handler(node, scope)
+
+    def exec_small(self, node: cst.BaseSmallStatement, scope: Scope) -> None:
+        if isinstance(node, cst.Expr):
+            self.eval(node.value, scope)
+        elif isinstance(node, cst.Assign):
+            value = self.eval(node.value, scope)
+            for target in node.targets:
+                self.assign(target.target, value, scope)
+        elif isinstance(node, cst.AnnAssign):
+            if node.value is not None:
+                self.assign(node.target, self.eval(node.value, scope), scope)
+        elif isinstance(node, cst.AugAssign):
+            current = self.eval(node.target, scope)
+            value = self.binary(type(node.operator).__name__.replace("Assign", ""), current, self.eval(node.value, scope), node)
+            self.assign(node.target, value, scope)
+        elif isinstance(node, cst.Return):
+            raise _Return(None if node.value is None else self.eval(node.value, scope))
+        elif isinstance(node, (cst.Import, cst.ImportFrom)):
+            self.exec_import(node, scope)
+        elif isinstance(node, cst.Raise):
+            raise _Raise()
+        elif isinstance(node, cst.Break):
+            raise _Break()
+        elif isinstance(node, cst.Continue):
+            raise _Continue()
+
+    def exec_import(self, node: cst.Import | cst.ImportFrom, scope: Scope) -> None:
+        if isinstance(node, cst.Import):
+            for alias in node.names:
+                dotted = _dotted(alias.name)
+                if alias.asname is not None:
+                    scope.vars[alias.asname.name.value] = ApiRef(canonical(dotted))
+                else:
+                    head = dotted.partition(".")[0]
+                    scope.vars[head] = ApiRef(canonical(head))
+            return
+        if node.relative:
+            module = None  # project-relative modules are not followed yet
+        else:
+            module = _dotted(node.module) if node.module is not None else None
+        if isinstance(node.names, cst.ImportStar):
+            if module is not None:
+                scope.star_imports.append(canonical(module))
+            return
+        for alias in node.names:
+            name = alias.name.value if isinstance(alias.name, cst.Name) else _dotted(alias.name)
+            bound = alias.asname.name.value if alias.asname is not None else name
+            scope.vars[bound] = UNKNOWN if module is None else ApiRef(canonical(f"{module}.{name}"))
+
+    def exec_FunctionDef(self, node: cst.FunctionDef, scope: Scope) -> None:
+        # Defaults are evaluated at definition, as Python does.
+        function = Function(node, scope, node.name.value, self.eval_defaults(node.params, scope))
+        scope.vars[node.name.value] = function
+
+    def exec_ClassDef(self, node: cst.ClassDef, scope: Scope) -> None:
+        scope.vars[node.name.value] = UNKNOWN
+
+    def exec_If(self, node: cst.If, scope: Scope) -> None:
+        condition = self.truth(self.eval(node.test, scope))
+        orelse = node.orelse
+        else_body: Callable[[], None]
+        if isinstance(orelse, cst.If):
+            else_body = lambda: self.exec_If(orelse, scope)  # noqa: E731
+        elif isinstance(orelse, cst.Else):
+            else_body = lambda: self.exec_block(orelse.body.body, scope)  # noqa: E731
+        else:
+            else_body = lambda: None  # noqa: E731
+        if condition is True:
+            self.exec_block(node.body.body, scope)
+        elif condition is False:
+            else_body()
+        else:
+            self.exec_both(lambda: self.exec_block(node.body.body, scope), else_body, scope)
+
+    def exec_both(self, first: Callable[[], None], second: Callable[[], None], scope: Scope) -> None:
+        """Run both paths of an unknown branch and keep what they agree on.
+
+        A path that raises or returns is dropped (the other path continues), as
+        with ``if weights not in {...}: raise ValueError(...)``.
+        """
+        before = dict(scope.vars)
+        outcomes = []
+        for path in (first, second):
+            scope.vars = dict(before)
+            try:
+                path()
+            except _Raise:
+                outcomes.append(("raise", None))
+                continue
+            except _Return as returned:
+                outcomes.append(("return", returned.value))
+                continue
+            outcomes.append(("fall", dict(scope.vars)))
+        falls = [env for kind, env in outcomes if kind == "fall"]
+        returns = [value for kind, value in outcomes if kind == "return"]
+        if not falls:
+            if returns:
+                raise _Return(returns[0] if len(returns) == 1 else join(*returns))
+            raise _Raise()
+        if len(falls) == 1:
+            scope.vars = falls[0]
+            return
+        merged = {}
+        for key in falls[0].keys() | falls[1].keys():
+            merged[key] = join(falls[0].get(key, UNKNOWN), falls[1].get(key, UNKNOWN))
+        scope.vars = merged
+
+    def exec_For(self, node: cst.For, scope: Scope) -> None:
+        items = self.iterate(self.eval(node.iter, scope))
+        if items is None:
+            self.exec_unknown_loop(node.target, node.body.body, scope)
+            return
+        completed = True
+        for index, item in enumerate(items):
+            if index >= self.budget.loop_unroll:
+                self.note(node, f"loop unrolled only {self.budget.loop_unroll} times")
+                self.exec_unknown_loop(node.target, node.body.body, scope)
+                return
+            self.assign(node.target, item, scope)
+            try:
+                self.exec_block(node.body.body, scope)
+            except _Break:
+                completed = False
+                break
+            except _Continue:
+                continue
+        if completed and isinstance(node.orelse, cst.Else):
+            self.exec_block(node.orelse.body.body, scope)
+
+    def exec_While(self, node: cst.While, scope: Scope) -> None:
+        for _ in range(self.budget.loop_unroll):
+            condition = self.truth(self.eval(node.test, scope))
+            if condition is False:
+                return
+            if condition is UNKNOWN:
+                break
+            try:
+                self.exec_block(node.body.body, scope)
+            except _Break:
+                return
+            except _Continue:
+                continue
+        else:
+            self.note(node, f"while loop still running after {self.budget.loop_unroll} iterations")
+        self.exec_unknown_loop(None, node.body.body, scope)
+
+    def exec_unknown_loop(self, target: cst.BaseAssignTargetExpression | None, body, scope: Scope) -> None:
+        """A loop whose trip count is unknown: maybe zero, maybe once; join the two."""
+
+        def once() -> None:
+            if target is not None:
+                self.assign(target, UNKNOWN, scope)
+            try:
+                self.exec_block(body, scope)
+            except (_Break, _Continue):
+                pass
+
+        self.exec_both(once, lambda: None, scope)
+
+    def exec_With(self, node: cst.With, scope: Scope) -> None:
+        for item in node.items:
+            value = self.eval(item.item, scope)
+            if item.asname is not None:
+                self.assign(item.asname.name, UNKNOWN if isinstance(value, ApiRef) else value, scope)
+        self.exec_block(node.body.body, scope)
+
+    def exec_Try(self, node: cst.Try, scope: Scope) -> None:
+        try:
+            self.exec_block(node.body.body, scope)
+        except _Raise:
+            if node.handlers:
+                self.exec_block(node.handlers[0].body.body, scope)
+        else:
+            if node.orelse is not None:
+                self.exec_block(node.orelse.body.body, scope)
+        finally:
+            if node.finalbody is not None:
+                self.exec_block(node.finalbody.body.body, scope)
+
+    # ------------------------------------------------------------- assignment
+
+    def assign(self, target: cst.BaseExpression, value: Any, scope: Scope) -> None:
+        if isinstance(target, cst.Name):
+            scope.vars[target.value] = value
+        elif isinstance(target, (cst.Tuple, cst.List)):
+            self.assign_unpacked(target, value, scope)
+        elif isinstance(target, cst.Subscript):
+            container = self.eval(target.value, scope)
+            key = self.subscript_key(target, scope)
+            if isinstance(container, dict) and key is not UNKNOWN and _hashable(key):
+                container[key] = value
+            elif isinstance(container, list) and isinstance(key, int) and -len(container) <= key < len(container):
+                container[key] = value
+        # attribute targets (self.x = ...) are not tracked yet
+
+    def assign_unpacked(self, target: cst.Tuple | cst.List, value: Any, scope: Scope) -> None:
+        elements = [e for e in target.elements]
+        values = list(value) if isinstance(value, (tuple, list)) else None
+        starred = [i for i, e in enumerate(elements) if isinstance(e, cst.StarredElement)]
+        if values is not None and not starred and len(values) != len(elements):
+            values = None
+        if values is not None and starred:
+            star = starred[0]
+            tail = len(elements) - star - 1
+            if len(values) < len(elements) - 1:
+                values = None
+            else:
+                values = values[:star] + [list(values[star: len(values) - tail])] + values[len(values) - tail:]
+        for index, element in enumerate(elements):
+            item = UNKNOWN if values is None else values[index]
+            self.assign(element.value, item, scope)
+
+    # ------------------------------------------------------------ expressions
+
+    def eval(self, node: cst.BaseExpression, scope: Scope) -> Any:
+        self.tick()
+        handler = getattr(self, f"eval_{type(node).__name__}", None)
+        if handler is None:
+            return UNKNOWN
+        return handler(node, scope)
+
+    def eval_Name(self, node: cst.Name, scope: Scope) -> Any:
+        return scope.lookup(node.value)
+
+    def eval_Integer(self, node: cst.Integer, scope: Scope) -> Any:
+        return node.evaluated_value
+
+    def eval_Float(self, node: cst.Float, scope: Scope) -> Any:
+        return node.evaluated_value
+
+    def eval_SimpleString(self, node: cst.SimpleString, scope: Scope) -> Any:
+        try:
+            value = node.evaluated_value
+        except Exception:
+            return UNKNOWN
+        return value if isinstance(value, str) else UNKNOWN
+
+    def eval_ConcatenatedString(self, node: cst.ConcatenatedString, scope: Scope) -> Any:
+        left, right = self.eval(node.left, scope), self.eval(node.right, scope)
+        return left + right if isinstance(left, str) and isinstance(right, str) else UNKNOWN
+
+    def eval_FormattedString(self, node: cst.FormattedString, scope: Scope) -> Any:
+        parts = []
+        for part in node.parts:
+            if isinstance(part, cst.FormattedStringText):
+                parts.append(part.value)
+                continue
+            value = self.eval(part.expression, scope)
+            if not isinstance(value, (int, float, str, bool)) or part.format_spec is not None and not _simple_spec(part.format_spec):
+                return UNKNOWN
+            spec = "".join(p.value for p in part.format_spec) if part.format_spec else ""
+            try:
+                parts.append(format(value, spec))
+            except (ValueError, TypeError):
+                return UNKNOWN
+        return "".join(parts)
+
+    def eval_Tuple(self, node: cst.Tuple, scope: Scope) -> Any:
+        return tuple(self.eval_elements(node.elements, scope))
+
+    def eval_List(self, node: cst.List, scope: Scope) -> Any:
+        return self.eval_elements(node.elements, scope)
+
+    def eval_Set(self, node: cst.Set, scope: Scope) -> Any:
+        values = self.eval_elements(node.elements, scope)
+        return tuple(values) if all(_hashable(v) and is_native(v) for v in values) else UNKNOWN
+
+    def eval_elements(self, elements, scope: Scope) -> list:
+        values: list = []
+        for element in elements:
+            value = self.eval(element.value, scope)
+            if isinstance(element, cst.StarredElement):
+                items = self.iterate(value)
+                if items is None:
+                    return [UNKNOWN]
+                values.extend(items)
+            else:
+                values.append(value)
+        return values
+
+    def eval_Dict(self, node: cst.Dict, scope: Scope) -> Any:
+        result: dict = {}
+        for element in node.elements:
+            if isinstance(element, cst.StarredDictElement):
+                value = self.eval(element.value, scope)
+                if not isinstance(value, dict):
+                    return UNKNOWN
+                result.update(value)
+                continue
+            key = self.eval(element.key, scope)
+            if key is UNKNOWN or not _hashable(key):
+                return UNKNOWN
+            result[key] = self.eval(element.value, scope)
+        return result
+
+    def eval_Ellipsis(self, node: cst.Ellipsis, scope: Scope) -> Any:
+        return ...
+
+    def eval_BinaryOperation(self, node: cst.BinaryOperation, scope: Scope) -> Any:
+        left = self.eval(node.left, scope)
+        right = self.eval(node.right, scope)
+        return self.binary(type(node.operator).__name__, left, right, node)
+
+    def binary(self, op_name: str, left: Any, right: Any, node: cst.CSTNode) -> Any:
+        for side in (left, right):
+            if isinstance(side, Data):
+                return keras_api.data_arithmetic(side, op_name)
+        if isinstance(left, Tensor) or isinstance(right, Tensor):
+            return UNKNOWN
+        op = _BINARY.get(getattr(cst, op_name, type(None)))
+        if op is None or not (is_native(left) and is_native(right)):
+            return UNKNOWN
+        if contains_unknown(left) or contains_unknown(right):
+            if op is operator.add and isinstance(left, (list, tuple)) and type(left) is type(right):
+                return left + right
+            return UNKNOWN
+        return _safe_arith(op, left, right)
+
+    def eval_UnaryOperation(self, node: cst.UnaryOperation, scope: Scope) -> Any:
+        value = self.eval(node.expression, scope)
+        if isinstance(node.operator, cst.Not):
+            truth = self.truth(value)
+            return UNKNOWN if truth is UNKNOWN else not truth
+        if isinstance(value, (int, float)):
+            if isinstance(node.operator, cst.Minus):
+                return -value
+            if isinstance(node.operator, cst.Plus):
+                return +value
+            if isinstance(node.operator, cst.BitInvert) and isinstance(value, int):
+                return ~value
+        return UNKNOWN
+
+    def eval_BooleanOperation(self, node: cst.BooleanOperation, scope: Scope) -> Any:
+        left = self.eval(node.left, scope)
+        truth = self.truth(left)
+        if truth is UNKNOWN:
+            self.eval(node.right, scope)
+            return UNKNOWN
+        is_and = isinstance(node.operator, cst.And)
+        if truth is not is_and:
+            return left
+        return self.eval(node.right, scope)
+
+    def eval_Comparison(self, node: cst.Comparison, scope: Scope) -> Any:
+        left = self.eval(node.left, scope)
+        result: Any = True
+        for target in node.comparisons:
+            right = self.eval(target.comparator, scope)
+            outcome = self.compare(type(target.operator), left, right)
+            if outcome is UNKNOWN:
+                result = UNKNOWN
+            elif outcome is False and result is not UNKNOWN:
+                return False
+            left = right
+        return result
+
+    def compare(self, op_type: type, left: Any, right: Any) -> Any:
+        op = _COMPARE[op_type]
+        if op_type in (cst.Is, cst.IsNot):
+            if left is None or right is None:
+                if left is UNKNOWN or right is UNKNOWN:
+                    return UNKNOWN
+                return op(left, right)
+            return UNKNOWN
+        if not (is_native(left) and is_native(right)) or contains_unknown(left) or contains_unknown(right):
+            return UNKNOWN
+        try:
+            return bool(op(left, right))
+        except Exception:
+            return UNKNOWN
+
+    def eval_IfExp(self, node: cst.IfExp, scope: Scope) -> Any:
+        truth = self.truth(self.eval(node.test, scope))
+        if truth is True:
+            return self.eval(node.body, scope)
+        if truth is False:
+            return self.eval(node.orelse, scope)
+        return join(self.eval(node.body, scope), self.eval(node.orelse, scope))
+
+    def eval_NamedExpr(self, node: cst.NamedExpr, scope: Scope) -> Any:
+        value = self.eval(node.value, scope)
+        self.assign(node.target, value, scope)
+        return value
+
+    def eval_Lambda(self, node: cst.Lambda, scope: Scope) -> Any:
+        return Function(node, scope, "<lambda>", self.eval_defaults(node.params, scope))
+
+    def eval_Attribute(self, node: cst.Attribute, scope: Scope) -> Any:
+        base = self.eval(node.value, scope)
+        return self.attribute(base, node.attr.value, node)
+
+    def attribute(self, base: Any, name: str, node: cst.CSTNode) -> Any:
+        if isinstance(base, ApiRef):
+            return ApiRef(canonical(f"{base.path}.{name}"))
+        if base is UNKNOWN:
+            return UNKNOWN
+        return keras_api.attribute(self, base, name, node)
+
+    def eval_Subscript(self, node: cst.Subscript, scope: Scope) -> Any:
+        container = self.eval(node.value, scope)
+        key = self.subscript_key(node, scope)
+        if isinstance(container, Data):
+            return container
+        if key is UNKNOWN or not isinstance(container, (tuple, list, dict, str)):
+            return UNKNOWN
+        try:
+            result = container[key]
+        except Exception:
+            return UNKNOWN
+        return result
+
+    def subscript_key(self, node: cst.Subscript, scope: Scope) -> Any:
+        keys = []
+        for element in node.slice:
+            item = element.slice
+            if isinstance(item, cst.Index):
+                keys.append(self.eval(item.value, scope))
+            else:
+                bounds = [None if part is None else self.eval(part, scope) for part in (item.lower, item.upper, item.step)]
+                if any(b is UNKNOWN for b in bounds):
+                    return UNKNOWN
+                keys.append(slice(*bounds))
+        if any(k is UNKNOWN for k in keys):
+            return UNKNOWN
+        return keys[0] if len(keys) == 1 else tuple(keys)
+
+    def eval_ListComp(self, node: cst.ListComp, scope: Scope) -> Any:
+        results = self.comprehend(node.for_in, scope, lambda inner: [self.eval(node.elt, inner)])
+        return UNKNOWN if results is None else results
+
+    def eval_GeneratorExp(self, node: cst.GeneratorExp, scope: Scope) -> Any:
+        return self.eval_ListComp(node, scope)
+
+    def eval_SetComp(self, node: cst.SetComp, scope: Scope) -> Any:
+        return self.eval_ListComp(node, scope)
+
+    def eval_DictComp(self, node: cst.DictComp, scope: Scope) -> Any:
+        pairs = self.comprehend(node.for_in, scope, lambda inner: [(self.eval(node.key, inner), self.eval(node.value, inner))])
+        if pairs is None or not all(k is not UNKNOWN and _hashable(k) for k, _ in pairs):
+            return UNKNOWN
+        return dict(pairs)
+
+    def comprehend(self, clause: cst.CompFor, scope: Scope, produce: Callable[[Scope], list]) -> list | None:
+        inner = Scope(scope)
+        items = self.iterate(self.eval(clause.iter, inner))
+        if items is None or len(items) > self.budget.loop_unroll:
+            return None
+        results: list = []
+        for item in items:
+            self.assign(clause.target, item, inner)
+            keep = True
+            for condition in clause.ifs:
+                truth = self.truth(self.eval(condition.test, inner))
+                if truth is UNKNOWN:
+                    return None
+                keep = keep and truth
+            if not keep:
+                continue
+            if clause.inner_for_in is not None:
+                nested = self.comprehend(clause.inner_for_in, inner, produce)
+                if nested is None:
+                    return None
+                results.extend(nested)
+            else:
+                results.extend(produce(inner))
+        return results
+
+    def eval_Call(self, node: cst.Call, scope: Scope) -> Any:
+        function = self.eval(node.func, scope)
+        args: list = []
+        kwargs: dict[str, Any] = {}
+        for arg in node.args:
+            value = self.eval(arg.value, scope)
+            if arg.star == "*":
+                items = self.iterate(value)
+                if items is None:
+                    return self.unknown_call(function, node)
+                args.extend(items)
+            elif arg.star == "**":
+                if not isinstance(value, dict) or not all(isinstance(k, str) for k in value):
+                    return self.unknown_call(function, node)
+                kwargs.update(value)
+            elif arg.keyword is not None:
+                kwargs[arg.keyword.value] = value
+            else:
+                args.append(value)
+        return self.call(function, args, kwargs, node)
+
+    def unknown_call(self, function: Any, node: cst.Call) -> Any:
+        if isinstance(function, ApiRef) and keras_api.is_model_api(function):
+            self.note(node, f"arguments of `{function.path}` could not be evaluated")
+        return UNKNOWN
+
+    def call(self, function: Any, args: list, kwargs: dict, node: cst.CSTNode) -> Any:
+        if isinstance(function, Function):
+            return self.call_function(function, args, kwargs, node)
+        if isinstance(function, py_builtins.Builtin):
+            return function.call(self, args, kwargs)
+        if function is UNKNOWN:
+            return UNKNOWN
+        return keras_api.call(self, function, args, kwargs, node)
+
+    # ---------------------------------------------------------- user functions
+
+    def eval_defaults(self, params: cst.Parameters, scope: Scope) -> dict[str, Any]:
+        defaults = {}
+        for param in (*params.posonly_params, *params.params, *params.kwonly_params):
+            if param.default is not None:
+                defaults[param.name.value] = self.eval(param.default, scope)
+        return defaults
+
+    def call_function(self, function: Function, args: list, kwargs: dict, node: cst.CSTNode, as_entry_point: bool = False) -> Any:
+        self.called_functions.add(id(function.node))
+        if len(self.call_stack) >= self.budget.call_depth:
+            self.note(node, f"call depth limit {self.budget.call_depth} reached in `{function.name}`")
+            return UNKNOWN
+        scope = Scope(function.closure)
+        self.bind_arguments(function, args, kwargs, scope)
+        self.call_stack.append(function.name)
+        try:
+            if isinstance(function.node, cst.Lambda):
+                return self.eval(function.node.body, scope)
+            body = function.node.body
+            statements = body.body if isinstance(body, cst.IndentedBlock) else [body]
+            self.exec_block(statements, scope)
+            return None
+        except _Return as returned:
+            return returned.value
+        except (_Raise, _Break, _Continue):
+            return UNKNOWN
+        except RecursionError:
+            self.note(node, f"`{function.name}` nests too deeply to evaluate")
+            return UNKNOWN
+        finally:
+            self.call_stack.pop()
+
+    def bind_arguments(self, function: Function, args: list, kwargs: dict, scope: Scope) -> None:
+        params = function.node.params
+        positional = [*params.posonly_params, *params.params]
+        defaults = function.defaults
+        kwargs = dict(kwargs)
+        for index, param in enumerate(positional):
+            name = param.name.value
+            if index < len(args):
+                scope.vars[name] = args[index]
+            elif name in kwargs:
+                scope.vars[name] = kwargs.pop(name)
+            else:
+                scope.vars[name] = defaults.get(name, UNKNOWN)
+        if isinstance(params.star_arg, cst.Param):
+            scope.vars[params.star_arg.name.value] = tuple(args[len(positional):])
+        for param in params.kwonly_params:
+            name = param.name.value
+            scope.vars[name] = kwargs.pop(name) if name in kwargs else defaults.get(name, UNKNOWN)
+        if params.star_kwarg is not None:
+            scope.vars[params.star_kwarg.name.value] = kwargs
+
+    # ---------------------------------------------------------------- helpers
+
+    def truth(self, value: Any) -> Any:
+        """``True``/``False`` when known, else ``UNKNOWN``."""
+        if value is UNKNOWN or isinstance(value, Data):
+            return UNKNOWN
+        if is_native(value):
+            if contains_unknown(value) and not isinstance(value, (tuple, list, dict)):
+                return UNKNOWN
+            return bool(value)
+        return True  # layers, tensors, models, functions, library references
+
+    def iterate(self, value: Any) -> list | None:
+        """The items of a known iterable, or None."""
+        if isinstance(value, (tuple, list, str)):
+            return list(value)
+        if isinstance(value, dict):
+            return list(value.keys())
+        if isinstance(value, range):
+            return list(value) if len(value) <= _MAX_SEQUENCE else None
+        return None
+
+
+def _dotted(node: cst.BaseExpression) -> str:
+    if isinstance(node, cst.Name):
+        return node.value
+    if isinstance(node, cst.Attribute):
+        return f"{_dotted(node.value)}.{node.attr.value}"
+    return ""
+
+
+def _hashable(value: Any) -> bool:
+    try:
+        hash(value)
+    except TypeError:
+        return False
+    return True
+
+
+def _simple_spec(spec) -> bool:
+    return all(isinstance(part, cst.FormattedStringText) for part in spec)

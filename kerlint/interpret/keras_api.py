@@ -1,0 +1,495 @@
+"""What Keras (and the data libraries around it) do to abstract values.
+
+Layer construction binds arguments to the catalogue signature; a layer call
+infers shapes and weights through the catalogue and records a ``LayerCall``;
+``Model``/``Sequential`` assemble a ``ModelGraph``; ``compile``/``fit`` and
+data loaders leave the facts the training-setup rules read.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import libcst as cst
+
+from kerlint.graph import CompileFacts, FitFacts, InputNode, Layer, LayerCall, ModelGraph, Tensor, Unresolved, collect_calls, snake_case
+from kerlint.interpret.builtins import LIBRARY
+from kerlint.interpret.imports import is_keras
+from kerlint.interpret.values import UNKNOWN, ApiRef, BoundMethod, Data, Function, LayerValue, ModelValue, Opaque
+from kerlint.layers import CATALOGUE, LEGACY_CLASS_NAMES
+from kerlint.layers.base import CannotInfer, IncompatibleShape, LayerConfig, LayerSpec
+
+if TYPE_CHECKING:
+    from kerlint.interpret.interpreter import Interpreter
+
+MERGE_FUNCTIONS = {
+    "concatenate": "Concatenate",
+    "add": "Add",
+    "subtract": "Subtract",
+    "multiply": "Multiply",
+    "average": "Average",
+    "maximum": "Maximum",
+    "minimum": "Minimum",
+    "dot": "Dot",
+}
+MODEL_CLASSES = {"Model", "Functional"}
+TOKEN_DATASETS = {"imdb", "reuters"}  # integer word ids: scaling them would be wrong
+DATA_LOADERS = {
+    "numpy.load", "numpy.loadtxt", "numpy.genfromtxt", "numpy.fromfile",
+    "pandas.read_csv", "pandas.read_excel", "pandas.read_parquet", "pandas.read_json", "pandas.read_table",
+    "cv2.imread", "PIL.Image.open", "imageio.imread", "skimage.io.imread",
+}
+KERAS_DATA_LOADERS = {"image_dataset_from_directory", "load_img", "img_to_array"}
+SCALER_CLASSES = {"StandardScaler", "MinMaxScaler", "RobustScaler", "MaxAbsScaler", "Normalizer", "QuantileTransformer", "PowerTransformer"}
+SCALING_FUNCTIONS = {"sklearn.preprocessing.scale", "sklearn.preprocessing.normalize", "sklearn.preprocessing.minmax_scale", "keras.utils.normalize"}
+SCALING_OPERATORS = {"Divide", "Subtract", "Multiply", "FloorDivide"}
+INPUT_SHAPE_KWARGS = ("input_shape", "batch_input_shape", "input_dim", "batch_shape", "shape")
+COMPILE_SIGNATURE = ("optimizer", "loss", "loss_weights", "metrics")
+FIT_SIGNATURE = ("x", "y", "batch_size", "epochs", "verbose", "callbacks", "validation_split", "validation_data")
+
+
+def is_model_api(ref: ApiRef) -> bool:
+    return is_keras(ref.path) and (ref.leaf in MODEL_CLASSES or ref.leaf == "Sequential" or layer_spec(ref.leaf) is not None)
+
+
+def layer_spec(class_name: str) -> LayerSpec | None:
+    return CATALOGUE.get(class_name) or CATALOGUE.get(LEGACY_CLASS_NAMES.get(class_name, ""))
+
+
+# ------------------------------------------------------------------ dispatch
+
+
+def call(interp: "Interpreter", function: Any, args: list, kwargs: dict, node: cst.CSTNode) -> Any:
+    if isinstance(function, LayerValue):
+        return call_layer(interp, function.layer, args, kwargs, node)
+    if isinstance(function, ModelValue):
+        interp.note(node, "calling a model as a layer is not modelled yet")
+        return UNKNOWN
+    if isinstance(function, BoundMethod):
+        return call_method(interp, function, args, kwargs, node)
+    if isinstance(function, ApiRef):
+        return call_api(interp, function, args, kwargs, node)
+    return UNKNOWN
+
+
+def call_api(interp: "Interpreter", ref: ApiRef, args: list, kwargs: dict, node: cst.CSTNode) -> Any:
+    path, leaf = ref.path, ref.leaf
+    if path in LIBRARY:
+        return LIBRARY[path].call(interp, args, kwargs)
+    if is_keras(path):
+        return call_keras(interp, ref, args, kwargs, node)
+    if path in DATA_LOADERS:
+        return record_data(interp, Data(f"{_short_path(path)}()", node))
+    if path.startswith("sklearn.preprocessing.") and leaf in SCALER_CLASSES:
+        return Opaque("scaler", tuple(args), kwargs)
+    if path in SCALING_FUNCTIONS:
+        return _scaled_first(args)
+    if path == "sklearn.model_selection.train_test_split":
+        return [part for array in args for part in (array, array)]
+    if path.startswith(("numpy.", "pandas.")) and args and isinstance(args[0], Data):
+        return args[0]  # np.array(x), np.expand_dims(x, -1)... keep origin and scaling
+    return UNKNOWN
+
+
+def call_keras(interp: "Interpreter", ref: ApiRef, args: list, kwargs: dict, node: cst.CSTNode) -> Any:
+    path, leaf = ref.path, ref.leaf
+    if leaf == "Input":
+        return make_input(interp, args, kwargs, node)
+    if leaf == "Sequential":
+        return make_sequential(interp, args, kwargs, node)
+    if leaf in MODEL_CLASSES:
+        return make_functional(interp, args, kwargs, node)
+    if leaf in MERGE_FUNCTIONS and ".layers" in path:
+        inputs = args[0] if args else kwargs.pop("inputs", UNKNOWN)
+        layer = construct_layer(interp, MERGE_FUNCTIONS[leaf], args[1:], kwargs, node)
+        return call_layer(interp, layer.layer, [inputs], {}, node)
+    if layer_spec(leaf) is not None or (".layers." in path and leaf[:1].isupper()):
+        return construct_layer(interp, leaf, args, kwargs, node)
+    if ".datasets." in path and leaf == "load_data":
+        return load_dataset(interp, path, node)
+    if leaf == "to_categorical":
+        return to_categorical(args, kwargs)
+    if leaf in KERAS_DATA_LOADERS:
+        return record_data(interp, Data(f"{leaf}()", node))
+    if path in SCALING_FUNCTIONS:
+        return _scaled_first(args)
+    for family in ("optimizers", "losses", "callbacks", "regularizers"):
+        if f".{family}." in path:
+            return Opaque(f"{family}:{leaf}", tuple(args), kwargs)
+    return UNKNOWN
+
+
+# -------------------------------------------------------------------- layers
+
+
+def construct_layer(interp: "Interpreter", class_name: str, args: list, kwargs: dict, node: cst.CSTNode) -> LayerValue:
+    spec = layer_spec(class_name)
+    canonical_name = spec.class_name if spec is not None else class_name
+    values: dict[str, Any] = dict(spec.defaults) if spec is not None else {}
+    signature = spec.signature if spec is not None else ()
+    for name, value in zip(signature, args):
+        values[name] = value
+    if spec is not None and len(args) > len(signature):
+        interp.note(node, f"{class_name} takes at most {len(signature)} positional arguments here")
+    for key, value in kwargs.items():
+        values[spec.aliases.get(key, key) if spec is not None else key] = value
+    if "activation" in values:
+        values["activation"] = activation_name(values["activation"])
+    for key in ("layer", "backward_layer"):
+        if isinstance(values.get(key), LayerValue):
+            values[key] = values[key].layer  # wrappers: the catalogue reads .spec and .config
+    name = values.get("name")
+    if not isinstance(name, str):
+        name = interp.auto_name(snake_case(canonical_name))
+    layer = Layer(canonical_name, spec, LayerConfig(values), name, node)
+    return LayerValue(layer)
+
+
+def activation_name(value: Any) -> Any:
+    """``"relu"``, ``keras.activations.relu`` and ``tf.nn.relu`` all mean ``"relu"``; None means linear."""
+    if value is None or isinstance(value, str):
+        return value.lower() if isinstance(value, str) else None
+    if isinstance(value, ApiRef) and (".activations." in value.path or value.path.startswith("tensorflow.nn.")):
+        return value.leaf
+    return UNKNOWN
+
+
+def call_layer(interp: "Interpreter", layer: Layer, args: list, kwargs: dict, node: cst.CSTNode) -> Any:
+    first = args[0] if args else kwargs.get("inputs", UNKNOWN)
+    tensors = flatten_tensors(first)
+    if tensors is None:
+        return UNKNOWN
+    call = LayerCall(layer, tensors, node)
+    layer.calls.append(call)
+    interp.calls.append(call)
+    outputs = infer_outputs(layer, call, first, args[1:], kwargs)
+    if isinstance(outputs, list):
+        call.outputs = [Tensor(shape, call, i) for i, shape in enumerate(outputs)]
+        return list(call.outputs)
+    call.outputs = [Tensor(outputs, call)]
+    return call.outputs[0]
+
+
+def infer_outputs(layer: Layer, call: LayerCall, first: Any, more_args: list, kwargs: dict) -> Any:
+    """Output shape(s) of one call; records weights on the first call and conflicts on later ones."""
+    spec = layer.spec
+    if spec is None:
+        call.unresolved = f"`{layer.class_name}` is not in kerlint's layer catalogue"
+        return None
+    shapes = shape_tree(first)
+    extra = {}
+    for name, value in zip(spec.call_args, more_args):
+        kwargs.setdefault(name, value)
+    for name in spec.call_args:
+        if name in kwargs and kwargs[name] is not None:
+            extra[name] = shape_tree(kwargs[name])
+    if shapes is None or any(v is None for v in extra.values()):
+        call.unresolved = f"input shape of `{layer.name}` is not statically known"
+        return None
+    earlier = next((c for c in layer.calls if c is not call and c.error is None and c.shared_conflict is None and not c.unresolved), None)
+    try:
+        inference = spec.infer(layer.config, shapes, extra)
+    except IncompatibleShape as error:
+        call.error = str(error)
+        call.shared_conflict = earlier if layer.weights is not None else None
+        return None
+    except CannotInfer as reason:
+        call.unresolved = f"{layer.describe()} `{layer.name}`: {reason}"
+        return None
+    if layer.weights is None:
+        layer.weights = inference.weights
+    elif [w.shape for w in inference.weights] != [w.shape for w in layer.weights]:
+        call.shared_conflict = earlier
+        call.error = f"`{layer.name}` was built for other input shapes"
+    return inference.outputs
+
+
+def flatten_tensors(value: Any) -> list[Tensor] | None:
+    if isinstance(value, Tensor):
+        return [value]
+    if isinstance(value, (list, tuple)):
+        items = [flatten_tensors(v) for v in value]
+        if any(i is None for i in items):
+            return None
+        return [t for group in items for t in group]
+    if isinstance(value, dict):
+        return flatten_tensors(list(value.values()))
+    return None
+
+
+def shape_tree(value: Any) -> Any:
+    if isinstance(value, Tensor):
+        return value.shape
+    if isinstance(value, (list, tuple)):
+        shapes = [shape_tree(v) for v in value]
+        return None if any(s is None for s in shapes) else shapes
+    return None
+
+
+def known_shape(value: Any) -> tuple | None:
+    """A shape argument as a tuple of ints/None, or None when not known."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return (value,)
+    if isinstance(value, (tuple, list)) and all(v is None or (isinstance(v, int) and not isinstance(v, bool)) for v in value):
+        return tuple(value)
+    return None
+
+
+# -------------------------------------------------------------------- models
+
+
+def make_input(interp: "Interpreter", args: list, kwargs: dict, node: cst.CSTNode) -> Tensor:
+    bound = dict(zip(("shape", "batch_size", "dtype"), args)) | kwargs
+    shape = input_shape_from(bound)
+    name = bound.get("name") if isinstance(bound.get("name"), str) else interp.auto_name("input_layer")
+    producer = InputNode(name, node, shape)
+    return Tensor(shape, producer)
+
+
+def input_shape_from(config: dict) -> tuple | None:
+    """The batch-inclusive input shape a layer or ``Input`` declares, if any."""
+    batch = config.get("batch_size")
+    batch = batch if isinstance(batch, int) else None
+    for key in ("batch_shape", "batch_input_shape"):
+        if key in config:
+            return known_shape(config[key])
+    for key in ("shape", "input_shape"):
+        if key in config:
+            shape = known_shape(config[key])
+            return None if shape is None else (batch, *shape)
+    if "input_dim" in config:
+        dim = known_shape(config["input_dim"])
+        return None if dim is None else (batch, *dim)
+    return None
+
+
+def declares_input(layer: Layer) -> bool:
+    return any(key in layer.config for key in INPUT_SHAPE_KWARGS)
+
+
+def new_model(interp: "Interpreter", kind: str, name: Any, node: cst.CSTNode) -> ModelGraph:
+    if not isinstance(name, str):
+        name = interp.auto_name(kind)
+    return ModelGraph(name, kind, node, interp.entry_point, inputs=[], outputs=[], calls=[])
+
+
+def make_functional(interp: "Interpreter", args: list, kwargs: dict, node: cst.CSTNode) -> Any:
+    bound = dict(zip(("inputs", "outputs", "name"), args)) | kwargs
+    inputs = bound.get("inputs", bound.get("input", UNKNOWN))
+    outputs = bound.get("outputs", bound.get("output", UNKNOWN))
+    graph = new_model(interp, "functional", bound.get("name"), node)
+    model = ModelValue(graph)
+    interp.models.append(model)
+    input_tensors = flatten_tensors(inputs)
+    output_tensors = flatten_tensors(outputs)
+    if input_tensors is None or output_tensors is None:
+        which = "inputs" if input_tensors is None else "outputs"
+        graph.notes.append(Unresolved(node, f"the model's {which} could not be evaluated"))
+        return model
+    graph.inputs, graph.outputs = input_tensors, output_tensors
+    graph.calls, _ = collect_calls(output_tensors)
+    return model
+
+
+def make_sequential(interp: "Interpreter", args: list, kwargs: dict, node: cst.CSTNode) -> ModelValue:
+    bound = dict(zip(("layers", "trainable", "name"), args)) | kwargs
+    graph = new_model(interp, "sequential", bound.get("name"), node)
+    graph.sequence = []
+    model = ModelValue(graph)
+    interp.models.append(model)
+    layers = bound.get("layers")
+    if layers is UNKNOWN:
+        graph.notes.append(Unresolved(node, "the list of layers could not be evaluated"))
+    elif isinstance(layers, (list, tuple)):
+        for item in layers:
+            sequential_add(interp, model, item, node)
+    refresh_sequential(model)
+    return model
+
+
+def sequential_add(interp: "Interpreter", model: ModelValue, item: Any, node: cst.CSTNode) -> None:
+    graph = model.graph
+    if isinstance(item, Tensor) and isinstance(item.producer, InputNode) and model.head is None:
+        model.head = item
+        graph.inputs = [item]
+        return
+    if not isinstance(item, LayerValue):
+        what = "a nested model" if isinstance(item, ModelValue) else "a layer that could not be evaluated"
+        graph.notes.append(Unresolved(node, f"Sequential model contains {what}"))
+        model.head = None
+        return
+    layer = item.layer
+    if model.head is None and not model.graph.sequence and declares_input(layer):
+        shape = input_shape_from(dict(layer.config.items()))
+        model.head = Tensor(shape, InputNode(interp.auto_name("input_layer"), layer.node, shape))
+        graph.inputs = [model.head]
+        if layer.class_name == "InputLayer":
+            return
+    model.graph.sequence.append(layer)
+    if model.head is not None:
+        output = call_layer(interp, layer, [model.head], {}, layer.node)
+        model.head = output if isinstance(output, Tensor) else None
+        if model.head is None:
+            graph.notes.append(Unresolved(layer.node, f"`{layer.name}` has several outputs; a Sequential model needs one"))
+
+
+def refresh_sequential(model: ModelValue) -> None:
+    graph = model.graph
+    if model.head is not None:
+        graph.outputs = [model.head]
+        graph.calls, _ = collect_calls(graph.outputs)
+        graph.notes = [n for n in graph.notes if not n.reason.startswith("Sequential model has no input shape")]
+    elif model.graph.sequence and not graph.inputs:
+        graph.outputs, graph.calls = [], []
+        note = "Sequential model has no input shape: Keras cannot count its parameters until it is built"
+        if not any(n.reason.startswith("Sequential model has no input shape") for n in graph.notes):
+            graph.notes.append(Unresolved(graph.node, note))
+
+
+def build_sequential(interp: "Interpreter", model: ModelValue, shape: Any, node: cst.CSTNode) -> None:
+    batch_shape = known_shape(shape)
+    if batch_shape is None or model.head is not None or model.graph.inputs:
+        return
+    layers = list(model.graph.sequence)
+    model.graph.sequence.clear()
+    model.head = Tensor(batch_shape, InputNode(interp.auto_name("input_layer"), node, batch_shape))
+    model.graph.inputs = [model.head]
+    for layer in layers:
+        sequential_add(interp, model, LayerValue(layer), node)
+
+
+# ----------------------------------------------------------------- methods
+
+
+def call_method(interp: "Interpreter", method: BoundMethod, args: list, kwargs: dict, node: cst.CSTNode) -> Any:
+    receiver, name = method.receiver, method.name
+    if isinstance(receiver, ModelValue):
+        return model_method(interp, receiver, name, args, kwargs, node)
+    if isinstance(receiver, Data):
+        return receiver if name not in ("mean", "std", "max", "min", "sum", "var") else UNKNOWN
+    if isinstance(receiver, Opaque) and receiver.kind == "scaler":
+        if name in ("fit_transform", "transform") and args:
+            return _scaled_first(args)
+        return receiver if name == "fit" else UNKNOWN
+    if isinstance(receiver, (list, dict, str)):
+        return native_method(receiver, name, args, kwargs)
+    return UNKNOWN
+
+
+def model_method(interp: "Interpreter", model: ModelValue, name: str, args: list, kwargs: dict, node: cst.CSTNode) -> Any:
+    if name == "add" and model.graph.sequence is not None and args:
+        sequential_add(interp, model, args[0], node)
+        refresh_sequential(model)
+        return None
+    if name == "build" and model.graph.sequence is not None:
+        build_sequential(interp, model, args[0] if args else kwargs.get("input_shape"), node)
+        refresh_sequential(model)
+        return None
+    if name == "compile":
+        bound = dict(zip(COMPILE_SIGNATURE, args)) | kwargs
+        model.compiles.append(CompileFacts(node, bound.get("loss"), bound.get("optimizer", "rmsprop"), bound.get("metrics")))
+        return None
+    if name in ("fit", "fit_generator", "train_on_batch"):
+        bound = dict(zip(FIT_SIGNATURE, args)) | kwargs
+        model.fits.append(FitFacts(node, bound.pop("x", UNKNOWN), bound.pop("y", UNKNOWN), bound))
+        return UNKNOWN
+    return UNKNOWN
+
+
+_NATIVE_METHODS = {
+    list: {"append", "extend", "insert", "pop", "copy", "index", "count"},
+    dict: {"get", "items", "keys", "values", "update", "copy", "setdefault", "pop"},
+    str: {"format", "join", "upper", "lower", "replace", "split", "startswith", "endswith", "strip", "title", "capitalize"},
+}
+
+
+def native_method(receiver: Any, name: str, args: list, kwargs: dict) -> Any:
+    from kerlint.interpret.interpreter import contains_unknown
+
+    if name not in _NATIVE_METHODS.get(type(receiver), ()):
+        return UNKNOWN
+    if isinstance(receiver, str) and (contains_unknown(args) or contains_unknown(kwargs)):
+        return UNKNOWN
+    try:
+        result = getattr(receiver, name)(*args, **kwargs)
+    except Exception:
+        return UNKNOWN
+    if isinstance(receiver, dict) and name in ("items", "keys", "values"):
+        return list(result)
+    return result
+
+
+def attribute(interp: "Interpreter", base: Any, name: str, node: cst.CSTNode) -> Any:
+    if isinstance(base, Tensor):
+        return tuple(base.shape) if name == "shape" and base.shape is not None else UNKNOWN
+    if isinstance(base, LayerValue):
+        layer = base.layer
+        if name == "name":
+            return layer.name
+        if name == "output" and layer.calls and len(layer.calls[-1].outputs) == 1:
+            return layer.calls[-1].outputs[0]
+        return BoundMethod(base, name)
+    if isinstance(base, ModelValue):
+        return model_attribute(base, name)
+    if isinstance(base, Data):
+        return base if name in ("values", "T") else (UNKNOWN if name in ("shape", "dtype", "size", "ndim") else BoundMethod(base, name))
+    if isinstance(base, (Opaque, list, dict, str)):
+        return BoundMethod(base, name)
+    if isinstance(base, Function):
+        return UNKNOWN
+    return UNKNOWN
+
+
+def model_attribute(model: ModelValue, name: str) -> Any:
+    graph = model.graph
+    if name == "name":
+        return graph.name
+    if name == "layers":
+        return [LayerValue(layer) for layer in graph.layers]
+    if name in ("output", "input"):
+        tensors = graph.outputs if name == "output" else graph.inputs
+        return tensors[0] if len(tensors) == 1 else list(tensors) if tensors else UNKNOWN
+    if name in ("outputs", "inputs"):
+        return list(graph.outputs if name == "outputs" else graph.inputs) or UNKNOWN
+    return BoundMethod(model, name)
+
+
+# ---------------------------------------------------------------------- data
+
+
+def record_data(interp: "Interpreter", data: Data) -> Data:
+    interp.data_loads.append(data)
+    return data
+
+
+def load_dataset(interp: "Interpreter", path: str, node: cst.CSTNode) -> Any:
+    dataset = path.split(".")[-2]
+    origin = f"{dataset}.load_data()"
+    kind = "tokens" if dataset in TOKEN_DATASETS else "data"
+    x_train, x_test = (record_data(interp, Data(origin, node, role=kind)) for _ in range(2))
+    y_train, y_test = (Data(origin, node, role="labels") for _ in range(2))
+    return ((x_train, y_train), (x_test, y_test))
+
+
+def to_categorical(args: list, kwargs: dict) -> Any:
+    labels = args[0] if args else kwargs.get("y", UNKNOWN)
+    classes = args[1] if len(args) > 1 else kwargs.get("num_classes")
+    origin = labels.origin if isinstance(labels, Data) else "labels"
+    node = labels.node if isinstance(labels, Data) else None
+    return Data(origin, node, role="labels", num_classes=classes if isinstance(classes, int) else None)
+
+
+def data_arithmetic(data: Data, op_name: str) -> Data:
+    """``x / 255.0`` or ``x - mean`` scales the data; other operators keep what it was."""
+    return data.derived(scaled=True) if op_name in SCALING_OPERATORS else data
+
+
+def _scaled_first(args: list) -> Any:
+    first = args[0] if args else UNKNOWN
+    return first.derived(scaled=True) if isinstance(first, Data) else UNKNOWN
+
+
+def _short_path(path: str) -> str:
+    short = {"numpy": "np", "pandas": "pd"}
+    head, _, rest = path.partition(".")
+    return f"{short.get(head, head)}.{rest}"

@@ -1,0 +1,102 @@
+"""Abstract values the interpreter computes with.
+
+Known Python data is represented by itself (ints, strings, tuples, lists,
+dicts of abstract values); ``UNKNOWN`` stands for anything not statically
+known. The classes below add what plain Python values cannot express: Keras
+API references, user functions, layers and models, and data sets whose origin
+and scaling matter to the rules.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import libcst as cst
+
+from kerlint.graph import CompileFacts, FitFacts, Layer, ModelGraph, Tensor
+from kerlint.unknown import UNKNOWN
+
+__all__ = ["UNKNOWN", "ApiRef", "Function", "BoundMethod", "LayerValue", "ModelValue", "Data", "Opaque"]
+
+
+@dataclass(frozen=True)
+class ApiRef:
+    """A reference into a library by canonical dotted path (``keras.layers.Dense``, ``numpy.load``)."""
+
+    path: str
+
+    def attr(self, name: str) -> "ApiRef":
+        return ApiRef(f"{self.path}.{name}")
+
+    @property
+    def leaf(self) -> str:
+        return self.path.rpartition(".")[2]
+
+
+@dataclass(eq=False)
+class Function:
+    """A user function or lambda with the environment it closes over."""
+
+    node: cst.FunctionDef | cst.Lambda
+    closure: "Any"  # interpreter.Scope
+    name: str
+    defaults: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(eq=False)
+class BoundMethod:
+    """``obj.method`` waiting to be called (``list.append``, ``model.compile``...)."""
+
+    receiver: Any
+    name: str
+
+
+@dataclass(eq=False)
+class LayerValue:
+    layer: Layer
+
+
+@dataclass(eq=False)
+class ModelValue:
+    """A model under construction (Sequential) or built (Functional)."""
+
+    graph: ModelGraph
+    head: Tensor | None = None  # Sequential: output of the last added layer, once built
+
+    @property
+    def compiles(self) -> list[CompileFacts]:
+        return self.graph.compiles
+
+    @property
+    def fits(self) -> list[FitFacts]:
+        return self.graph.fits
+
+
+@dataclass(eq=False)
+class Data:
+    """An array or frame loaded from outside the program.
+
+    ``origin`` says where it came from (``mnist.load_data()``, ``np.load``),
+    ``scaled`` whether the program normalized it, ``num_classes`` what
+    ``to_categorical`` declared (labels only).
+    """
+
+    origin: str
+    node: cst.CSTNode
+    scaled: bool = False
+    num_classes: int | None = None
+    role: str = "data"  # "data" | "labels"
+
+    def derived(self, **changes: Any) -> "Data":
+        values = {**self.__dict__, **changes}
+        return Data(**values)
+
+
+@dataclass(eq=False)
+class Opaque:
+    """An object of a known library kind whose contents we do not model (optimizers, callbacks, scalers)."""
+
+    kind: str
+    args: tuple = ()
+    kwargs: dict[str, Any] = field(default_factory=dict)

@@ -1,0 +1,99 @@
+"""What the catalogue knows about one Keras layer class.
+
+An entry turns a layer's bound configuration plus the shapes it is called on
+into output shapes and weight shapes. Weight *shapes* (not just counts) are
+what Keras's ``build`` creates, so a later call whose shapes would need other
+weights is exactly a call Keras rejects (how KER301 is decided).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any, Callable, Mapping
+
+from kerlint.unknown import UNKNOWN
+
+Dim = int | None
+Shape = tuple[Dim, ...]
+"""A tensor shape including the batch axis (``None`` = unknown size)."""
+
+ShapeTree = Shape | list["ShapeTree"]
+"""One shape, or a list of them (what a merge layer is called on)."""
+
+
+class CannotInfer(Exception):
+    """The entry needs a value the interpreter could not evaluate."""
+
+
+class IncompatibleShape(Exception):
+    """Keras would raise at build/call time: the message says why, with shapes."""
+
+
+@dataclass(frozen=True)
+class Weight:
+    name: str
+    shape: tuple[int, ...]
+    trainable: bool = True
+
+    @property
+    def size(self) -> int:
+        return math.prod(self.shape)
+
+
+@dataclass
+class Inference:
+    """Result of calling a layer on input shapes."""
+
+    outputs: ShapeTree
+    weights: list[Weight] = field(default_factory=list)
+
+
+class LayerConfig(Mapping[str, Any]):
+    """A layer's constructor arguments bound to its signature, defaults filled.
+
+    Values the interpreter could not evaluate are stored as ``UNKNOWN``;
+    ``config[name]`` raises ``CannotInfer`` for them so entries never guess.
+    """
+
+    def __init__(self, values: dict[str, Any]):
+        self._values = values
+
+    def __getitem__(self, key: str) -> Any:
+        if key not in self._values:
+            raise CannotInfer(f"argument `{key}` was not given")
+        value = self._values[key]
+        if value is UNKNOWN:
+            raise CannotInfer(f"argument `{key}` is not statically known")
+        return value
+
+    def raw(self, key: str, default: Any = None) -> Any:
+        """The stored value, possibly ``UNKNOWN``, without raising."""
+        return self._values.get(key, default)
+
+    def __iter__(self):
+        return iter(self._values)
+
+    def __len__(self) -> int:
+        return len(self._values)
+
+
+@dataclass(frozen=True)
+class LayerSpec:
+    """One catalogue entry.
+
+    ``signature`` is the Keras 3 constructor's positional parameter order,
+    ``defaults`` the defaults of the parameters the entry reads,
+    ``aliases`` legacy keyword spellings (Keras 1/2) mapped to Keras 3 names,
+    ``call_args`` the tensor arguments of ``call`` after the first (e.g. MHA's
+    ``value``, ``key``), ``infer`` computes output and weight shapes.
+    """
+
+    class_name: str
+    signature: tuple[str, ...]
+    defaults: Mapping[str, Any]
+    infer: Callable[[LayerConfig, ShapeTree, Mapping[str, ShapeTree]], Inference]
+    aliases: Mapping[str, str] = field(default_factory=dict)
+    call_args: tuple[str, ...] = ()
+    weighted: bool = False
+    """True when the layer has a kernel (Dense/Conv/RNN/...): what rules mean by weighted."""

@@ -1,0 +1,237 @@
+"""Convolution layers (keras/src/layers/convolutional).
+
+Every variant slides a kernel over the spatial axes of a channels-last or
+channels-first input of rank ``rank + 2``; they differ only in the weights
+they create and in how the output channels are counted.
+"""
+
+from __future__ import annotations
+
+from typing import Mapping
+
+from kerlint.layers._shapes import (
+    channels_first,
+    expect_rank,
+    fmt,
+    int_arg,
+    join_channels,
+    ntuple,
+    single,
+    split_channels,
+    transpose_output_length,
+    weight,
+    window_output_length,
+    with_lora,
+)
+from kerlint.layers.base import (
+    CannotInfer,
+    Dim,
+    IncompatibleShape,
+    Inference,
+    LayerConfig,
+    LayerSpec,
+    Shape,
+    ShapeTree,
+)
+from kerlint.layers.core import KERNEL_ALIASES
+
+_TAIL = (
+    "activation", "use_bias", "kernel_initializer", "bias_initializer",
+    "kernel_regularizer", "bias_regularizer", "activity_regularizer",
+    "kernel_constraint", "bias_constraint",
+)
+_TAIL_DEFAULTS = {
+    "activation": None, "use_bias": True, "kernel_initializer": "glorot_uniform",
+    "bias_initializer": "zeros", "kernel_regularizer": None, "bias_regularizer": None,
+    "activity_regularizer": None, "kernel_constraint": None, "bias_constraint": None,
+}
+_DEPTHWISE_TAIL = (
+    "activation", "use_bias", "depthwise_initializer", "bias_initializer",
+    "depthwise_regularizer", "bias_regularizer", "activity_regularizer",
+    "depthwise_constraint", "bias_constraint",
+)
+_DEPTHWISE_TAIL_DEFAULTS = {
+    "activation": None, "use_bias": True, "depthwise_initializer": "glorot_uniform",
+    "bias_initializer": "zeros", "depthwise_regularizer": None, "bias_regularizer": None,
+    "activity_regularizer": None, "depthwise_constraint": None, "bias_constraint": None,
+}
+CONV_ALIASES = {
+    "nb_filter": "filters",
+    "border_mode": "padding",
+    "subsample": "strides",
+    "dim_ordering": "data_format",
+    "atrous_rate": "dilation_rate",
+    **KERNEL_ALIASES,
+}
+"""Keras 1 spellings (``Convolution2D(nb_filter=..., border_mode=...)``)."""
+
+
+def _window_defaults(rank: int) -> dict:
+    one = 1 if rank == 1 else (1,) * rank
+    return {"strides": one, "padding": "valid", "data_format": "channels_last", "dilation_rate": one}
+
+
+def _padding(config: LayerConfig, allowed: tuple[str, ...]) -> str:
+    padding = config["padding"]
+    if not isinstance(padding, str) or padding.lower() not in allowed:
+        raise CannotInfer(f"`padding` must be one of {allowed}, got {padding!r}")
+    return padding.lower()
+
+
+def image(cls: str, rank: int, config: LayerConfig, inputs: ShapeTree) -> tuple[Shape, bool, Shape, int]:
+    """(shape, channels_first, spatial dims, channels) of a conv input.
+
+    Keras requires exactly ``rank`` spatial axes and a known channel count
+    (the kernel's input dimension).
+    """
+    shape = single(cls, inputs)
+    expect_rank(cls, shape, ndim=rank + 2)
+    first = channels_first(config)
+    spatial, channels = split_channels(shape, first)
+    if channels is None:
+        raise IncompatibleShape(f"{cls} needs a known channel dimension, got input {fmt(shape)}")
+    return shape, first, spatial, channels
+
+
+def slide(cls: str, rank: int, config: LayerConfig, shape: Shape, spatial: Shape) -> tuple[tuple[int, ...], tuple[Dim, ...]]:
+    """(kernel size, output spatial dims): ``compute_conv_output_shape``."""
+    kernel = ntuple(config["kernel_size"], rank, "kernel_size")
+    strides = ntuple(config["strides"], rank, "strides")
+    dilation = ntuple(config["dilation_rate"], rank, "dilation_rate")
+    padding = _padding(config, ("valid", "same", "causal") if rank == 1 else ("valid", "same"))
+    out = tuple(
+        window_output_length(cls, shape, n, k, s, padding, d)
+        for n, k, s, d in zip(spatial, kernel, strides, dilation)
+    )
+    return kernel, out
+
+
+def _conv(rank: int):
+    cls = f"Conv{rank}D"
+
+    def infer(config: LayerConfig, inputs: ShapeTree, extra: Mapping[str, ShapeTree]) -> Inference:
+        """Kernel ``(*kernel_size, channels // groups, filters)``; groups must divide channels."""
+        shape, first, spatial, channels = image(cls, rank, config, inputs)
+        filters, groups = int_arg(config, "filters"), int_arg(config, "groups")
+        if groups <= 0 or channels % groups:
+            raise IncompatibleShape(
+                f"{cls} with groups={groups} needs input channels divisible by {groups}, "
+                f"got {channels} channels in {fmt(shape)}"
+            )
+        kernel, out = slide(cls, rank, config, shape, spatial)
+        weights = [weight(cls, "kernel", (*kernel, channels // groups, filters))]
+        if config["use_bias"]:
+            weights.append(weight(cls, "bias", (filters,)))
+        return Inference(join_channels(shape[0], out, filters, first), with_lora(weights, config["lora_rank"]))
+
+    return LayerSpec(
+        cls,
+        signature=("filters", "kernel_size", "strides", "padding", "data_format", "dilation_rate", "groups", *_TAIL),
+        defaults={**_window_defaults(rank), "groups": 1, **_TAIL_DEFAULTS, "lora_rank": None, "lora_alpha": None},
+        infer=infer,
+        aliases=(
+            {**CONV_ALIASES, "filter_length": "kernel_size", "subsample_length": "strides"}
+            if rank == 1
+            else CONV_ALIASES
+        ),
+        weighted=True,
+    )
+
+
+def _depthwise_conv_2d(config: LayerConfig, inputs: ShapeTree, extra: Mapping[str, ShapeTree]) -> Inference:
+    """One ``depth_multiplier``-deep filter per input channel."""
+    cls = "DepthwiseConv2D"
+    shape, first, spatial, channels = image(cls, 2, config, inputs)
+    multiplier = int_arg(config, "depth_multiplier")
+    kernel, out = slide(cls, 2, config, shape, spatial)
+    weights = [weight(cls, "kernel", (*kernel, channels, multiplier))]
+    if config["use_bias"]:
+        weights.append(weight(cls, "bias", (channels * multiplier,)))
+    return Inference(join_channels(shape[0], out, channels * multiplier, first), weights)
+
+
+def _separable_conv_2d(config: LayerConfig, inputs: ShapeTree, extra: Mapping[str, ShapeTree]) -> Inference:
+    """A depthwise kernel followed by a 1x1 pointwise kernel to ``filters``."""
+    cls = "SeparableConv2D"
+    shape, first, spatial, channels = image(cls, 2, config, inputs)
+    filters, multiplier = int_arg(config, "filters"), int_arg(config, "depth_multiplier")
+    kernel, out = slide(cls, 2, config, shape, spatial)
+    weights = [
+        weight(cls, "depthwise_kernel", (*kernel, channels, multiplier)),
+        weight(cls, "pointwise_kernel", (1, 1, channels * multiplier, filters)),
+    ]
+    if config["use_bias"]:
+        weights.append(weight(cls, "bias", (filters,)))
+    return Inference(join_channels(shape[0], out, filters, first), weights)
+
+
+def _conv_2d_transpose(config: LayerConfig, inputs: ShapeTree, extra: Mapping[str, ShapeTree]) -> Inference:
+    """Kernel ``(*kernel_size, filters, channels)``; sizes grow by the stride.
+
+    Never too small to fit, so no "valid" error exists for transposed convs.
+    """
+    cls = "Conv2DTranspose"
+    shape, first, spatial, channels = image(cls, 2, config, inputs)
+    filters = int_arg(config, "filters")
+    kernel = ntuple(config["kernel_size"], 2, "kernel_size")
+    strides = ntuple(config["strides"], 2, "strides")
+    dilation = ntuple(config["dilation_rate"], 2, "dilation_rate")
+    padding = _padding(config, ("valid", "same"))
+    output_padding = config["output_padding"]
+    output_padding = (None, None) if output_padding is None else ntuple(output_padding, 2, "output_padding")
+    out = map(transpose_output_length, spatial, kernel, strides, (padding, padding), output_padding, dilation)
+    weights = [weight(cls, "kernel", (*kernel, filters, channels))]
+    if config["use_bias"]:
+        weights.append(weight(cls, "bias", (filters,)))
+    return Inference(join_channels(shape[0], out, filters, first), weights)
+
+
+_KERAS1_WINDOW = {"border_mode": "padding", "subsample": "strides", "dim_ordering": "data_format"}
+
+SPECS = (
+    _conv(1),
+    _conv(2),
+    _conv(3),
+    LayerSpec(
+        "DepthwiseConv2D",
+        signature=(
+            "kernel_size", "strides", "padding", "depth_multiplier", "data_format",
+            "dilation_rate", *_DEPTHWISE_TAIL,
+        ),
+        defaults={**_window_defaults(2), "depth_multiplier": 1, **_DEPTHWISE_TAIL_DEFAULTS},
+        infer=_depthwise_conv_2d,
+        weighted=True,
+    ),
+    LayerSpec(
+        "SeparableConv2D",
+        signature=(
+            "filters", "kernel_size", "strides", "padding", "data_format", "dilation_rate",
+            "depth_multiplier", "activation", "use_bias", "depthwise_initializer",
+            "pointwise_initializer", "bias_initializer", "depthwise_regularizer",
+            "pointwise_regularizer", "bias_regularizer", "activity_regularizer",
+            "depthwise_constraint", "pointwise_constraint", "bias_constraint",
+        ),
+        defaults={
+            **_window_defaults(2), "depth_multiplier": 1, "activation": None, "use_bias": True,
+            "depthwise_initializer": "glorot_uniform", "pointwise_initializer": "glorot_uniform",
+            "bias_initializer": "zeros", "depthwise_regularizer": None,
+            "pointwise_regularizer": None, "bias_regularizer": None,
+            "activity_regularizer": None, "depthwise_constraint": None,
+            "pointwise_constraint": None, "bias_constraint": None,
+        },
+        infer=_separable_conv_2d,
+        aliases={"nb_filter": "filters", "bias": "use_bias", **_KERAS1_WINDOW},
+        weighted=True,
+    ),
+    LayerSpec(
+        "Conv2DTranspose",
+        signature=(
+            "filters", "kernel_size", "strides", "padding", "output_padding", "data_format",
+            "dilation_rate", *_TAIL,
+        ),
+        defaults={**_window_defaults(2), "output_padding": None, **_TAIL_DEFAULTS},
+        infer=_conv_2d_transpose,
+        aliases=CONV_ALIASES,
+        weighted=True,
+    ),
+)

@@ -1,0 +1,227 @@
+"""Core layers (keras/src/layers/core): InputLayer, Dense, EinsumDense, Embedding."""
+
+from __future__ import annotations
+
+import re
+from typing import Any, Mapping
+
+from kerlint.layers._shapes import expect_rank, fmt, int_arg, is_int, single, weight, with_lora
+from kerlint.layers.base import (
+    CannotInfer,
+    IncompatibleShape,
+    Inference,
+    LayerConfig,
+    LayerSpec,
+    ShapeTree,
+)
+
+KERNEL_ALIASES = {
+    "init": "kernel_initializer",
+    "W_regularizer": "kernel_regularizer",
+    "b_regularizer": "bias_regularizer",
+    "W_constraint": "kernel_constraint",
+    "b_constraint": "bias_constraint",
+    "bias": "use_bias",
+}
+"""Keras 1 spellings of the kernel/bias arguments, shared with convolutions."""
+
+
+def _input_layer(config: LayerConfig, inputs: ShapeTree, extra: Mapping[str, ShapeTree]) -> Inference:
+    # The interpreter builds the Input tensor itself; the layer passes it through.
+    return Inference(inputs)
+
+
+INPUT_LAYER = LayerSpec(
+    "InputLayer",
+    signature=(
+        "shape", "batch_size", "dtype", "sparse", "ragged",
+        "batch_shape", "input_tensor", "optional", "name",
+    ),
+    defaults={
+        "shape": None, "batch_size": None, "dtype": None, "sparse": None, "ragged": None,
+        "batch_shape": None, "input_tensor": None, "optional": False, "name": None,
+    },
+    infer=_input_layer,
+)
+
+
+def _dense(config: LayerConfig, inputs: ShapeTree, extra: Mapping[str, ShapeTree]) -> Inference:
+    """A kernel ``(input_dim, units)`` on the last axis; the other axes pass through."""
+    shape = single("Dense", inputs)
+    expect_rank("Dense", shape, min_ndim=2)
+    units = int_arg(config, "units")
+    weights = [weight("Dense", "kernel", (shape[-1], units))]
+    if config["use_bias"]:
+        weights.append(weight("Dense", "bias", (units,)))
+    return Inference((*shape[:-1], units), with_lora(weights, config["lora_rank"]))
+
+
+DENSE = LayerSpec(
+    "Dense",
+    signature=(
+        "units", "activation", "use_bias", "kernel_initializer", "bias_initializer",
+        "kernel_regularizer", "bias_regularizer", "activity_regularizer",
+        "kernel_constraint", "bias_constraint", "lora_rank", "lora_alpha",
+        "quantization_config",
+    ),
+    defaults={
+        "activation": None, "use_bias": True, "kernel_initializer": "glorot_uniform",
+        "bias_initializer": "zeros", "kernel_regularizer": None, "bias_regularizer": None,
+        "activity_regularizer": None, "kernel_constraint": None, "bias_constraint": None,
+        "lora_rank": None, "lora_alpha": None, "quantization_config": None,
+    },
+    infer=_dense,
+    aliases={"output_dim": "units", **KERNEL_ALIASES},
+    weighted=True,
+)
+
+
+# The three equation forms EinsumDense accepts: no ellipsis, "...ab" and "ab...".
+_EINSUM_FORMS = (
+    (re.compile(r"([a-zA-Z]+),([a-zA-Z]+)->([a-zA-Z]+)"), False),
+    (re.compile(r"0([a-zA-Z]+),([a-zA-Z]+)->0([a-zA-Z]+)"), True),
+    (re.compile(r"([a-zA-Z]{2,})0,([a-zA-Z]+)->([a-zA-Z]+)0"), False),
+)
+
+
+def einsum_dense_shapes(
+    equation: str, bias_axes: str | None, shape: tuple, partial: tuple
+) -> tuple[list, list | None, list]:
+    """(kernel shape, bias shape or None, output shape): ``_analyze_einsum_string``.
+
+    A faithful port, quirks included (a left ellipsis spanning several axes
+    is re-inserted in reverse order, as Keras's ``compute_output_shape`` does),
+    so the shapes are those a Keras model reports.
+    """
+    cls = "EinsumDense"
+    dotted = equation.replace("...", "0")
+    for form, left_elided in _EINSUM_FORMS:
+        match = form.match(dotted)
+        if match:
+            break
+    else:
+        raise IncompatibleShape(
+            f"{cls} equation {equation!r} is not of the form ab,bc->ac, ...b,bc->...c or ab...,bc->ac..."
+        )
+    input_spec, weight_spec, output_spec = match.groups()
+    elided = len(shape) - len(input_spec)
+    output = [shape[0], *partial]
+    if elided > 0 and left_elided:
+        for i in range(1, elided):
+            output.insert(1, shape[i])
+    elif elided > 0:
+        output.extend(shape[len(shape) - elided:])
+
+    if left_elided:
+        input_at = {d: i + elided - len(shape) for i, d in enumerate(input_spec)}
+        output_at = {d: i + elided for i, d in enumerate(output_spec)}
+    else:
+        input_at = {d: i for i, d in enumerate(input_spec)}
+        output_at = {d: i for i, d in enumerate(output_spec)}
+
+    try:
+        for d in input_spec:
+            if d in output_at and output[output_at[d]] is not None and output[output_at[d]] != shape[input_at[d]]:
+                raise IncompatibleShape(
+                    f"{cls} input {fmt(shape)} and output_shape {partial} disagree on shared "
+                    f"dimension '{d}': {shape[input_at[d]]} vs {output[output_at[d]]}"
+                )
+        for d in output_spec:
+            if d not in input_spec and d not in weight_spec:
+                raise IncompatibleShape(f"{cls} output dimension '{d}' of {equation!r} has no source")
+        kernel = []
+        for d in weight_spec:
+            if d in output_at:
+                kernel.append(output[output_at[d]])
+            elif d in input_at:
+                kernel.append(shape[input_at[d]])
+            else:
+                raise IncompatibleShape(f"{cls} weight dimension '{d}' of {equation!r} has no source")
+        bias = None
+        if bias_axes is not None:
+            if any(c not in output_spec for c in bias_axes):
+                raise IncompatibleShape(f"{cls} bias_axes {bias_axes!r} not in output '{output_spec}'")
+            offset = elided if left_elided else 0
+            size = {c: output[i + offset] for i, c in enumerate(output_spec)}
+            first = min(output_spec.find(c) for c in bias_axes)
+            bias = [size[c] if c in bias_axes else 1 for c in output_spec[first:]]
+            if not left_elided:
+                bias.extend([1] * max(elided, 0))
+    except IndexError:
+        raise IncompatibleShape(
+            f"{cls} equation {equation!r} does not fit input {fmt(shape)} (rank {len(shape)})"
+        ) from None
+    return kernel, bias, output
+
+
+def _einsum_dense(config: LayerConfig, inputs: ShapeTree, extra: Mapping[str, ShapeTree]) -> Inference:
+    shape = single("EinsumDense", inputs)
+    partial: Any = config["output_shape"]
+    partial = (partial,) if is_int(partial) else partial
+    equation, bias_axes = config["equation"], config["bias_axes"]
+    if (
+        not isinstance(partial, (tuple, list))
+        or not all(d is None or is_int(d) for d in partial)
+        or not isinstance(equation, str)
+        or not (bias_axes is None or isinstance(bias_axes, str))
+    ):
+        raise CannotInfer("EinsumDense needs a literal equation, output_shape and bias_axes")
+    kernel, bias, output = einsum_dense_shapes(equation, bias_axes, shape, tuple(partial))
+    weights = [weight("EinsumDense", "kernel", kernel)]
+    if bias is not None:
+        weights.append(weight("EinsumDense", "bias", bias))
+    return Inference(tuple(output), with_lora(weights, config["lora_rank"]))
+
+
+EINSUM_DENSE = LayerSpec(
+    "EinsumDense",
+    signature=(
+        "equation", "output_shape", "activation", "bias_axes", "kernel_initializer",
+        "bias_initializer", "kernel_regularizer", "bias_regularizer", "kernel_constraint",
+        "bias_constraint", "lora_rank", "lora_alpha", "gptq_unpacked_column_size",
+        "quantization_config",
+    ),
+    defaults={
+        "activation": None, "bias_axes": None, "kernel_initializer": "glorot_uniform",
+        "bias_initializer": "zeros", "kernel_regularizer": None, "bias_regularizer": None,
+        "kernel_constraint": None, "bias_constraint": None, "lora_rank": None,
+        "lora_alpha": None, "gptq_unpacked_column_size": None, "quantization_config": None,
+    },
+    infer=_einsum_dense,
+    weighted=True,
+)
+
+
+def _embedding(config: LayerConfig, inputs: ShapeTree, extra: Mapping[str, ShapeTree]) -> Inference:
+    """Integer indices of any shape gain a trailing ``output_dim`` axis."""
+    shape = single("Embedding", inputs)
+    output_dim = int_arg(config, "output_dim")
+    table = weight("Embedding", "embeddings", (int_arg(config, "input_dim"), output_dim))
+    weights = with_lora([table], config["lora_rank"], kernel="embeddings")
+    return Inference((*shape, output_dim), weights)
+
+
+EMBEDDING = LayerSpec(
+    "Embedding",
+    signature=(
+        "input_dim", "output_dim", "embeddings_initializer", "embeddings_regularizer",
+        "embeddings_constraint", "mask_zero", "weights", "lora_rank", "lora_alpha",
+        "quantization_config",
+    ),
+    defaults={
+        "embeddings_initializer": "uniform", "embeddings_regularizer": None,
+        "embeddings_constraint": None, "mask_zero": False, "weights": None,
+        "lora_rank": None, "lora_alpha": None, "quantization_config": None,
+        # Keras 2's `input_length`: Keras 3 pops it with a deprecation warning.
+        "input_length": None,
+    },
+    infer=_embedding,
+    aliases={
+        "init": "embeddings_initializer",
+        "W_regularizer": "embeddings_regularizer",
+        "W_constraint": "embeddings_constraint",
+    },
+    weighted=True,
+)
+
+SPECS = (INPUT_LAYER, DENSE, EINSUM_DENSE, EMBEDDING)

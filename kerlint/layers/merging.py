@@ -1,0 +1,135 @@
+"""Merge layers (keras/src/layers/merging): called on a list of tensors, no weights.
+
+The elementwise merges (Add, Subtract, Multiply, Average, Maximum, Minimum)
+broadcast like ``Merge._compute_elemwise_op_output_shape``: shapes are
+right-aligned and a 1 (or unknown) size stretches. Concatenate joins along
+``axis`` and needs every other known size equal; Dot contracts one axis of
+each of exactly two inputs.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Mapping
+
+from kerlint.layers._shapes import fmt, is_int
+from kerlint.layers.base import (
+    CannotInfer,
+    Dim,
+    IncompatibleShape,
+    Inference,
+    LayerConfig,
+    LayerSpec,
+    Shape,
+    ShapeTree,
+)
+
+
+def tensors(cls: str, inputs: ShapeTree, count: int | None = None) -> list[Shape]:
+    """The input shapes; a merge layer must be called on a list (of ``count``)."""
+    if not isinstance(inputs, list) or not inputs:
+        raise IncompatibleShape(f"{cls} must be called on a list of inputs, got {fmt(inputs)}")
+    if count is not None and len(inputs) != count:
+        raise IncompatibleShape(
+            f"{cls} must be called on exactly {count} inputs, got {len(inputs)}: {fmt(inputs)}"
+        )
+    return [tuple(s) for s in inputs]  # type: ignore[arg-type]
+
+
+def _batch(cls: str, shapes: list[Shape]) -> Dim:
+    sizes = {s[0] for s in shapes if s} - {None}
+    if len(sizes) > 1:
+        raise IncompatibleShape(f"{cls} cannot merge different batch sizes: {fmt(shapes)}")
+    return sizes.pop() if sizes else None
+
+
+def _broadcast(a: Shape, b: Shape) -> Shape | None:
+    """Right-aligned broadcast of two non-batch shapes; ``None`` when they clash."""
+    if len(a) < len(b):
+        a, b = b, a
+    out = list(a[: len(a) - len(b)])
+    for i, j in zip(a[len(a) - len(b):], b):
+        if i is None or j is None:
+            out.append(None)
+        elif i == 1 or j == 1 or i == j:
+            out.append(j if i == 1 else i)
+        else:
+            return None
+    return tuple(out)
+
+
+def _elementwise(cls: str, count: int | None = None):
+    def infer(config: LayerConfig, inputs: ShapeTree, extra: Mapping[str, ShapeTree]) -> Inference:
+        shapes = tensors(cls, inputs, count)
+        batch = _batch(cls, shapes)
+        out: Shape | None = shapes[0][1:]
+        for shape in shapes[1:]:
+            out = _broadcast(out, shape[1:])
+            if out is None:
+                raise IncompatibleShape(
+                    f"{cls} requires inputs of the same shape, got {' and '.join(map(fmt, shapes))}"
+                )
+        return Inference((batch, *out))
+
+    return LayerSpec(cls, signature=(), defaults={}, infer=infer)
+
+
+def _concatenate(config: LayerConfig, inputs: ShapeTree, extra: Mapping[str, ShapeTree]) -> Inference:
+    cls = "Concatenate"
+    shapes = tensors(cls, inputs)
+    axis = config["axis"]
+    if not is_int(axis):
+        raise CannotInfer(f"`axis` must be an int, got {axis!r}")
+    mismatch = IncompatibleShape(
+        f"{cls} requires matching shapes except on axis {axis}, got {' and '.join(map(fmt, shapes))}"
+    )
+    if len({len(s) for s in shapes}) != 1 or not -len(shapes[0]) <= axis < len(shapes[0]):
+        raise mismatch
+    others = [s[:axis % len(s)] + s[axis % len(s) + 1:] for s in shapes]
+    for sizes in zip(*others):
+        if len(set(sizes) - {None}) > 1:
+            raise mismatch
+    out = list(shapes[0])
+    for shape in shapes[1:]:
+        if out[axis] is None or shape[axis] is None:
+            out[axis] = None
+            break
+        out[axis] += shape[axis]
+    return Inference(tuple(out))
+
+
+def _dot(config: LayerConfig, inputs: ShapeTree, extra: Mapping[str, ShapeTree]) -> Inference:
+    """``batch_dot``: the contracted axes must have equal sizes (``None`` only matches ``None``)."""
+    cls = "Dot"
+    a, b = tensors(cls, inputs, 2)
+    axes: Any = config["axes"]
+    if is_int(axes):
+        pair = [axes % len(a), axes % len(b)] if axes < 0 else [axes, axes]
+    elif isinstance(axes, (tuple, list)) and len(axes) == 2 and all(map(is_int, axes)):
+        pair = list(axes)
+    else:
+        raise CannotInfer(f"`axes` must be an int or 2 ints, got {axes!r}")
+    if not (-len(a) <= pair[0] < len(a) and -len(b) <= pair[1] < len(b)):
+        raise IncompatibleShape(f"{cls} axes {axes} out of range for inputs {fmt(a)} and {fmt(b)}")
+    if a[pair[0]] != b[pair[1]]:
+        raise IncompatibleShape(
+            f"{cls} axes {axes} contract sizes {a[pair[0]]} and {b[pair[1]]} that differ, "
+            f"inputs {fmt(a)} and {fmt(b)}"
+        )
+    left, right = list(a), list(b)
+    left.pop(pair[0])
+    right.pop(pair[1])
+    right.pop(0)
+    out = left + right
+    return Inference(tuple(out + [1] if len(out) == 1 else out))
+
+
+SPECS = (
+    LayerSpec("Concatenate", signature=("axis",), defaults={"axis": -1}, infer=_concatenate),
+    _elementwise("Add"),
+    _elementwise("Subtract", count=2),
+    _elementwise("Multiply"),
+    _elementwise("Average"),
+    _elementwise("Maximum"),
+    _elementwise("Minimum"),
+    LayerSpec("Dot", signature=("axes", "normalize"), defaults={"normalize": False}, infer=_dot),
+)

@@ -1,0 +1,86 @@
+"""Normalization layers (keras/src/layers/normalization): BatchNormalization, LayerNormalization.
+
+Both keep the input shape; their weights are sized by the normalized axis.
+BatchNormalization's running statistics are non-trainable variables, which
+Keras still counts in ``count_params()``.
+"""
+
+from __future__ import annotations
+
+from typing import Mapping
+
+from kerlint.layers._shapes import axis_index, is_int, single, weight
+from kerlint.layers.base import CannotInfer, Inference, LayerConfig, LayerSpec, ShapeTree
+
+
+def _batch_normalization(config: LayerConfig, inputs: ShapeTree, extra: Mapping[str, ShapeTree]) -> Inference:
+    cls = "BatchNormalization"
+    shape = single(cls, inputs)
+    size = (shape[axis_index(cls, config["axis"], shape)],)
+    weights = []
+    if config["scale"]:
+        weights.append(weight(cls, "gamma", size))
+    if config["center"]:
+        weights.append(weight(cls, "beta", size))
+    statistics = ["moving_mean", "moving_variance"]
+    if config["renorm"]:
+        statistics += ["moving_stddev", "renorm_mean", "renorm_stddev"]
+    weights += [weight(cls, name, size, trainable=False) for name in statistics]
+    return Inference(shape, weights)
+
+
+def _layer_normalization(config: LayerConfig, inputs: ShapeTree, extra: Mapping[str, ShapeTree]) -> Inference:
+    """``axis`` may be a list: gamma/beta then span those axes (in sorted order)."""
+    cls = "LayerNormalization"
+    shape = single(cls, inputs)
+    axis = config["axis"]
+    axes = sorted(axis) if isinstance(axis, (list, tuple)) else [axis]
+    if not all(map(is_int, axes)):
+        raise CannotInfer(f"`axis` must be an int or ints, got {axis!r}")
+    size = tuple(shape[axis_index(cls, a, shape)] for a in axes)
+    rms_scaling = config["rms_scaling"]
+    weights = []
+    if config["scale"] or rms_scaling:
+        weights.append(weight(cls, "gamma", size))
+    if config["center"] and not rms_scaling:
+        weights.append(weight(cls, "beta", size))
+    return Inference(shape, weights)
+
+
+SPECS = (
+    LayerSpec(
+        "BatchNormalization",
+        signature=(
+            "axis", "momentum", "epsilon", "center", "scale", "beta_initializer",
+            "gamma_initializer", "moving_mean_initializer", "moving_variance_initializer",
+            "beta_regularizer", "gamma_regularizer", "beta_constraint", "gamma_constraint",
+            "renorm", "renorm_clipping", "renorm_momentum", "synchronized",
+        ),
+        defaults={
+            "axis": -1, "momentum": 0.99, "epsilon": 1e-3, "center": True, "scale": True,
+            "beta_initializer": "zeros", "gamma_initializer": "ones",
+            "moving_mean_initializer": "zeros", "moving_variance_initializer": "ones",
+            "beta_regularizer": None, "gamma_regularizer": None, "beta_constraint": None,
+            "gamma_constraint": None, "renorm": False, "renorm_clipping": None,
+            "renorm_momentum": 0.99, "synchronized": False,
+        },
+        infer=_batch_normalization,
+        aliases={"beta_init": "beta_initializer", "gamma_init": "gamma_initializer"},
+    ),
+    LayerSpec(
+        "LayerNormalization",
+        signature=(
+            "axis", "epsilon", "center", "scale", "beta_initializer", "gamma_initializer",
+            "beta_regularizer", "gamma_regularizer", "beta_constraint", "gamma_constraint",
+        ),
+        defaults={
+            "axis": -1, "epsilon": 1e-3, "center": True, "scale": True,
+            "beta_initializer": "zeros", "gamma_initializer": "ones",
+            "beta_regularizer": None, "gamma_regularizer": None, "beta_constraint": None,
+            "gamma_constraint": None,
+            # Deprecated keyword Keras 3 still pops: gamma only, no beta.
+            "rms_scaling": False,
+        },
+        infer=_layer_normalization,
+    ),
+)

@@ -1,0 +1,54 @@
+"""Regularization layers (keras/src/layers/regularization): noise at training time only.
+
+They never change shapes; the spatial dropouts only insist on the rank
+their noise shape is written for.
+"""
+
+from __future__ import annotations
+
+from typing import Mapping
+
+from kerlint.layers._shapes import expect_rank, single
+from kerlint.layers.activations import same_shape
+from kerlint.layers.base import Inference, LayerConfig, LayerSpec, ShapeTree
+
+
+def _spatial_dropout(cls: str, ndim: int):
+    def infer(config: LayerConfig, inputs: ShapeTree, extra: Mapping[str, ShapeTree]) -> Inference:
+        shape = single(cls, inputs)
+        expect_rank(cls, shape, ndim=ndim)
+        return Inference(shape)
+
+    return infer
+
+
+SPECS = (
+    LayerSpec(
+        "Dropout",
+        signature=("rate", "noise_shape", "seed"),
+        defaults={"noise_shape": None, "seed": None},
+        infer=same_shape,
+        aliases={"p": "rate"},
+    ),
+    LayerSpec(
+        "SpatialDropout1D",
+        signature=("rate", "seed", "name", "dtype"),
+        defaults={"seed": None, "name": None, "dtype": None},
+        infer=_spatial_dropout("SpatialDropout1D", 3),
+        aliases={"p": "rate"},
+    ),
+    LayerSpec(
+        "SpatialDropout2D",
+        signature=("rate", "data_format", "seed", "name", "dtype"),
+        defaults={"data_format": "channels_last", "seed": None, "name": None, "dtype": None},
+        infer=_spatial_dropout("SpatialDropout2D", 4),
+        aliases={"p": "rate", "dim_ordering": "data_format"},
+    ),
+    LayerSpec(
+        "GaussianNoise",
+        signature=("stddev", "seed"),
+        defaults={"seed": None},
+        infer=same_shape,
+        aliases={"sigma": "stddev"},
+    ),
+)

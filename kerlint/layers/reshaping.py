@@ -1,0 +1,148 @@
+"""Reshaping layers (keras/src/layers/reshaping): rearrange or resize, never own weights."""
+
+from __future__ import annotations
+
+import math
+from typing import Mapping
+
+from kerlint.layers._shapes import (
+    expect_rank,
+    fmt,
+    int_arg,
+    is_int,
+    join_channels,
+    ntuple,
+    pair,
+    product,
+    single,
+    split_channels,
+    times,
+    channels_first,
+)
+from kerlint.layers.base import (
+    CannotInfer,
+    IncompatibleShape,
+    Inference,
+    LayerConfig,
+    LayerSpec,
+    ShapeTree,
+)
+
+
+def _flatten(config: LayerConfig, inputs: ShapeTree, extra: Mapping[str, ShapeTree]) -> Inference:
+    """All non-batch axes collapse into one; ``data_format`` only reorders values."""
+    shape = single("Flatten", inputs)
+    expect_rank("Flatten", shape, min_ndim=1)
+    rest = shape[1:]
+    return Inference((shape[0], product(rest) if rest else 1))
+
+
+def _reshape(config: LayerConfig, inputs: ShapeTree, extra: Mapping[str, ShapeTree]) -> Inference:
+    """``compute_reshape_output_shape``: one ``-1`` is solved for when every size is known."""
+    shape = single("Reshape", inputs)
+    target = config["target_shape"]
+    if not isinstance(target, (tuple, list)) or not all(map(is_int, target)):
+        raise CannotInfer(f"`target_shape` must be a tuple of ints, got {target!r}")
+    target = tuple(target)
+    if any(d < -1 for d in target) or target.count(-1) > 1:
+        raise CannotInfer(f"`target_shape` {target} is invalid")
+    rest = shape[1:]
+    if None in rest:
+        return Inference((shape[0], *(None if d == -1 else d for d in target)))
+    size = math.prod(rest)
+    if -1 not in target:
+        if size != math.prod(target):
+            raise IncompatibleShape(
+                f"Reshape cannot reshape input {fmt(shape)} ({size} values per sample) "
+                f"into target_shape {target} ({math.prod(target)} values)"
+            )
+        return Inference((shape[0], *target))
+    known = math.prod(d for d in target if d != -1)
+    if known == 0 or size % known:
+        raise IncompatibleShape(
+            f"Reshape cannot reshape input {fmt(shape)} ({size} values per sample) "
+            f"into target_shape {target}: {size} is not a multiple of {known}"
+        )
+    return Inference((shape[0], *(size // known if d == -1 else d for d in target)))
+
+
+def _permute(config: LayerConfig, inputs: ShapeTree, extra: Mapping[str, ShapeTree]) -> Inference:
+    shape = single("Permute", inputs)
+    dims = config["dims"]
+    if not isinstance(dims, (tuple, list)) or sorted(dims) != list(range(1, len(dims) + 1)):
+        raise CannotInfer(f"`dims` must be a permutation of 1..n, got {dims!r}")
+    expect_rank("Permute", shape, ndim=len(dims) + 1)
+    return Inference((shape[0], *(shape[d] for d in dims)))
+
+
+def _repeat_vector(config: LayerConfig, inputs: ShapeTree, extra: Mapping[str, ShapeTree]) -> Inference:
+    shape = single("RepeatVector", inputs)
+    expect_rank("RepeatVector", shape, ndim=2)
+    return Inference((shape[0], int_arg(config, "n"), shape[1]))
+
+
+def _zero_padding_2d(config: LayerConfig, inputs: ShapeTree, extra: Mapping[str, ShapeTree]) -> Inference:
+    shape = single("ZeroPadding2D", inputs)
+    expect_rank("ZeroPadding2D", shape, ndim=4)
+    first = channels_first(config)
+    spatial, channels = split_channels(shape, first)
+    pads = pair(config["padding"], "padding")
+    out = (None if d is None else d + sum(p) for d, p in zip(spatial, pads))
+    return Inference(join_channels(shape[0], out, channels, first))
+
+
+def _up_sampling_2d(config: LayerConfig, inputs: ShapeTree, extra: Mapping[str, ShapeTree]) -> Inference:
+    shape = single("UpSampling2D", inputs)
+    expect_rank("UpSampling2D", shape, ndim=4)
+    first = channels_first(config)
+    spatial, channels = split_channels(shape, first)
+    size = ntuple(config["size"], 2, "size")
+    return Inference(join_channels(shape[0], map(times, spatial, size), channels, first))
+
+
+def _cropping_2d(config: LayerConfig, inputs: ShapeTree, extra: Mapping[str, ShapeTree]) -> Inference:
+    """Cropping must leave at least one row and column."""
+    shape = single("Cropping2D", inputs)
+    expect_rank("Cropping2D", shape, ndim=4)
+    first = channels_first(config)
+    spatial, channels = split_channels(shape, first)
+    crops = pair(config["cropping"], "cropping")
+    for d, c in zip(spatial, crops):
+        if d is not None and sum(c) >= d:
+            raise IncompatibleShape(
+                f"Cropping2D cropping {crops} removes all of input {fmt(shape)}"
+            )
+    out = (None if d is None else d - sum(c) for d, c in zip(spatial, crops))
+    return Inference(join_channels(shape[0], out, channels, first))
+
+
+_FORMAT = {"data_format": "channels_last"}
+_KERAS1_FORMAT = {"dim_ordering": "data_format"}
+
+SPECS = (
+    LayerSpec("Flatten", signature=("data_format",), defaults=dict(_FORMAT), infer=_flatten),
+    LayerSpec("Reshape", signature=("target_shape",), defaults={}, infer=_reshape),
+    LayerSpec("Permute", signature=("dims",), defaults={}, infer=_permute),
+    LayerSpec("RepeatVector", signature=("n",), defaults={}, infer=_repeat_vector),
+    LayerSpec(
+        "ZeroPadding2D",
+        signature=("padding", "data_format"),
+        defaults={"padding": (1, 1), **_FORMAT},
+        infer=_zero_padding_2d,
+        aliases=_KERAS1_FORMAT,
+    ),
+    LayerSpec(
+        "UpSampling2D",
+        signature=("size", "data_format", "interpolation"),
+        defaults={"size": (2, 2), **_FORMAT, "interpolation": "nearest"},
+        infer=_up_sampling_2d,
+        aliases=_KERAS1_FORMAT,
+    ),
+    LayerSpec(
+        "Cropping2D",
+        signature=("cropping", "data_format"),
+        defaults={"cropping": ((0, 0), (0, 0)), **_FORMAT},
+        infer=_cropping_2d,
+        aliases=_KERAS1_FORMAT,
+    ),
+)

@@ -1,0 +1,49 @@
+"""The rule registry: every rule by code and by name; selectors by code, prefix or name."""
+
+from __future__ import annotations
+
+from kerlint.rules.base import Rule
+from kerlint.rules.concatenation import OversizedConcatenation
+from kerlint.rules.duplicate_layers import UnsharedDuplicateLayer
+from kerlint.rules.input_normalization import MissingInputNormalization
+from kerlint.rules.meta import InternalError, SyntaxErrorRule, UnusedSuppression
+from kerlint.rules.regularization import AbsentRegularization
+from kerlint.rules.shared_layer import IncompatibleSharedLayer
+
+ALL_RULES: tuple[type[Rule], ...] = (
+    InternalError,
+    SyntaxErrorRule,
+    UnusedSuppression,
+    UnsharedDuplicateLayer,
+    OversizedConcatenation,
+    MissingInputNormalization,
+    AbsentRegularization,
+    IncompatibleSharedLayer,
+)
+
+BY_CODE: dict[str, type[Rule]] = {rule.code: rule for rule in ALL_RULES}
+BY_NAME: dict[str, type[Rule]] = {rule.name: rule for rule in ALL_RULES}
+
+
+def rule_for(code_or_name: str) -> type[Rule] | None:
+    key = code_or_name.strip()
+    return BY_CODE.get(key.upper()) or BY_NAME.get(key.lower())
+
+
+def codes_for_selector(selector: str) -> set[str]:
+    """Codes a selector names: a code (`KER101`), a prefix (`KER1`, `ALL`) or a name.
+
+    Raises ``ValueError`` naming the selector when it matches nothing.
+    """
+    key = selector.strip()
+    rule = rule_for(key)
+    if rule is not None:
+        return {rule.code}
+    upper = key.upper()
+    if upper == "ALL":
+        return set(BY_CODE)
+    if upper.startswith("KER"):
+        matched = {code for code in BY_CODE if code.startswith(upper)}
+        if matched:
+            return matched
+    raise ValueError(f"unknown rule selector {selector!r} (expected a code like KER101, a prefix like KER1, or a rule name)")

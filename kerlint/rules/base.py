@@ -1,0 +1,51 @@
+"""The rule contract: one class per rule holds its code, name, docs, options and examples.
+
+A rule's docstring is its documentation (the `rules/` pages are generated from
+it); ``valid``/``invalid`` are programs that run as tests.
+"""
+
+from __future__ import annotations
+
+import inspect
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, ClassVar, Iterator
+
+from kerlint.findings import Severity, Span
+
+if TYPE_CHECKING:
+    from kerlint.interpret.analysis import FileAnalysis
+
+
+@dataclass(frozen=True)
+class Report:
+    """What a rule yields; the engine adds path, code, name and severity."""
+
+    span: Span
+    message: str
+
+
+@dataclass(frozen=True)
+class RuleContext:
+    path: str
+    analysis: "FileAnalysis"
+    options: dict[str, Any]
+
+
+class Rule:
+    code: ClassVar[str]
+    name: ClassVar[str]
+    severity: ClassVar[Severity]
+    summary: ClassVar[str]
+    options: ClassVar[dict[str, Any]] = {}
+    """Option name -> default value; documented under ``## Options`` in the docstring."""
+    valid: ClassVar[list[str]] = []
+    invalid: ClassVar[list[str]] = []
+    emitted_by_engine: ClassVar[bool] = False
+    """Meta rules (syntax errors, suppressions, internal errors) that no ``check`` emits."""
+
+    def check(self, ctx: RuleContext) -> Iterator[Report]:
+        return iter(())
+
+    @classmethod
+    def documentation(cls) -> str:
+        return inspect.cleandoc(cls.__doc__ or "")

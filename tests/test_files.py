@@ -1,0 +1,144 @@
+"""Discovery (excludes, venvs, symlink loops, explicit paths) and reading source bytes."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from kerlint.config import load_settings
+from kerlint.files import SourceError, decode_source, discover, might_contain_keras, read_source
+
+
+def touch(root: Path, *names: str) -> None:
+    for name in names:
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text("import keras\n")
+
+
+def found(tmp_path: Path, paths=None, pyproject: str = "[tool.kerlint]\n", force_exclude: bool = False) -> list[str]:
+    (tmp_path / "pyproject.toml").write_text(pyproject)
+    settings = load_settings(tmp_path / "pyproject.toml")
+    result = discover(paths or [tmp_path], lambda _path: settings, force_exclude=force_exclude)
+    return [p.relative_to(tmp_path).as_posix() for p in result]
+
+
+def test_recursive_sorted_python_files_only(tmp_path):
+    touch(tmp_path, "b.py", "a.py", "pkg/z.py", "pkg/sub/y.py", "notes.txt", "nb.ipynb", "pkg/data.pyc")
+    assert found(tmp_path) == ["a.py", "b.py", "pkg/sub/y.py", "pkg/z.py"]
+
+
+def test_skips_hidden_default_excluded_and_virtualenv_dirs(tmp_path):
+    touch(tmp_path, "ok.py", ".hidden/x.py", "build/x.py", "node_modules/x.py", "__pycache__/x.py")
+    touch(tmp_path, "myenv/lib/x.py", "myenv/pyvenv.cfg")
+    assert found(tmp_path) == ["ok.py"]
+
+
+def test_exclude_globs_match_names_and_relative_paths(tmp_path):
+    touch(tmp_path, "src/gen/x.py", "src/keep/y.py", "src/keep/generated_z.py", "legacy/old.py", "other/legacy/ok.py")
+    pyproject = "[tool.kerlint]\nextend-exclude = ['gen', 'generated_*.py', 'legacy/*']\n"
+    assert found(tmp_path, pyproject=pyproject) == ["other/legacy/ok.py", "src/keep/y.py"]
+
+
+def test_explicit_files_are_always_yielded_unless_force_exclude(tmp_path):
+    touch(tmp_path, "build/gen/x.py", "script")
+    explicit = [tmp_path / "build" / "gen" / "x.py", tmp_path / "script"]
+    assert found(tmp_path, explicit) == ["build/gen/x.py", "script"]
+    assert found(tmp_path, explicit, force_exclude=True) == ["script"]  # excluded through its parent 'build'
+
+
+def test_explicit_excluded_directory_is_walked_unless_force_exclude(tmp_path):
+    touch(tmp_path, "build/x.py")
+    assert found(tmp_path, [tmp_path / "build"]) == ["build/x.py"]
+    assert found(tmp_path, [tmp_path / "build"], force_exclude=True) == []
+
+
+def test_duplicates_across_arguments_are_yielded_once(tmp_path):
+    touch(tmp_path, "pkg/a.py")
+    assert found(tmp_path, [tmp_path / "pkg", tmp_path / "pkg" / "a.py", tmp_path]) == ["pkg/a.py"]
+
+
+def test_settings_are_looked_up_per_directory(tmp_path):
+    touch(tmp_path, "a/x.py", "b/x.py")
+    loose, strict = load_settings(None), load_settings(None, extra_exclude=["x.py"])
+    result = discover([tmp_path], lambda path: strict if path.name == "b" else loose)
+    assert [p.relative_to(tmp_path).as_posix() for p in result] == ["a/x.py"]
+
+
+@pytest.mark.skipif(not hasattr(os, "symlink"), reason="needs symlinks")
+def test_symlink_loop_terminates(tmp_path):
+    touch(tmp_path, "pkg/a.py")
+    os.symlink(tmp_path / "pkg", tmp_path / "pkg" / "loop")
+    os.symlink(tmp_path / "self1", tmp_path / "self2")
+    os.symlink(tmp_path / "self2", tmp_path / "self1")
+    assert found(tmp_path) == ["pkg/a.py"]
+
+
+@pytest.mark.skipif(not hasattr(os, "symlink"), reason="needs symlinks")
+def test_symlinked_directory_outside_the_tree_is_followed(tmp_path):
+    touch(tmp_path, "shared/lib.py")
+    (tmp_path / "proj").mkdir()
+    os.symlink(tmp_path / "shared", tmp_path / "proj" / "shared")
+    result = discover([tmp_path / "proj"], lambda _path: load_settings(None))
+    assert list(result) == [tmp_path / "proj" / "shared" / "lib.py"]
+
+
+def test_unreadable_directories_are_skipped(tmp_path, monkeypatch):
+    touch(tmp_path, "ok.py", "locked/x.py")
+    real_scandir = os.scandir
+
+    def scandir(path):
+        if Path(path).name == "locked":
+            raise PermissionError(13, "Permission denied", str(path))
+        return real_scandir(path)
+
+    monkeypatch.setattr("kerlint.files.os.scandir", scandir)
+    assert found(tmp_path) == ["ok.py"]
+
+
+def test_prefilter():
+    assert might_contain_keras(b"from tensorflow import keras\n")
+    assert might_contain_keras(b"import tf_keras as k\n")
+    assert might_contain_keras(b"import tensorflow as tf\n")
+    assert not might_contain_keras(b"import torch\n")
+
+
+# --- reading -----------------------------------------------------------------------------------
+
+
+def test_read_plain_utf8(tmp_path):
+    path = tmp_path / "a.py"
+    path.write_bytes("name = 'café'\n".encode())
+    assert read_source(path) == "name = 'café'\n"
+
+
+def test_bom_is_stripped():
+    assert decode_source(b"\xef\xbb\xbfx = 1\n") == "x = 1\n"
+
+
+def test_coding_cookie_is_respected():
+    data = "# -*- coding: latin-1 -*-\nname = 'café'\n".encode("latin-1")
+    assert decode_source(data).endswith("name = 'café'\n")
+
+
+def test_undecodable_bytes():
+    with pytest.raises(SourceError) as info:
+        decode_source(b"x = 1\n# \xff\xfe\n")
+    assert str(info.value) == "cannot decode file as UTF-8: invalid start byte at byte 8"
+
+
+def test_null_byte():
+    with pytest.raises(SourceError, match="^file contains a null byte$"):
+        decode_source(b"x = 1\x00\n")
+
+
+def test_unknown_coding_cookie():
+    with pytest.raises(SourceError, match="cannot detect the file's encoding: unknown encoding"):
+        decode_source(b"# coding: klingon\nx = 1\n")
+
+
+def test_missing_file_raises_oserror(tmp_path):
+    with pytest.raises(FileNotFoundError):
+        read_source(tmp_path / "missing.py")
