@@ -43,8 +43,9 @@ class Layer:
         """``Dense(32)``-style short description for messages."""
         first = self.spec.signature[0] if self.spec and self.spec.signature else None
         value = self.config.raw(first) if first else None
-        shown = "" if value is None or first in ("activation",) else _short(value)
-        return f"{self.class_name}({shown})"
+        if value is None or first == "activation" or value == self.spec.defaults.get(first, object()):
+            return f"{self.class_name}()"
+        return f"{self.class_name}({_short(value)})"
 
 
 def _short(value: Any) -> str:

@@ -85,6 +85,11 @@ LIBRARY: dict[str, Builtin] = {
 }
 
 
+_CONSTANTS = {"None": None, "True": True, "False": False}
+
+
 def lookup(name: str) -> Any:
-    """A global name no scope defines: a builtin, or UNKNOWN."""
+    """A global name no scope defines: a constant, a builtin, or UNKNOWN."""
+    if name in _CONSTANTS:
+        return _CONSTANTS[name]
     return BUILTINS.get(name, UNKNOWN)

@@ -23,7 +23,9 @@ from kerlint.layers.base import (
 )
 
 
-def _multi_head_attention(config: LayerConfig, inputs: ShapeTree, extra: Mapping[str, ShapeTree]) -> Inference:
+def _multi_head_attention(
+    config: LayerConfig, inputs: ShapeTree, extra: Mapping[str, ShapeTree]
+) -> Inference:
     cls = "MultiHeadAttention"
     query = single(cls, inputs)
     if extra.get("value") is None:

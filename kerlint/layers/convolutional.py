@@ -93,7 +93,9 @@ def image(cls: str, rank: int, config: LayerConfig, inputs: ShapeTree) -> tuple[
     return shape, first, spatial, channels
 
 
-def slide(cls: str, rank: int, config: LayerConfig, shape: Shape, spatial: Shape) -> tuple[tuple[int, ...], tuple[Dim, ...]]:
+def slide(
+    cls: str, rank: int, config: LayerConfig, shape: Shape, spatial: Shape
+) -> tuple[tuple[int, ...], tuple[Dim, ...]]:
     """(kernel size, output spatial dims): ``compute_conv_output_shape``."""
     kernel = ntuple(config["kernel_size"], rank, "kernel_size")
     strides = ntuple(config["strides"], rank, "strides")
@@ -122,12 +124,20 @@ def _conv(rank: int):
         weights = [weight(cls, "kernel", (*kernel, channels // groups, filters))]
         if config["use_bias"]:
             weights.append(weight(cls, "bias", (filters,)))
-        return Inference(join_channels(shape[0], out, filters, first), with_lora(weights, config["lora_rank"]))
+        weights = with_lora(weights, config["lora_rank"])
+        return Inference(join_channels(shape[0], out, filters, first), weights)
 
     return LayerSpec(
         cls,
-        signature=("filters", "kernel_size", "strides", "padding", "data_format", "dilation_rate", "groups", *_TAIL),
-        defaults={**_window_defaults(rank), "groups": 1, **_TAIL_DEFAULTS, "lora_rank": None, "lora_alpha": None},
+        signature=(
+            "filters", "kernel_size", "strides", "padding", "data_format", "dilation_rate",
+            "groups", *_TAIL,
+        ),
+        defaults={
+            **_window_defaults(rank), "groups": 1, **_TAIL_DEFAULTS,
+            # Not named in Conv1D/2D/3D's signature; BaseConv takes them via **kwargs.
+            "lora_rank": None, "lora_alpha": None,
+        },
         infer=infer,
         aliases=(
             {**CONV_ALIASES, "filter_length": "kernel_size", "subsample_length": "strides"}

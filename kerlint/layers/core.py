@@ -121,10 +121,12 @@ def einsum_dense_shapes(
 
     try:
         for d in input_spec:
-            if d in output_at and output[output_at[d]] is not None and output[output_at[d]] != shape[input_at[d]]:
+            size = shape[input_at[d]]
+            given = output[output_at[d]] if d in output_at else None
+            if given is not None and given != size:
                 raise IncompatibleShape(
                     f"{cls} input {fmt(shape)} and output_shape {partial} disagree on shared "
-                    f"dimension '{d}': {shape[input_at[d]]} vs {output[output_at[d]]}"
+                    f"dimension '{d}': {size} vs {given}"
                 )
         for d in output_spec:
             if d not in input_spec and d not in weight_spec:
@@ -142,9 +144,9 @@ def einsum_dense_shapes(
             if any(c not in output_spec for c in bias_axes):
                 raise IncompatibleShape(f"{cls} bias_axes {bias_axes!r} not in output '{output_spec}'")
             offset = elided if left_elided else 0
-            size = {c: output[i + offset] for i, c in enumerate(output_spec)}
+            sizes = {c: output[i + offset] for i, c in enumerate(output_spec)}
             first = min(output_spec.find(c) for c in bias_axes)
-            bias = [size[c] if c in bias_axes else 1 for c in output_spec[first:]]
+            bias = [sizes[c] if c in bias_axes else 1 for c in output_spec[first:]]
             if not left_elided:
                 bias.extend([1] * max(elided, 0))
     except IndexError:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Iterator
 
 from kerlint.findings import Severity
+from kerlint.graph import FitFacts
 from kerlint.rules.base import Report, Rule, RuleContext
 from kerlint.rules.training import early_stopping, regularizes
 from kerlint.units import human_count
@@ -47,13 +48,17 @@ class AbsentRegularization(Rule):
     model.fit(x, y, epochs=50, callbacks=[keras.callbacks.EarlyStopping(patience=3)])
     ```
 
+    A short fixed training run (`epochs` at most `max-epochs`) is itself a
+    form of early stopping and is not flagged.
+
     ## Options
     - `min-params` (default 1000000): models with fewer parameters are not checked.
+    - `max-epochs` (default 5): fits with at most this many epochs are not checked.
     """
 
     code, name, severity = "KER202", "absent-regularization", Severity.WARNING
     summary = "large model trained without any regularization"
-    options = {"min-params": 1_000_000}
+    options = {"min-params": 1_000_000, "max-epochs": 5}
     valid = [
         """
 import keras
@@ -78,19 +83,26 @@ model.fit(x, y, epochs=50)
     ]
 
     def check(self, ctx: RuleContext) -> Iterator[Report]:
-        minimum = ctx.options["min-params"]
+        minimum, max_epochs = ctx.options["min-params"], ctx.options["max-epochs"]
         for model in ctx.analysis.models:
             params = model.params
-            if not model.fits or params is None or params <= minimum:
+            long_fits = [fit for fit in model.fits if not _short(fit, max_epochs)]
+            if not long_fits or params is None or params <= minimum:
                 continue
             if any(regularizes(layer) is not False for layer in model.layers):
                 continue
-            if any(early_stopping(fit) is not False for fit in model.fits):
+            if any(early_stopping(fit) is not False for fit in long_fits):
                 continue
-            fit = model.fits[0]
+            fit = long_fits[0]
             yield Report(
                 ctx.analysis.locator.span(fit.node),
                 f"model `{model.name}` has {human_count(params)} parameters and is trained without dropout, "
                 "noise, weight regularizers, normalization, augmentation or early stopping: it is likely to "
                 "overfit. Add Dropout between the large layers or an EarlyStopping callback",
             )
+
+
+def _short(fit: FitFacts, max_epochs: int) -> bool:
+    """A fit whose known epoch count is small enough to stop before overfitting."""
+    epochs = fit.kwargs.get("epochs", fit.kwargs.get("nb_epoch", 1))
+    return isinstance(epochs, int) and epochs <= max_epochs
