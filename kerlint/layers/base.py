@@ -67,6 +67,9 @@ class LayerConfig(Mapping[str, Any]):
             raise CannotInfer(f"argument `{key}` is not statically known")
         return value
 
+    def __contains__(self, key: object) -> bool:
+        return key in self._values
+
     def raw(self, key: str, default: Any = None) -> Any:
         """The stored value, possibly ``UNKNOWN``, without raising."""
         return self._values.get(key, default)

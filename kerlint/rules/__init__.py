@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+from kerlint.rules.activation_loss import ActivationLossMismatch
 from kerlint.rules.base import Rule
 from kerlint.rules.concatenation import OversizedConcatenation
 from kerlint.rules.duplicate_layers import UnsharedDuplicateLayer
+from kerlint.rules.from_logits import FromLogitsMismatch
+from kerlint.rules.head_size import HeadSizeMismatch
 from kerlint.rules.input_normalization import MissingInputNormalization
 from kerlint.rules.meta import InternalError, SyntaxErrorRule, UnusedSuppression
 from kerlint.rules.regularization import AbsentRegularization
 from kerlint.rules.shared_layer import IncompatibleSharedLayer
+from kerlint.rules.single_unit_softmax import SingleUnitSoftmax
 
-ALL_RULES: tuple[type[Rule], ...] = (
+_REGISTERED = (
     InternalError,
     SyntaxErrorRule,
     UnusedSuppression,
@@ -19,7 +23,12 @@ ALL_RULES: tuple[type[Rule], ...] = (
     MissingInputNormalization,
     AbsentRegularization,
     IncompatibleSharedLayer,
+    ActivationLossMismatch,
+    SingleUnitSoftmax,
+    FromLogitsMismatch,
+    HeadSizeMismatch,
 )
+ALL_RULES: tuple[type[Rule], ...] = tuple(sorted(_REGISTERED, key=lambda rule: rule.code))
 
 BY_CODE: dict[str, type[Rule]] = {rule.code: rule for rule in ALL_RULES}
 BY_NAME: dict[str, type[Rule]] = {rule.name: rule for rule in ALL_RULES}

@@ -1,0 +1,59 @@
+"""KER204: a softmax over one unit, which always outputs 1.0."""
+
+from __future__ import annotations
+
+from typing import Iterator
+
+from kerlint.findings import Severity
+from kerlint.graph import LayerCall
+from kerlint.rules.base import Report, Rule, RuleContext
+from kerlint.rules.heads import ACTIVATION_LAYERS
+
+
+class SingleUnitSoftmax(Rule):
+    """## What it does
+    Flags a softmax applied over an axis of size one: `Dense(1, activation="softmax")`,
+    or a `Softmax`/`Activation("softmax")` layer on a tensor whose last axis is 1.
+
+    ## Why is this bad?
+    Softmax normalizes across units; over a single unit it always outputs 1.0,
+    whatever the input. The gradient is zero and the model cannot learn. Binary
+    targets want `sigmoid` (or a linear output with `from_logits=True`).
+
+    ## Example
+    ```python
+    outputs = keras.layers.Dense(1, activation="softmax")(x)
+    ```
+
+    Use instead:
+    ```python
+    outputs = keras.layers.Dense(1, activation="sigmoid")(x)
+    ```
+
+    ## References
+    - [keras.activations.softmax](https://keras.io/api/layers/activations/#softmax-function)
+    """
+
+    code, name, severity = "KER204", "single-unit-softmax", Severity.ERROR
+    summary = "softmax over one unit always outputs 1.0"
+    valid = ['import keras\nout = keras.layers.Dense(1, activation="sigmoid")(keras.Input(shape=(8,)))\n']
+    invalid = [
+        'import keras\nout = keras.layers.Dense(1, activation="softmax")(keras.Input(shape=(8,)))\n',
+        "import keras\nx = keras.layers.Dense(1)(keras.Input(shape=(8,)))\nout = keras.layers.Activation('softmax')(x)\n",
+    ]
+
+    def check(self, ctx: RuleContext) -> Iterator[Report]:
+        for call in ctx.analysis.calls:
+            if _applies_softmax(call) and call.output_shape is not None and call.output_shape[-1:] == (1,):
+                yield Report(
+                    ctx.analysis.locator.span(call.node),
+                    f"softmax over 1 unit in `{call.layer.name}` always outputs 1.0, so the model cannot learn: "
+                    "use sigmoid for a binary output",
+                )
+
+
+def _applies_softmax(call: LayerCall) -> bool:
+    layer = call.layer
+    if ACTIVATION_LAYERS.get(layer.class_name) == "softmax":
+        return layer.config.raw("axis", -1) == -1
+    return layer.spec is not None and layer.config.raw("activation") == "softmax"
