@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from kerlint.rules.activation_loss import ActivationLossMismatch
 from kerlint.rules.base import Rule
+from kerlint.rules.channels_first import ChannelsFirstInput
 from kerlint.rules.concatenation import OversizedConcatenation
 from kerlint.rules.duplicate_layers import UnsharedDuplicateLayer
+from kerlint.rules.duplicate_names import DuplicateLayerName
 from kerlint.rules.from_logits import FromLogitsMismatch
 from kerlint.rules.head_size import HeadSizeMismatch
 from kerlint.rules.input_normalization import MissingInputNormalization
@@ -27,6 +29,8 @@ _REGISTERED = (
     SingleUnitSoftmax,
     FromLogitsMismatch,
     HeadSizeMismatch,
+    ChannelsFirstInput,
+    DuplicateLayerName,
 )
 ALL_RULES: tuple[type[Rule], ...] = tuple(sorted(_REGISTERED, key=lambda rule: rule.code))
 

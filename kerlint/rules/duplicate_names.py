@@ -1,0 +1,79 @@
+"""KER309: two layers of one model share a name, which Keras refuses."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Iterator
+
+from kerlint.findings import Severity
+from kerlint.graph import Layer
+from kerlint.rules.base import Report, Rule, RuleContext
+
+
+class DuplicateLayerName(Rule):
+    """## What it does
+    Flags two different layers of the same model with the same name, where at
+    least one of the names was given explicitly (`name="..."`).
+
+    ## Why is this bad?
+    Keras identifies layers by name when it builds a functional model, saves
+    it, or loads weights: `keras.Model(...)` raises `ValueError: The name
+    "dense" is used 2 times in the model. All operation names should be
+    unique.` Copy-pasted blocks and helper functions called twice with the
+    same `name=` are the usual cause.
+
+    ## Example
+    ```python
+    def block(x):
+        return keras.layers.Dense(64, activation="relu", name="hidden")(x)
+
+    x = block(block(inputs))
+    ```
+
+    Use instead:
+    ```python
+    def block(x, name):
+        return keras.layers.Dense(64, activation="relu", name=name)(x)
+
+    x = block(block(inputs, "hidden_1"), "hidden_2")
+    ```
+    """
+
+    code, name, severity = "KER309", "duplicate-layer-name", Severity.ERROR
+    summary = "two layers of one model share a name"
+    valid = [
+        """
+import keras
+inputs = keras.Input(shape=(8,))
+x = keras.layers.Dense(4, name="hidden_1")(inputs)
+x = keras.layers.Dense(4, name="hidden_2")(x)
+model = keras.Model(inputs, x)
+""",
+    ]
+    invalid = [
+        """
+import keras
+inputs = keras.Input(shape=(8,))
+x = keras.layers.Dense(4, name="hidden")(inputs)
+x = keras.layers.Dense(4, name="hidden")(x)
+model = keras.Model(inputs, x)
+""",
+    ]
+
+    def check(self, ctx: RuleContext) -> Iterator[Report]:
+        locator = ctx.analysis.locator
+        for model in ctx.analysis.models:
+            by_name: dict[str, list[Layer]] = defaultdict(list)
+            for layer in model.layers:
+                by_name[layer.name].append(layer)
+            for name, layers in by_name.items():
+                if len(layers) < 2 or not any("name" in layer.config for layer in layers):
+                    continue
+                first, *others = layers
+                for layer in others:
+                    yield Report(
+                        locator.span(layer.node),
+                        f'layer name "{name}" is already used by the {first.describe()} on line '
+                        f"{locator.line(first.node)} in model `{model.name}`: Keras raises when building the "
+                        f"model (names must be unique); give each layer its own name",
+                    )
