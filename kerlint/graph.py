@@ -133,12 +133,21 @@ class ModelGraph:
 
     @property
     def layers(self) -> list[Layer]:
+        """The layers in the order ``model.layers`` and ``summary()`` list them.
+
+        Keras sorts by depth (the longest path to an output, deepest first) and
+        breaks ties by first visit in a depth-first walk from the outputs, so
+        parallel branches interleave level by level.
+        """
         if self.sequence is not None and not self.calls:
             return list(self.sequence)
-        seen: dict[int, Layer] = {}
-        for call in self.calls:
-            seen.setdefault(id(call.layer), call.layer)
-        return list(seen.values())
+        depth: dict[int, int] = {}  # layer and call ids -> depth
+        for call in reversed(self.calls):
+            here = depth[id(call.layer)] = max(depth.get(id(call), 0), depth.get(id(call.layer), 0))
+            for tensor in call.inputs:
+                if isinstance(tensor.producer, LayerCall):
+                    depth[id(tensor.producer)] = max(depth.get(id(tensor.producer), 0), here + 1)
+        return sorted(first_visit(self.outputs), key=lambda layer: -depth.get(id(layer), 0))
 
     @property
     def unresolved(self) -> list[Unresolved]:
@@ -174,6 +183,21 @@ def snake_case(class_name: str) -> str:
     name = re.sub(r"\W+", "", class_name)
     name = re.sub("(.)([A-Z][a-z]+)", r"\1_\2", name)
     return re.sub("([a-z])([A-Z])", r"\1_\2", name).lower()
+
+
+def first_visit(outputs: list[Tensor]) -> list[Layer]:
+    """Layers in the order a depth-first walk from ``outputs`` first meets them (Keras's traversal index)."""
+    layers: dict[int, Layer] = {}
+    visited: set[int] = set()
+    stack = [t.producer for t in reversed(outputs)]
+    while stack:
+        producer = stack.pop()
+        if id(producer) in visited or isinstance(producer, InputNode):
+            continue
+        visited.add(id(producer))
+        layers.setdefault(id(producer.layer), producer.layer)
+        stack.extend(t.producer for t in reversed(producer.inputs))
+    return list(layers.values())
 
 
 def collect_calls(outputs: list[Tensor]) -> tuple[list[LayerCall], list[InputNode]]:

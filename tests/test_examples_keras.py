@@ -15,8 +15,8 @@ from pathlib import Path
 
 import pytest
 
-os.environ.setdefault("KERAS_BACKEND", "tensorflow")
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+os.environ["KERAS_BACKEND"] = "tensorflow"
+os.environ["TF_CPP_MIN_LOG_LEVEL"] = "3"
 
 keras = pytest.importorskip("keras", reason="comparing with real Keras needs keras (pip install kerlint[confirm])")
 np = pytest.importorskip("numpy")
@@ -34,26 +34,40 @@ DOES_NOT_RUN = "article_shared_layers.py"  # the KER301 example: Keras itself re
 RUNNABLE = sorted(p.name for p in EXAMPLES.glob("*.py") if p.name != DOES_NOT_RUN)
 SAMPLES = 16
 
+# Keras 2 style `input_shape=` on a Sequential's first layer is what some examples test.
+pytestmark = pytest.mark.filterwarnings("ignore:Do not pass an `input_shape`")
 
-def _images(shape: tuple[int, ...]):
+
+def _images(shape: tuple[int, ...], label_shape: tuple[int, ...] = ()):
+    """``load_data`` of an image set: uint8 pixels and class ids, as Keras documents them."""
+
     def load_data(*args, **kwargs):
         rng = np.random.default_rng(0)
-        split = lambda: (rng.integers(0, 256, (SAMPLES, *shape), dtype=np.uint8), rng.integers(0, 10, SAMPLES, dtype=np.uint8))  # noqa: E731
+
+        def split():
+            images = rng.integers(0, 256, (SAMPLES, *shape), dtype=np.uint8)
+            return images, rng.integers(0, 10, (SAMPLES, *label_shape), dtype=np.uint8)
+
         return split(), split()
 
     return load_data
 
 
 def _sequences(*args, num_words: int = 1000, **kwargs):
+    """``imdb.load_data``: lists of word ids of varying length, and 0/1 labels."""
     rng = np.random.default_rng(0)
-    split = lambda: ([list(rng.integers(1, num_words, rng.integers(5, 50))) for _ in range(SAMPLES)], rng.integers(0, 2, SAMPLES))  # noqa: E731
+
+    def split():
+        reviews = [list(rng.integers(1, num_words, rng.integers(5, 50))) for _ in range(SAMPLES)]
+        return reviews, rng.integers(0, 2, SAMPLES)
+
     return split(), split()
 
 
 DATASETS = {
     "mnist": _images((28, 28)),
     "fashion_mnist": _images((28, 28)),
-    "cifar10": _images((32, 32, 3)),
+    "cifar10": _images((32, 32, 3), label_shape=(1,)),
     "imdb": _sequences,
 }
 
@@ -112,5 +126,5 @@ def test_example_matches_keras(name, monkeypatch):
 
 def test_shared_layer_example_fails_in_keras(monkeypatch):
     """The example kerlint flags with KER301 really cannot be built."""
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="expected axis -1 of input shape to have value 10"):
         run_with_keras(EXAMPLES / DOES_NOT_RUN, monkeypatch)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass
 
 import libcst as cst
@@ -11,6 +12,10 @@ from kerlint.findings import Span
 from kerlint.graph import LayerCall, ModelGraph, Unresolved
 from kerlint.interpret.interpreter import Budget, Interpreter
 from kerlint.interpret.values import Data
+
+# libcst computes positions by regenerating the code recursively: several frames
+# per nesting level, so a 300-deep expression overflows Python's default 1,000.
+_POSITION_RECURSION_LIMIT = 10_000
 
 
 class Locator:
@@ -22,12 +27,21 @@ class Locator:
 
     def span(self, node: cst.CSTNode) -> Span:
         if self._positions is None:
-            wrapper = MetadataWrapper(self.module, unsafe_skip_copy=True)
-            self._positions = wrapper.resolve(PositionProvider)
+            self._positions = self._resolve()
         position = self._positions.get(node)
         if position is None:
             return Span(1, 1, 1, 1)
         return Span(position.start.line, position.start.column + 1, position.end.line, position.end.column + 1)
+
+    def _resolve(self):
+        limit = sys.getrecursionlimit()
+        sys.setrecursionlimit(max(limit, _POSITION_RECURSION_LIMIT))
+        try:
+            return MetadataWrapper(self.module, unsafe_skip_copy=True).resolve(PositionProvider)
+        except RecursionError:
+            return {}  # every span falls back to the file's start
+        finally:
+            sys.setrecursionlimit(limit)
 
     def line(self, node: cst.CSTNode) -> int:
         return self.span(node).line

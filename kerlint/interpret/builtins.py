@@ -6,13 +6,18 @@ elements are unknown; numeric ones need every argument known.
 
 from __future__ import annotations
 
+import builtins
 import math
+import re
 from dataclasses import dataclass
 from typing import Any, Callable
 
 from kerlint.unknown import UNKNOWN
 
 _LARGEST_RANGE = 1_000_000
+_LARGEST_COPY = 100_000
+WIDE_FORMAT = re.compile(r"\d{4}")
+"""A format width or precision of 1000 or more: ``f"{0:>999999999}"`` would fill memory."""
 
 
 @dataclass(frozen=True)
@@ -93,3 +98,28 @@ def lookup(name: str) -> Any:
     if name in _CONSTANTS:
         return _CONSTANTS[name]
     return BUILTINS.get(name, UNKNOWN)
+
+
+def could_be_huge(receiver: Any, args: list, kwargs: dict) -> bool:
+    """Whether a str/list method could build a huge value in one call.
+
+    ``s.replace("a", s)`` and ``s.join([s] * n)`` multiply sizes, ``x.extend(x)``
+    in a loop doubles: bound the product of every operand's size.
+    """
+    sizes = [_size(v) for v in (receiver, *args, *kwargs.values())]
+    wide = isinstance(receiver, str) and WIDE_FORMAT.search(receiver) is not None
+    return wide or math.prod(max(size, 1) for size in sizes) > _LARGEST_COPY
+
+
+def _size(value: Any) -> int:
+    """Items or characters; a list counts the characters of its strings (what ``join`` copies)."""
+    if isinstance(value, str):
+        return len(value)
+    if isinstance(value, (list, tuple)):
+        return sum(len(v) if isinstance(v, str) else 1 for v in value)
+    return 1
+
+
+def is_builtin(name: str) -> bool:
+    """A name Python resolves without any import, modelled or not (``range``, ``None``, ``ValueError``)."""
+    return hasattr(builtins, name)

@@ -20,13 +20,14 @@ from kerlint.graph import LayerCall, Tensor, Unresolved
 from kerlint.interpret import builtins as py_builtins
 from kerlint.interpret import keras_api
 from kerlint.interpret.imports import canonical
-from kerlint.interpret.values import UNKNOWN, ApiRef, BoundMethod, Data, Function, LayerValue, ModelValue
+from kerlint.interpret.values import UNKNOWN, ApiRef, BoundMethod, Data, Function, LayerClass, LayerValue, ModelValue
 
 
 @dataclass(frozen=True)
 class Budget:
     steps: int = 400_000
     call_depth: int = 24
+    elements: int = 2_000_000  # items of the lists, tuples and strings operators and calls build
     loop_unroll: int = 2_000
     seconds: float = 5.0
 
@@ -65,8 +66,9 @@ class Scope:
         while scope is not None:
             if name in scope.vars:
                 return scope.vars[name]
-            for module in scope.star_imports:
-                return ApiRef(canonical(f"{module}.{name}"))
+            # ``from keras.layers import *`` does not rebind ``range`` or ``True``.
+            if scope.star_imports and not py_builtins.is_builtin(name):
+                return ApiRef(canonical(f"{scope.star_imports[0]}.{name}"))
             scope = scope.parent
         return py_builtins.lookup(name)
 
@@ -166,6 +168,7 @@ class Interpreter:
         self.called_functions: set[int] = set()
         self.globals = Scope()
         self.exhausted = False
+        self.allocated = 0
 
     # ----------------------------------------------------------------- driver
 
@@ -203,6 +206,18 @@ class Interpreter:
             self.note(self.module, reason)
         raise BudgetExhausted(reason)
 
+    def allocate(self, value: Any) -> Any:
+        """``value``, or UNKNOWN once the program has built too many elements.
+
+        Each operation is bounded on its own; this bounds their sum, so
+        ``[[0] * 100_000 for _ in range(2_000)]`` cannot fill memory.
+        """
+        if isinstance(value, (str, list, tuple)):
+            self.allocated += len(value)
+            if self.allocated > self.budget.elements:
+                return UNKNOWN
+        return value
+
     def auto_name(self, prefix: str) -> str:
         """Keras's ``uniquify``: ``dense``, ``dense_1``, ``dense_2``..."""
         count = self.name_counts.get(prefix, 0)
@@ -221,13 +236,16 @@ class Interpreter:
 
     def exec_statement(self, node: cst.CSTNode, scope: Scope) -> None:
         self.tick()
-        if isinstance(node, cst.SimpleStatementLine):
-            for small in node.body:
-                self.exec_small(small, scope)
-            return
-        handler = getattr(self, f"exec_{type(node).__name__}", None)
-        if handler is not None:
-            handler(node, scope)
+        try:
+            if isinstance(node, cst.SimpleStatementLine):
+                for small in node.body:
+                    self.exec_small(small, scope)
+                return
+            handler = getattr(self, f"exec_{type(node).__name__}", None)
+            if handler is not None:
+                handler(node, scope)
+        except RecursionError:  # a deeply nested expression: skip the statement, not the file
+            self.note(node, "statement nests too deeply to evaluate")
 
     def exec_small(self, node: cst.BaseSmallStatement, scope: Scope) -> None:
         if isinstance(node, cst.Expr):
@@ -283,7 +301,10 @@ class Interpreter:
         scope.vars[node.name.value] = function
 
     def exec_ClassDef(self, node: cst.ClassDef, scope: Scope) -> None:
-        scope.vars[node.name.value] = UNKNOWN
+        """A subclass of a Keras layer becomes a layer class; other classes are not modelled."""
+        bases = [self.eval(arg.value, scope) for arg in node.bases]
+        is_layer = any(isinstance(base, LayerClass) or keras_api.is_layer_class(base) for base in bases)
+        scope.vars[node.name.value] = LayerClass(node.name.value) if is_layer else UNKNOWN
 
     def exec_If(self, node: cst.If, scope: Scope) -> None:
         condition = self.truth(self.eval(node.test, scope))
@@ -542,9 +563,9 @@ class Interpreter:
             return UNKNOWN
         if contains_unknown(left) or contains_unknown(right):
             if op is operator.add and isinstance(left, (list, tuple)) and type(left) is type(right):
-                return left + right
+                return self.allocate(left + right)
             return UNKNOWN
-        return _safe_arith(op, left, right)
+        return self.allocate(_safe_arith(op, left, right))
 
     def eval_UnaryOperation(self, node: cst.UnaryOperation, scope: Scope) -> Any:
         value = self.eval(node.expression, scope)
@@ -725,10 +746,10 @@ class Interpreter:
         if isinstance(function, Function):
             return self.call_function(function, args, kwargs, node)
         if isinstance(function, py_builtins.Builtin):
-            return function.call(self, args, kwargs)
+            return self.allocate(function.call(self, args, kwargs))
         if function is UNKNOWN:
             return UNKNOWN
-        return keras_api.call(self, function, args, kwargs, node)
+        return self.allocate(keras_api.call(self, function, args, kwargs, node))
 
     # ---------------------------------------------------------- user functions
 
@@ -825,4 +846,5 @@ def _hashable(value: Any) -> bool:
 
 
 def _simple_spec(spec) -> bool:
-    return all(isinstance(part, cst.FormattedStringText) for part in spec)
+    texts = [part.value for part in spec if isinstance(part, cst.FormattedStringText)]
+    return len(texts) == len(spec) and not py_builtins.WIDE_FORMAT.search("".join(texts))

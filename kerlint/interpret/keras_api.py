@@ -13,9 +13,9 @@ from typing import TYPE_CHECKING, Any
 import libcst as cst
 
 from kerlint.graph import CompileFacts, FitFacts, InputNode, Layer, LayerCall, ModelGraph, Tensor, Unresolved, collect_calls, snake_case
-from kerlint.interpret.builtins import LIBRARY
+from kerlint.interpret.builtins import LIBRARY, could_be_huge
 from kerlint.interpret.imports import is_keras
-from kerlint.interpret.values import UNKNOWN, ApiRef, BoundMethod, Data, Function, LayerValue, ModelValue, Opaque
+from kerlint.interpret.values import UNKNOWN, ApiRef, BoundMethod, Data, Function, LayerClass, LayerValue, ModelValue, Opaque
 from kerlint.layers import CATALOGUE, LEGACY_CLASS_NAMES
 from kerlint.layers.base import CannotInfer, IncompatibleShape, LayerConfig, LayerSpec
 
@@ -52,6 +52,11 @@ def is_model_api(ref: ApiRef) -> bool:
     return is_keras(ref.path) and (ref.leaf in MODEL_CLASSES or ref.leaf == "Sequential" or layer_spec(ref.leaf) is not None)
 
 
+def is_layer_class(value: Any) -> bool:
+    """``keras.layers.Layer`` or a catalogue layer class: what a custom layer subclasses."""
+    return isinstance(value, ApiRef) and is_keras(value.path) and (value.leaf == "Layer" or layer_spec(value.leaf) is not None)
+
+
 def layer_spec(class_name: str) -> LayerSpec | None:
     return CATALOGUE.get(class_name) or CATALOGUE.get(LEGACY_CLASS_NAMES.get(class_name, ""))
 
@@ -67,6 +72,8 @@ def call(interp: "Interpreter", function: Any, args: list, kwargs: dict, node: c
         return UNKNOWN
     if isinstance(function, BoundMethod):
         return call_method(interp, function, args, kwargs, node)
+    if isinstance(function, LayerClass):
+        return construct_layer(interp, function.name, args, kwargs, node, catalogued=False)
     if isinstance(function, ApiRef):
         return call_api(interp, function, args, kwargs, node)
     return UNKNOWN
@@ -122,8 +129,9 @@ def call_keras(interp: "Interpreter", ref: ApiRef, args: list, kwargs: dict, nod
 # -------------------------------------------------------------------- layers
 
 
-def construct_layer(interp: "Interpreter", class_name: str, args: list, kwargs: dict, node: cst.CSTNode) -> LayerValue:
-    spec = layer_spec(class_name)
+def construct_layer(interp: "Interpreter", class_name: str, args: list, kwargs: dict, node: cst.CSTNode, catalogued: bool = True) -> LayerValue:
+    """A layer object; ``catalogued=False`` for the file's own classes, even one named ``Dense``."""
+    spec = layer_spec(class_name) if catalogued else None
     canonical_name = spec.class_name if spec is not None else class_name
     values: dict[str, Any] = dict(spec.defaults) if spec is not None else {}
     signature = spec.signature if spec is not None else ()
@@ -247,24 +255,36 @@ def make_input(interp: "Interpreter", args: list, kwargs: dict, node: cst.CSTNod
 
 
 def input_shape_from(config: dict) -> tuple | None:
-    """The batch-inclusive input shape a layer or ``Input`` declares, if any."""
+    """The batch-inclusive input shape a layer or ``Input`` declares, if any.
+
+    A key set to None counts as absent: catalogue defaults fill ``InputLayer``'s
+    ``batch_shape=None`` next to the ``shape`` the code gave.
+    """
     batch = config.get("batch_size")
     batch = batch if isinstance(batch, int) else None
     for key in ("batch_shape", "batch_input_shape"):
-        if key in config:
+        if config.get(key) is not None:
             return known_shape(config[key])
-    for key in ("shape", "input_shape"):
-        if key in config:
+    for key in ("shape", "input_shape", "input_dim"):
+        if config.get(key) is not None:
             shape = known_shape(config[key])
             return None if shape is None else (batch, *shape)
-    if "input_dim" in config:
-        dim = known_shape(config["input_dim"])
-        return None if dim is None else (batch, *dim)
     return None
 
 
+def input_declaration(layer: Layer) -> dict:
+    """The base-layer kwargs (``input_shape=``, ``input_dim=``...) a layer was given.
+
+    A layer's own argument of the same name is not one: Embedding's
+    ``input_dim`` is its vocabulary size.
+    """
+    own = () if layer.class_name == "InputLayer" or layer.spec is None else layer.spec.signature
+    keys = (*INPUT_SHAPE_KWARGS, "batch_size")
+    return {key: layer.config.raw(key) for key in keys if key not in own and layer.config.raw(key) is not None}
+
+
 def declares_input(layer: Layer) -> bool:
-    return any(key in layer.config for key in INPUT_SHAPE_KWARGS)
+    return any(key in input_declaration(layer) for key in INPUT_SHAPE_KWARGS)
 
 
 def new_model(interp: "Interpreter", kind: str, name: Any, node: cst.CSTNode) -> ModelGraph:
@@ -320,7 +340,7 @@ def sequential_add(interp: "Interpreter", model: ModelValue, item: Any, node: cs
         return
     layer = item.layer
     if model.head is None and not model.graph.sequence and declares_input(layer):
-        shape = input_shape_from(dict(layer.config.items()))
+        shape = input_shape_from(input_declaration(layer))
         model.head = Tensor(shape, InputNode(interp.auto_name("input_layer"), layer.node, shape))
         graph.inputs = [model.head]
         if layer.class_name == "InputLayer":
@@ -409,6 +429,8 @@ def native_method(receiver: Any, name: str, args: list, kwargs: dict) -> Any:
     if name not in _NATIVE_METHODS.get(type(receiver), ()):
         return UNKNOWN
     if isinstance(receiver, str) and (contains_unknown(args) or contains_unknown(kwargs)):
+        return UNKNOWN
+    if could_be_huge(receiver, args, kwargs):
         return UNKNOWN
     try:
         result = getattr(receiver, name)(*args, **kwargs)

@@ -17,7 +17,7 @@ import libcst as cst
 from kerlint.graph import CompileFacts, FitFacts, Layer, ModelGraph, Tensor
 from kerlint.unknown import UNKNOWN
 
-__all__ = ["UNKNOWN", "ApiRef", "Function", "BoundMethod", "LayerValue", "ModelValue", "Data", "Opaque"]
+__all__ = ["UNKNOWN", "ApiRef", "Function", "BoundMethod", "LayerClass", "LayerValue", "ModelValue", "Data", "Opaque"]
 
 
 @dataclass(frozen=True)
@@ -49,6 +49,13 @@ class BoundMethod:
     """``obj.method`` waiting to be called (``list.append``, ``model.compile``...)."""
 
     receiver: Any
+    name: str
+
+
+@dataclass(frozen=True)
+class LayerClass:
+    """A layer class the file defines: its instances are layers whose code kerlint does not evaluate."""
+
     name: str
 
 
