@@ -6,12 +6,18 @@ from kerlint.rules.activation_loss import ActivationLossMismatch
 from kerlint.rules.base import Rule
 from kerlint.rules.channels_first import ChannelsFirstInput
 from kerlint.rules.concatenation import OversizedConcatenation
+from kerlint.rules.cudnn_rnn import CudnnIncompatibleRnn
+from kerlint.rules.double_activation import DoubleActivation
 from kerlint.rules.duplicate_layers import UnsharedDuplicateLayer
 from kerlint.rules.duplicate_names import DuplicateLayerName
 from kerlint.rules.from_logits import FromLogitsMismatch
 from kerlint.rules.head_size import HeadSizeMismatch
+from kerlint.rules.high_dropout import HighDropoutRate
 from kerlint.rules.input_normalization import MissingInputNormalization
+from kerlint.rules.learning_rate import SuspiciousLearningRate
 from kerlint.rules.meta import InternalError, SyntaxErrorRule, UnusedSuppression
+from kerlint.rules.missing_nonlinearity import MissingNonlinearity
+from kerlint.rules.redundant_bias import RedundantBiasBeforeNormalization
 from kerlint.rules.regularization import AbsentRegularization
 from kerlint.rules.shared_layer import IncompatibleSharedLayer
 from kerlint.rules.single_unit_softmax import SingleUnitSoftmax
@@ -31,6 +37,12 @@ _REGISTERED = (
     HeadSizeMismatch,
     ChannelsFirstInput,
     DuplicateLayerName,
+    RedundantBiasBeforeNormalization,
+    MissingNonlinearity,
+    DoubleActivation,
+    HighDropoutRate,
+    SuspiciousLearningRate,
+    CudnnIncompatibleRnn,
 )
 ALL_RULES: tuple[type[Rule], ...] = tuple(sorted(_REGISTERED, key=lambda rule: rule.code))
 
