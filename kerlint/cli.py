@@ -7,24 +7,30 @@ internal error. Nothing here imports TensorFlow or Keras.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import functools
 import os
 import sys
 from pathlib import Path
-from typing import Callable, Sequence
+from typing import Callable, Iterator, Sequence, TextIO
 
 from kerlint import __version__
 from kerlint.config import ConfigError, Settings, find_pyproject, load_settings
 from kerlint.cost import model_costs
-from kerlint.engine import FileResult, analyze_path
-from kerlint.files import discover
-from kerlint.report import FORMATS, render
+from kerlint.engine import FileResult, analyze_bytes, analyze_path
+from kerlint.files import discover, is_force_excluded
+from kerlint.report import FORMATS, render, show_settings, statistics
 from kerlint.report.cost_table import render_json, render_table
 from kerlint.rules import ALL_RULES, rule_for
 from kerlint.rules.docs import render_page
 
 COMMANDS = ("check", "rule", "cost")
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
+STDIN = Path("-")
+
+
+class UsageError(Exception):
+    """A command line that cannot be carried out; shown as is, exit code 2."""
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -34,7 +40,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     check = commands.add_parser("check", help="lint files (the default command)")
     _add_selection_arguments(check)
-    check.add_argument("--output-format", choices=sorted(FORMATS), default="full", help="how findings are printed (default: full)")
+    check.add_argument("--output-format", choices=list(FORMATS), default="full", help="how findings are printed (default: full)")
+    check.add_argument("--output-file", type=Path, help="write the report to this file instead of standard output")
+    check.add_argument("--statistics", action="store_true", help="print the number of findings per rule instead of the findings")
     check.add_argument("--exit-zero", action="store_true", help="exit 0 even when there are findings")
 
     rule = commands.add_parser("rule", help="explain a rule")
@@ -48,8 +56,12 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _add_selection_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("paths", nargs="*", type=Path, default=[Path(".")], help="files or directories (default: .)")
-    parser.add_argument("--config", type=Path, help="use this pyproject.toml instead of discovering one per file")
+    parser.add_argument("paths", nargs="*", type=Path, help="files or directories (default: .); - reads standard input")
+    config = parser.add_mutually_exclusive_group()
+    config.add_argument("--config", type=Path, help="use this pyproject.toml instead of discovering one per file")
+    config.add_argument("--isolated", action="store_true", help="ignore every configuration file")
+    parser.add_argument("--stdin-filename", type=Path, help="the path of the file read from standard input: its name in the report, and where its configuration is looked up")
+    parser.add_argument("--show-settings", action="store_true", help="print the settings resolved for the first path, and exit")
     parser.add_argument("--select", type=_csv, help="comma-separated rule codes, prefixes or names to enable")
     parser.add_argument("--extend-select", type=_csv, help="rules to enable on top of the selection")
     parser.add_argument("--ignore", type=_csv, help="rules to disable")
@@ -66,26 +78,42 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not argv or (argv[0] not in COMMANDS and argv[0] not in ("-h", "--help", "--version")):
         argv.insert(0, "check")
     args = build_parser().parse_args(argv)
+    if args.command != "rule" and not args.paths:
+        args.paths = [STDIN if args.stdin_filename else Path(".")]
     try:
         if args.command == "rule":
             return run_rule(args)
         settings_for = _settings_resolver(args)
-        results = [analyze_path(path, _display(path), settings_for(path)) for path in _files(args, settings_for)]
-    except ConfigError as error:
+        if args.show_settings:
+            return run_show_settings(args, settings_for)
+        results = _analyze(args, settings_for)
+        if args.command == "cost":
+            return run_cost(args, results)
+        return run_check(args, results)
+    except (ConfigError, UsageError) as error:
         print(f"kerlint: error: {error}", file=sys.stderr)
         return EXIT_ERROR
-    if args.command == "cost":
-        return run_cost(args, results)
-    return run_check(args, results)
 
 
 def run_check(args: argparse.Namespace, results: list[FileResult]) -> int:
     findings = [finding for result in results for finding in result.findings]
-    sources = {result.path: result.source for result in results if result.source is not None}
-    render(args.output_format, findings, sources, sys.stdout)
+    with _output(args.output_file) as stream:
+        if args.statistics:
+            statistics.render(findings, stream, as_json=args.output_format in ("json", "json-lines"))
+        else:
+            sources = {result.path: result.source for result in results if result.source is not None}
+            notebooks = {result.path: result.notebook for result in results if result.notebook is not None}
+            files = [result.path for result in results]
+            render(args.output_format, findings, sources, stream, notebooks=notebooks, files=files)
     if any(finding.code == "KER000" for finding in findings):
         return EXIT_ERROR
     return EXIT_FINDINGS if findings and not args.exit_zero else EXIT_CLEAN
+
+
+def run_show_settings(args: argparse.Namespace, settings_for: Callable[[Path], Settings]) -> int:
+    path = (args.stdin_filename or STDIN) if args.paths[0] == STDIN else args.paths[0]
+    show_settings.render(_display(path), settings_for(path), sys.stdout)
+    return EXIT_CLEAN
 
 
 def run_cost(args: argparse.Namespace, results: list[FileResult]) -> int:
@@ -112,10 +140,11 @@ def run_rule(args: argparse.Namespace) -> int:
 
 
 def _settings_resolver(args: argparse.Namespace) -> Callable[[Path], Settings]:
+    """Settings per path: from the nearest pyproject.toml, or one set for all with --config or --isolated."""
     overrides = dict(select=args.select, extend_select=args.extend_select, ignore=args.ignore, extra_exclude=args.exclude)
-    if args.config is not None:
-        if not args.config.is_file():
-            raise ConfigError(f"--config: no such file: {args.config}")
+    if args.config is not None or args.isolated:
+        if args.config is not None and not args.config.is_file():
+            raise UsageError(f"--config: no such file: {args.config}")
         fixed = load_settings(args.config, **overrides)
         return lambda path: fixed
 
@@ -126,8 +155,35 @@ def _settings_resolver(args: argparse.Namespace) -> Callable[[Path], Settings]:
     return lambda path: for_pyproject(find_pyproject(path))
 
 
-def _files(args: argparse.Namespace, settings_for: Callable[[Path], Settings]) -> list[Path]:
-    return list(discover(args.paths, settings_for, force_exclude=args.force_exclude))
+def _analyze(args: argparse.Namespace, settings_for: Callable[[Path], Settings]) -> list[FileResult]:
+    files = discover([path for path in args.paths if path != STDIN], settings_for, force_exclude=args.force_exclude)
+    results = [analyze_path(path, _display(path), settings_for(path)) for path in files]
+    if STDIN in args.paths:
+        results += _analyze_stdin(args, settings_for)
+    return results
+
+
+def _analyze_stdin(args: argparse.Namespace, settings_for: Callable[[Path], Settings]) -> list[FileResult]:
+    """Source from standard input, as editors send it: reported and configured as `--stdin-filename`."""
+    name = args.stdin_filename or STDIN
+    settings = settings_for(name)
+    if args.force_exclude and args.stdin_filename and is_force_excluded(name, settings):
+        return []
+    return [analyze_bytes(sys.stdin.buffer.read(), _display(name), settings)]
+
+
+@contextlib.contextmanager
+def _output(path: Path | None) -> Iterator[TextIO]:
+    if path is None:
+        yield sys.stdout
+        return
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        stream = open(path, "w", encoding="utf-8")
+    except OSError as error:
+        raise UsageError(f"--output-file: cannot write {path}: {error.strerror or error}") from None
+    with stream:
+        yield stream
 
 
 def _display(path: Path) -> str:

@@ -33,7 +33,8 @@ DEFAULT_EXCLUDE: tuple[str, ...] = (
 """Like ruff's defaults: directories that never hold the user's own model code."""
 
 _LIST_KEYS = ("select", "extend-select", "ignore", "exclude", "extend-exclude")
-ALLOWED_KEYS: tuple[str, ...] = tuple(sorted(_LIST_KEYS + ("per-file-ignores", "options")))
+_PER_FILE_KEYS = ("per-file-ignores", "extend-per-file-ignores")
+ALLOWED_KEYS: tuple[str, ...] = tuple(sorted(_LIST_KEYS + _PER_FILE_KEYS + ("options",)))
 
 
 class ConfigError(Exception):
@@ -125,13 +126,14 @@ def load_settings(
     Rule selection is layered like ruff: first the file (`select` replaces the
     default of every registered code, `extend-select` adds, `ignore` removes),
     then the CLI the same way, so the CLI wins over anything in the file.
+    `extend-per-file-ignores` adds its globs to those of `per-file-ignores`.
     """
     if pyproject is None:
         table: dict[str, Any] = {}
         root, prefix = Path.cwd(), ""
     else:
         table = _read_table(pyproject) or {}
-        root, prefix = Path(os.path.abspath(pyproject)).parent, f"{_display(pyproject)}: "
+        root, prefix = Path(os.path.abspath(pyproject)).parent, f"{display_path(pyproject)}: "
     where = _section(prefix)
 
     unknown = sorted(set(table) - set(ALLOWED_KEYS))
@@ -158,7 +160,9 @@ def load_settings(
     exclude = tuple(lists.get("exclude", DEFAULT_EXCLUDE)) + tuple(lists.get("extend-exclude", ())) + tuple(extra_exclude)
     return Settings(
         enabled=frozenset(enabled),
-        per_file_ignores=_per_file_ignores(table.get("per-file-ignores", {}), prefix),
+        per_file_ignores=tuple(
+            entry for key in _PER_FILE_KEYS for entry in _per_file_ignores(table.get(key, {}), key, prefix)
+        ),
         exclude=exclude,
         root=root,
         source=pyproject,
@@ -182,7 +186,7 @@ def _has_kerlint_table(candidate: Path) -> bool:
 
 def _read_table(pyproject: Path) -> dict[str, Any] | None:
     """The `[tool.kerlint]` table, or None when the file has none."""
-    name = _display(pyproject)
+    name = display_path(pyproject)
     try:
         with open(pyproject, "rb") as handle:
             data = tomllib.load(handle)
@@ -202,10 +206,10 @@ def _section(prefix: str, *parts: str) -> str:
     return prefix + "[" + ".".join(("tool.kerlint", *parts)) + "]"
 
 
-def _per_file_ignores(value: Any, prefix: str) -> tuple[tuple[str, frozenset[str]], ...]:
-    section = _section(prefix, "per-file-ignores")
+def _per_file_ignores(value: Any, key: str, prefix: str) -> tuple[tuple[str, frozenset[str]], ...]:
+    section = _section(prefix, key)
     if not isinstance(value, dict):
-        raise ConfigError(f"{_section(prefix)} 'per-file-ignores' must be a table of glob -> list of rule selectors, got {_type_name(value)}")
+        raise ConfigError(f"{_section(prefix)} {key!r} must be a table of glob -> list of rule selectors, got {_type_name(value)}")
     result = []
     for pattern, selectors in value.items():
         where = f"{section} {pattern!r}"
@@ -281,7 +285,7 @@ def _type_name(value: Any) -> str:
     )
 
 
-def _display(path: Path) -> str:
+def display_path(path: Path) -> str:
     """Relative to the working directory when inside it: what the user typed, roughly."""
     try:
         relative = os.path.relpath(path)

@@ -1,14 +1,16 @@
 """The one per-file pipeline: source -> parse -> interpret -> rules -> suppressions.
 
-The CLI, the cost report and the tests all go through ``analyze_source``;
-there is no second way to analyze a file.
+The CLI, the cost report, the pylint plugin and the tests all go through
+``analyze_source``; there is no second way to analyze a file. ``analyze_bytes``
+is the way in for a file's raw bytes (from disk or stdin): it prefilters,
+decodes, and turns a notebook into the one program that ``analyze_source`` reads.
 """
 
 from __future__ import annotations
 
 import re
 import traceback
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import libcst as cst
@@ -17,6 +19,7 @@ from kerlint.config import Settings
 from kerlint.files import SourceError, decode_source, might_contain_keras
 from kerlint.findings import Finding, Span
 from kerlint.interpret.analysis import FileAnalysis, analyze_module
+from kerlint.notebook import Notebook, is_notebook, read_notebook
 from kerlint.rules import ALL_RULES, BY_CODE
 from kerlint.rules.base import RuleContext
 from kerlint.suppress import apply_suppressions, parse_suppressions
@@ -30,22 +33,34 @@ class FileResult:
     source: str | None
     findings: list[Finding]
     analysis: FileAnalysis | None = None
+    notebook: Notebook | None = None
+    """Set for a notebook, whose `source` is then its code cells as one program."""
 
 
 def analyze_path(path: Path, display: str, settings: Settings) -> FileResult:
-    """Read, prefilter and analyze one file; unreadable or undecodable files become KER001."""
+    """Read and analyze one file; an unreadable file is KER001."""
     try:
         data = path.read_bytes()
     except OSError as error:
-        reason = error.strerror or str(error)
-        return FileResult(display, None, [_meta(display, "KER001", f"cannot read file: {reason}")])
+        return _file_error(display, f"cannot read file: {error.strerror or error}", settings)
+    return analyze_bytes(data, display, settings)
+
+
+def analyze_bytes(data: bytes, path: str, settings: Settings) -> FileResult:
+    """Prefilter, decode and analyze a file's bytes; a `path` ending in `.ipynb` is read as a notebook.
+
+    Undecodable files and broken notebooks are KER001.
+    """
     if not might_contain_keras(data):
-        return FileResult(display, None, [])
+        return FileResult(path, None, [])
     try:
+        if is_notebook(path):
+            notebook = read_notebook(data)
+            return replace(analyze_source(notebook.source, path, settings), notebook=notebook)
         source = decode_source(data)
     except SourceError as error:
-        return FileResult(display, None, [_meta(display, "KER001", str(error))])
-    return analyze_source(source, display, settings)
+        return _file_error(path, str(error), settings)
+    return analyze_source(source, path, settings)
 
 
 def analyze_source(source: str, path: str, settings: Settings) -> FileResult:
@@ -77,6 +92,12 @@ def _run_rules(analysis: FileAnalysis, path: str, settings: Settings, enabled: f
         context = RuleContext(path, analysis, settings.options_for(rule_class.code))
         for report in rule_class().check(context):
             yield Finding(path, report.span, rule_class.code, rule_class.name, report.message, rule_class.severity)
+
+
+def _file_error(path: str, message: str, settings: Settings) -> FileResult:
+    """KER001 for a file that cannot be read as source, unless KER001 is off for it."""
+    findings = [_meta(path, "KER001", message)] if "KER001" in settings.codes_for(path) else []
+    return FileResult(path, None, findings)
 
 
 def _syntax_error(path: str, source: str, error: cst.ParserSyntaxError, enabled: frozenset[str]) -> list[Finding]:

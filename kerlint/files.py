@@ -9,11 +9,17 @@ from __future__ import annotations
 
 import io
 import os
+import re
 import tokenize
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
 from kerlint.config import Settings
+
+SOURCE_SUFFIXES = (".py", ".ipynb")
+"""What directory walks pick up; paths given explicitly are linted whatever their suffix."""
+
+_NEWLINE = re.compile(r"\r\n|\r|\n")  # Python's own line breaks (not str.splitlines's \f, \x1c...)
 
 
 class SourceError(Exception):
@@ -23,7 +29,7 @@ class SourceError(Exception):
 def discover(
     paths: Iterable[Path], settings_for: Callable[[Path], Settings], force_exclude: bool = False
 ) -> Iterator[Path]:
-    """The `.py` files under `paths`, sorted and without duplicates.
+    """The `.py` and `.ipynb` files under `paths`, sorted and without duplicates.
 
     Inside directories, hidden directories, virtualenvs (a `pyvenv.cfg` inside),
     and files or directories matching the exclude globs of `settings_for(directory)`
@@ -35,7 +41,7 @@ def discover(
     found: set[Path] = set()
     visited: set[Path] = set()
     for path in paths:
-        if force_exclude and _force_excluded(path, settings_for(path)):
+        if force_exclude and is_force_excluded(path, settings_for(path)):
             continue
         if path.is_dir():
             found.update(_walk(path, settings_for, visited))
@@ -45,7 +51,7 @@ def discover(
 
 
 def _walk(top: Path, settings_for: Callable[[Path], Settings], visited: set[Path]) -> Iterator[Path]:
-    """`.py` files below `top`; `visited` holds resolved directories, which breaks symlink loops."""
+    """Source files below `top`; `visited` holds resolved directories, which breaks symlink loops."""
     stack = [top]
     while stack:
         directory = stack.pop()
@@ -71,11 +77,11 @@ def _walk(top: Path, settings_for: Callable[[Path], Settings], visited: set[Path
             if is_dir:
                 if not (entry.name.startswith(".") or settings.is_excluded(child) or (child / "pyvenv.cfg").exists()):
                     stack.append(child)
-            elif entry.name.endswith(".py") and entry.is_file() and not settings.is_excluded(child):
+            elif entry.name.endswith(SOURCE_SUFFIXES) and entry.is_file() and not settings.is_excluded(child):
                 yield child
 
 
-def _force_excluded(path: Path, settings: Settings) -> bool:
+def is_force_excluded(path: Path, settings: Settings) -> bool:
     """Whether `path`, or a directory above it but below the settings' root, matches an exclude."""
     absolute = Path(os.path.abspath(path))
     candidates = [absolute]
@@ -115,3 +121,8 @@ def decode_source(source_bytes: bytes) -> str:
 def read_source(path: Path | str) -> str:
     """The text of a Python file; OSError propagates (missing, unreadable), SourceError as above."""
     return decode_source(Path(path).read_bytes())
+
+
+def split_lines(text: str) -> list[str]:
+    """`text` cut at Python's line breaks, so that line numbers agree with the parser's."""
+    return _NEWLINE.split(text)

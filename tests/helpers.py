@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+import subprocess
+import sys
 import textwrap
 from pathlib import Path
 
@@ -10,6 +13,15 @@ from kerlint.engine import FileResult, analyze_source
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples"
+DATA = Path(__file__).resolve().parent / "data"
+_FENCED = re.compile(r"^```(\w*)\n(.*?)^```", re.MULTILINE | re.DOTALL)
+
+
+def kerlint(*args: str, cwd: Path = ROOT, stdin: str | None = None) -> subprocess.CompletedProcess:
+    """Run the `kerlint` command as a user does, in a subprocess."""
+    return subprocess.run(
+        [sys.executable, "-m", "kerlint", *args], cwd=cwd, capture_output=True, text=True, input=stdin, timeout=120
+    )
 
 
 def analyze(source: str, path: str = "snippet.py", **overrides) -> FileResult:
@@ -18,3 +30,10 @@ def analyze(source: str, path: str = "snippet.py", **overrides) -> FileResult:
 
 def codes(source: str, **overrides) -> list[str]:
     return [finding.code for finding in analyze(source, **overrides).findings]
+
+
+def readme_block(language: str, containing: str) -> str:
+    """The one fenced block of README.md in `language` that contains `containing`: what users copy."""
+    blocks = [body for lang, body in _FENCED.findall((ROOT / "README.md").read_text()) if lang == language and containing in body]
+    assert len(blocks) == 1, f"expected one ```{language} block with {containing!r} in README.md, found {len(blocks)}"
+    return blocks[0]

@@ -131,7 +131,7 @@ def test_unknown_key_lists_allowed_keys(tmp_path, monkeypatch):
     message = config_error(tmp_path, "[tool.kerlint]\nselct = ['KER001']\n")
     assert message == (
         "pyproject.toml: [tool.kerlint] unknown key 'selct' (allowed: exclude, extend-exclude, "
-        "extend-select, ignore, options, per-file-ignores, select)"
+        "extend-per-file-ignores, extend-select, ignore, options, per-file-ignores, select)"
     )
 
 
@@ -183,7 +183,7 @@ def test_per_file_ignores_match_relative_path_and_basename(tmp_path):
     everything = frozenset(rules.BY_CODE)
     assert settings.codes_for(tmp_path / "tests" / "unit" / "test_x.py") == everything - {"KER000"}
     assert settings.codes_for(tmp_path / "src" / "conftest.py") == everything - {"KER001"}
-    assert settings.codes_for(tmp_path / "scripts" / "gen_a.py") == frozenset()
+    assert settings.codes_for(tmp_path / "scripts" / "gen_a.py") == everything - {"KER000", "KER001", "KER002"}
     assert settings.codes_for(tmp_path / "src" / "model.py") == everything
     assert settings.per_file_ignores[0] == ("tests/*", frozenset({"KER000"}))
 

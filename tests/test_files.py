@@ -25,9 +25,9 @@ def found(tmp_path: Path, paths=None, pyproject: str = "[tool.kerlint]\n", force
     return [p.relative_to(tmp_path).as_posix() for p in result]
 
 
-def test_recursive_sorted_python_files_only(tmp_path):
-    touch(tmp_path, "b.py", "a.py", "pkg/z.py", "pkg/sub/y.py", "notes.txt", "nb.ipynb", "pkg/data.pyc")
-    assert found(tmp_path) == ["a.py", "b.py", "pkg/sub/y.py", "pkg/z.py"]
+def test_recursive_sorted_python_files_and_notebooks_only(tmp_path):
+    touch(tmp_path, "b.py", "a.py", "pkg/z.py", "pkg/sub/y.py", "notes.txt", "nb.ipynb", "pkg/data.pyc", "pkg/nb.ipynb.bak")
+    assert found(tmp_path) == ["a.py", "b.py", "nb.ipynb", "pkg/sub/y.py", "pkg/z.py"]
 
 
 def test_skips_hidden_default_excluded_and_virtualenv_dirs(tmp_path):

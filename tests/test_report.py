@@ -28,8 +28,8 @@ SOURCE = "import keras\nx = keras.layers.Dense(8)\n"
 
 
 def test_formats_registered():
-    assert set(FORMATS) == {"full", "concise", "json"}
-    with pytest.raises(ValueError, match="unknown output format 'xml' \\(allowed: full, concise, json\\)"):
+    assert set(FORMATS) == {"full", "concise", "json", "json-lines", "github", "sarif", "pylint", "junit"}
+    with pytest.raises(ValueError, match="unknown output format 'xml' \\(allowed: full, concise, json, json-lines, "):
         output("xml", [])
 
 

@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 from collections import Counter
-from typing import Iterable, Mapping, TextIO
+from typing import Iterable, TextIO
 
 from kerlint.findings import Finding, Severity
+from kerlint.report.results import Results
 
 
-def render(findings: list[Finding], sources: Mapping[str, str], stream: TextIO) -> None:
-    ordered = sorted(findings, key=lambda finding: finding.sort_key)
-    for finding in ordered:
-        stream.write(f"{finding.path}:{finding.span.line}:{finding.span.column}: {finding.code} {finding.message}\n")
-    stream.write(summary_line(ordered) + "\n")
+def render(results: Results, stream: TextIO) -> None:
+    for item in results.located:
+        stream.write(f"{item.where()}: {item.finding.code} {item.message}\n")
+    stream.write(summary_line(item.finding for item in results.located) + "\n")
 
 
 def summary_line(findings: Iterable[Finding]) -> str:
