@@ -85,6 +85,7 @@ class LayerCall:
     error: str | None = None  # Keras would raise here; the message says why
     shared_conflict: "LayerCall | None" = None  # the earlier call whose weights this one contradicts
     unresolved: str | None = None  # why shapes or weights could not be inferred
+    flops: int | None = None  # per sample, from the catalogue; None when unknown
 
     @property
     def output_shape(self) -> Shape | None:

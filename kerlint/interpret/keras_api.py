@@ -209,6 +209,7 @@ def infer_outputs(layer: Layer, call: LayerCall, first: Any, more_args: list, kw
     elif [w.shape for w in inference.weights] != [w.shape for w in layer.weights]:
         call.shared_conflict = earlier
         call.error = f"`{layer.name}` was built for other input shapes"
+    call.flops = inference.flops
     return inference.outputs
 
 

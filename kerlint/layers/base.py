@@ -47,6 +47,8 @@ class Inference:
 
     outputs: ShapeTree
     weights: list[Weight] = field(default_factory=list)
+    flops: int | None = None
+    """Floating-point operations for ONE sample (batch size 1); None when not modelled."""
 
 
 class LayerConfig(Mapping[str, Any]):
