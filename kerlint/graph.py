@@ -72,6 +72,7 @@ class InputNode:
     name: str
     node: cst.CSTNode
     shape: Shape | None
+    shape_from_data: Any = None  # the Data whose full ``.shape`` (samples first) was passed as shape
 
 
 @dataclass(eq=False)
@@ -83,6 +84,7 @@ class LayerCall:
     node: cst.CSTNode
     outputs: list[Tensor] = field(default_factory=list)
     error: str | None = None  # Keras would raise here; the message says why
+    collapse: bool = False  # the error is a window or crop larger than the feature map
     shared_conflict: "LayerCall | None" = None  # the earlier call whose weights this one contradicts
     unresolved: str | None = None  # why shapes or weights could not be inferred
     flops: int | None = None  # per sample, from the catalogue; None when unknown

@@ -9,7 +9,7 @@ import libcst as cst
 from libcst.metadata import MetadataWrapper, PositionProvider
 
 from kerlint.findings import Span
-from kerlint.graph import LayerCall, ModelGraph, Unresolved
+from kerlint.graph import InputNode, LayerCall, ModelGraph, Unresolved
 from kerlint.interpret.interpreter import Budget, Interpreter
 from kerlint.interpret.values import Data
 
@@ -55,10 +55,13 @@ class FileAnalysis:
     data_loads: list[Data]
     unresolved: list[Unresolved]
     locator: Locator
+    inputs: list[InputNode]  # every keras.Input evaluated, used by a model or not
 
 
 def analyze_module(module: cst.Module, path: str, budget: Budget = Budget()) -> FileAnalysis:
     interpreter = Interpreter(module, path, budget)
     interpreter.run()
     models = [m.graph for m in interpreter.models]
-    return FileAnalysis(path, models, interpreter.calls, interpreter.data_loads, interpreter.unresolved, Locator(module))
+    return FileAnalysis(
+        path, models, interpreter.calls, interpreter.data_loads, interpreter.unresolved, Locator(module), interpreter.inputs
+    )

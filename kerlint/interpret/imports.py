@@ -10,6 +10,9 @@ from __future__ import annotations
 # Longest first: the first matching prefix wins.
 _KERAS_ALIASES = (
     "tensorflow.python.keras",
+    "tensorflow.optimizers",  # TF 2 re-exports Keras's optimizers, losses and initializers
+    "tensorflow.losses",
+    "tensorflow.initializers",
     "tensorflow.keras",
     "keras._tf_keras.keras",
     "tf_keras.src",
@@ -23,8 +26,14 @@ def canonical(path: str) -> str:
     """Rewrite a dotted path so every Keras distribution reads as ``keras``."""
     for alias in _KERAS_ALIASES:
         if path == alias or path.startswith(alias + "."):
-            return "keras" + path[len(alias):]
+            return _TARGETS.get(alias, "keras") + path[len(alias):]
     return path
+
+_TARGETS = {
+    "tensorflow.optimizers": "keras.optimizers",
+    "tensorflow.losses": "keras.losses",
+    "tensorflow.initializers": "keras.initializers",
+}
 
 
 def is_keras(path: str) -> bool:

@@ -16,11 +16,11 @@ from typing import Any, Callable, Iterable
 
 import libcst as cst
 
-from kerlint.graph import LayerCall, Tensor, Unresolved
+from kerlint.graph import InputNode, LayerCall, Tensor, Unresolved
 from kerlint.interpret import builtins as py_builtins
 from kerlint.interpret import keras_api
 from kerlint.interpret.imports import canonical
-from kerlint.interpret.values import UNKNOWN, ApiRef, BoundMethod, Data, Function, LayerClass, LayerValue, ModelValue
+from kerlint.interpret.values import UNKNOWN, ApiRef, BoundMethod, Data, DataShape, Function, LayerClass, LayerValue, ModelValue
 
 
 @dataclass(frozen=True)
@@ -164,6 +164,7 @@ class Interpreter:
         self.calls: list[LayerCall] = []
         self.unresolved: list[Unresolved] = []
         self.data_loads: list[Data] = []
+        self.inputs: list[InputNode] = []
         self.name_counts: dict[str, int] = {}
         self.called_functions: set[int] = set()
         self.globals = Scope()
@@ -652,6 +653,8 @@ class Interpreter:
         key = self.subscript_key(node, scope)
         if isinstance(container, Data):
             return container
+        if isinstance(container, DataShape):
+            return DataShape(container.data, container.start + key.start) if _tail_slice(key) else UNKNOWN
         if key is UNKNOWN or not isinstance(container, (tuple, list, dict, str)):
             return UNKNOWN
         try:
@@ -827,6 +830,11 @@ class Interpreter:
         if isinstance(value, range):
             return list(value) if len(value) <= _MAX_SEQUENCE else None
         return None
+
+
+def _tail_slice(key: Any) -> bool:
+    """``[1:]``-style: drops leading axes and keeps the rest."""
+    return isinstance(key, slice) and isinstance(key.start, int) and key.start >= 0 and key.stop is None and key.step is None
 
 
 def _dotted(node: cst.BaseExpression) -> str:

@@ -15,9 +15,9 @@ import libcst as cst
 from kerlint.graph import CompileFacts, FitFacts, InputNode, Layer, LayerCall, ModelGraph, Tensor, Unresolved, collect_calls, snake_case
 from kerlint.interpret.builtins import LIBRARY, could_be_huge
 from kerlint.interpret.imports import is_keras
-from kerlint.interpret.values import UNKNOWN, ApiRef, BoundMethod, Data, Function, LayerClass, LayerValue, ModelValue, Opaque
+from kerlint.interpret.values import UNKNOWN, ApiRef, BoundMethod, Data, DataShape, Function, LayerClass, LayerValue, ModelValue, Opaque
 from kerlint.layers import CATALOGUE, LEGACY_CLASS_NAMES
-from kerlint.layers.base import CannotInfer, IncompatibleShape, LayerConfig, LayerSpec
+from kerlint.layers.base import CannotInfer, IncompatibleShape, SpatialCollapse, LayerConfig, LayerSpec
 
 if TYPE_CHECKING:
     from kerlint.interpret.interpreter import Interpreter
@@ -32,6 +32,8 @@ MERGE_FUNCTIONS = {
     "minimum": "Minimum",
     "dot": "Dot",
 }
+BACKEND_DEFAULTS = {"image_data_format": "channels_last", "image_dim_ordering": "tf", "floatx": "float32", "backend": "tensorflow"}
+"""What Keras's global configuration returns unless the user changed it (keras.json); see README."""
 MODEL_CLASSES = {"Model", "Functional"}
 TOKEN_DATASETS = {"imdb", "reuters"}  # integer word ids: scaling them would be wrong
 DATA_LOADERS = {
@@ -39,6 +41,7 @@ DATA_LOADERS = {
     "pandas.read_csv", "pandas.read_excel", "pandas.read_parquet", "pandas.read_json", "pandas.read_table",
     "cv2.imread", "PIL.Image.open", "imageio.imread", "skimage.io.imread",
 }
+PREPROCESSED_LOADERS = {"numpy.load", "numpy.fromfile"}  # binary arrays are often saved already scaled
 KERAS_DATA_LOADERS = {"image_dataset_from_directory", "load_img", "img_to_array"}
 SCALER_CLASSES = {"StandardScaler", "MinMaxScaler", "RobustScaler", "MaxAbsScaler", "Normalizer", "QuantileTransformer", "PowerTransformer"}
 SCALING_FUNCTIONS = {"sklearn.preprocessing.scale", "sklearn.preprocessing.normalize", "sklearn.preprocessing.minmax_scale", "keras.utils.normalize"}
@@ -86,7 +89,7 @@ def call_api(interp: "Interpreter", ref: ApiRef, args: list, kwargs: dict, node:
     if is_keras(path):
         return call_keras(interp, ref, args, kwargs, node)
     if path in DATA_LOADERS:
-        return record_data(interp, Data(f"{_short_path(path)}()", node))
+        return record_data(interp, Data(f"{_short_path(path)}()", node, raw=path not in PREPROCESSED_LOADERS))
     if path.startswith("sklearn.preprocessing.") and leaf in SCALER_CLASSES:
         return Opaque("scaler", tuple(args), kwargs)
     if path in SCALING_FUNCTIONS:
@@ -100,6 +103,8 @@ def call_api(interp: "Interpreter", ref: ApiRef, args: list, kwargs: dict, node:
 
 def call_keras(interp: "Interpreter", ref: ApiRef, args: list, kwargs: dict, node: cst.CSTNode) -> Any:
     path, leaf = ref.path, ref.leaf
+    if leaf in BACKEND_DEFAULTS and (".backend" in path or ".config" in path):
+        return BACKEND_DEFAULTS[leaf]
     if leaf == "Input":
         return make_input(interp, args, kwargs, node)
     if leaf == "Sequential":
@@ -129,18 +134,37 @@ def call_keras(interp: "Interpreter", ref: ApiRef, args: list, kwargs: dict, nod
 # -------------------------------------------------------------------- layers
 
 
+LEGACY_SIGNATURES = {
+    "Convolution1D": ("filters", "filter_length"),
+    "Convolution2D": ("filters", "nb_row", "nb_col"),
+    "Convolution3D": ("filters", "kernel_dim1", "kernel_dim2", "kernel_dim3"),
+}
+"""Keras 1 positional orders: ``Convolution2D(32, 3, 3)`` means a 3x3 kernel, not strides 3."""
+LEGACY_KERNEL_ARGUMENTS = ("filter_length", "nb_row", "nb_col", "kernel_dim1", "kernel_dim2", "kernel_dim3")
+
+
+def fold_legacy_kernel(values: dict[str, Any]) -> None:
+    """Keras 1 gave kernel sizes one argument per axis; Keras 3 wants one ``kernel_size``."""
+    sizes = [values.pop(key) for key in LEGACY_KERNEL_ARGUMENTS if key in values]
+    if sizes:
+        values["kernel_size"] = sizes[0] if len(sizes) == 1 else tuple(sizes)
+
+
 def construct_layer(interp: "Interpreter", class_name: str, args: list, kwargs: dict, node: cst.CSTNode, catalogued: bool = True) -> LayerValue:
     """A layer object; ``catalogued=False`` for the file's own classes, even one named ``Dense``."""
     spec = layer_spec(class_name) if catalogued else None
     canonical_name = spec.class_name if spec is not None else class_name
     values: dict[str, Any] = dict(spec.defaults) if spec is not None else {}
     signature = spec.signature if spec is not None else ()
+    if spec is not None and class_name in LEGACY_SIGNATURES and len(args) > 1:
+        signature = LEGACY_SIGNATURES[class_name]
     for name, value in zip(signature, args):
         values[name] = value
     if spec is not None and len(args) > len(signature):
         interp.note(node, f"{class_name} takes at most {len(signature)} positional arguments here")
     for key, value in kwargs.items():
         values[spec.aliases.get(key, key) if spec is not None else key] = value
+    fold_legacy_kernel(values)
     if "activation" in values:
         values["activation"] = activation_name(values["activation"])
     for key in ("layer", "backward_layer"):
@@ -199,6 +223,7 @@ def infer_outputs(layer: Layer, call: LayerCall, first: Any, more_args: list, kw
         inference = spec.infer(layer.config, shapes, extra)
     except IncompatibleShape as error:
         call.error = str(error)
+        call.collapse = isinstance(error, SpatialCollapse)
         call.shared_conflict = earlier if layer.weights is not None else None
         return None
     except CannotInfer as reason:
@@ -251,8 +276,18 @@ def make_input(interp: "Interpreter", args: list, kwargs: dict, node: cst.CSTNod
     bound = dict(zip(("shape", "batch_size", "dtype"), args)) | kwargs
     shape = input_shape_from(bound)
     name = bound.get("name") if isinstance(bound.get("name"), str) else interp.auto_name("input_layer")
-    producer = InputNode(name, node, shape)
+    producer = InputNode(name, node, shape, shape_from_data=samples_in_shape(bound))
+    interp.inputs.append(producer)
     return Tensor(shape, producer)
+
+
+def samples_in_shape(config: dict) -> Data | None:
+    """The data whose whole ``.shape``, sample count included, was given as an input shape."""
+    for key in ("shape", "input_shape"):
+        value = config.get(key)
+        if isinstance(value, DataShape) and value.start == 0:
+            return value.data
+    return None
 
 
 def input_shape_from(config: dict) -> tuple | None:
@@ -341,8 +376,10 @@ def sequential_add(interp: "Interpreter", model: ModelValue, item: Any, node: cs
         return
     layer = item.layer
     if model.head is None and not model.graph.sequence and declares_input(layer):
-        shape = input_shape_from(input_declaration(layer))
-        model.head = Tensor(shape, InputNode(interp.auto_name("input_layer"), layer.node, shape))
+        declaration = input_declaration(layer)
+        shape = input_shape_from(declaration)
+        source = samples_in_shape(declaration)
+        model.head = Tensor(shape, InputNode(interp.auto_name("input_layer"), layer.node, shape, source))
         graph.inputs = [model.head]
         if layer.class_name == "InputLayer":
             return
@@ -455,7 +492,9 @@ def attribute(interp: "Interpreter", base: Any, name: str, node: cst.CSTNode) ->
     if isinstance(base, ModelValue):
         return model_attribute(base, name)
     if isinstance(base, Data):
-        return base if name in ("values", "T") else (UNKNOWN if name in ("shape", "dtype", "size", "ndim") else BoundMethod(base, name))
+        if name == "shape":
+            return DataShape(base)
+        return base if name in ("values", "T") else (UNKNOWN if name in ("dtype", "size", "ndim") else BoundMethod(base, name))
     if isinstance(base, (Opaque, list, dict, str)):
         return BoundMethod(base, name)
     if isinstance(base, Function):
@@ -490,16 +529,17 @@ def load_dataset(interp: "Interpreter", path: str, node: cst.CSTNode) -> Any:
     origin = f"{dataset}.load_data()"
     kind = "tokens" if dataset in TOKEN_DATASETS else "data"
     x_train, x_test = (record_data(interp, Data(origin, node, role=kind)) for _ in range(2))
-    y_train, y_test = (Data(origin, node, role="labels") for _ in range(2))
+    y_train, y_test = (Data(origin, node, role="labels", per_sample=True) for _ in range(2))
     return ((x_train, y_train), (x_test, y_test))
 
 
 def to_categorical(args: list, kwargs: dict) -> Any:
     labels = args[0] if args else kwargs.get("y", UNKNOWN)
     classes = args[1] if len(args) > 1 else kwargs.get("num_classes")
-    origin = labels.origin if isinstance(labels, Data) else "labels"
-    node = labels.node if isinstance(labels, Data) else None
-    return Data(origin, node, role="labels", num_classes=classes if isinstance(classes, int) else None)
+    num_classes = classes if isinstance(classes, int) else None
+    if isinstance(labels, Data):
+        return labels.derived(role="labels", num_classes=num_classes)
+    return Data("labels", None, role="labels", num_classes=num_classes)
 
 
 def data_arithmetic(data: Data, op_name: str) -> Data:

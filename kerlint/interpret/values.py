@@ -85,19 +85,35 @@ class Data:
     """An array or frame loaded from outside the program.
 
     ``origin`` says where it came from (``mnist.load_data()``, ``np.load``),
-    ``scaled`` whether the program normalized it, ``num_classes`` what
-    ``to_categorical`` declared (labels only).
+    ``scaled`` whether the program normalized it, ``raw`` whether the source
+    is known to hold unscaled values (a ``.npy`` file may well be
+    preprocessed already), ``num_classes`` what ``to_categorical`` declared,
+    ``per_sample`` whether labels are known to be one per sample.
     """
 
     origin: str
     node: cst.CSTNode
     scaled: bool = False
     num_classes: int | None = None
-    role: str = "data"  # "data" | "labels"
+    role: str = "data"  # "data" | "labels" | "tokens"
+    raw: bool = True
+    per_sample: bool = False
 
     def derived(self, **changes: Any) -> "Data":
         values = {**self.__dict__, **changes}
         return Data(**values)
+
+
+@dataclass(eq=False)
+class DataShape:
+    """``x.shape`` of loaded data, or a slice of it: its sizes are unknown, its origin is not.
+
+    ``input_shape=x_train.shape`` (with the number of samples first) is a classic
+    bug that this value lets the rules see.
+    """
+
+    data: Data
+    start: int = 0
 
 
 @dataclass(eq=False)

@@ -15,6 +15,7 @@ from kerlint.layers.base import (
     CannotInfer,
     Dim,
     IncompatibleShape,
+    SpatialCollapse,
     LayerConfig,
     Shape,
     ShapeTree,
@@ -167,7 +168,7 @@ def window_output_length(
     if padding == "valid":
         out = (size - dilation * (window - 1) - 1) // stride + 1
         if out <= 0:
-            raise IncompatibleShape(
+            raise SpatialCollapse(
                 f"{cls} window {window} (dilation {dilation}, stride {stride}) does not fit "
                 f"the 'valid' input {fmt(shape)}: output size would be {out}"
             )

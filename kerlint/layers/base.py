@@ -30,6 +30,10 @@ class IncompatibleShape(Exception):
     """Keras would raise at build/call time: the message says why, with shapes."""
 
 
+class SpatialCollapse(IncompatibleShape):
+    """A kernel, pool or crop does not fit the feature map: no output position is left."""
+
+
 @dataclass(frozen=True)
 class Weight:
     name: str

@@ -22,6 +22,7 @@ from kerlint.layers._shapes import (
 from kerlint.layers.base import (
     CannotInfer,
     IncompatibleShape,
+    SpatialCollapse,
     Inference,
     LayerConfig,
     LayerSpec,
@@ -109,7 +110,7 @@ def _cropping_2d(config: LayerConfig, inputs: ShapeTree, extra: Mapping[str, Sha
     crops = pair(config["cropping"], "cropping")
     for d, c in zip(spatial, crops):
         if d is not None and sum(c) >= d:
-            raise IncompatibleShape(
+            raise SpatialCollapse(
                 f"Cropping2D cropping {crops} removes all of input {fmt(shape)}"
             )
     out = (None if d is None else d - sum(c) for d, c in zip(spatial, crops))

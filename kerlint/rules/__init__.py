@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from kerlint.rules.activation_loss import ActivationLossMismatch
 from kerlint.rules.base import Rule
+from kerlint.rules.batch_dim import BatchDimInInputShape
 from kerlint.rules.channels_first import ChannelsFirstInput
 from kerlint.rules.concatenation import OversizedConcatenation
 from kerlint.rules.cudnn_rnn import CudnnIncompatibleRnn
+from kerlint.rules.disconnected_input import DisconnectedInput
 from kerlint.rules.double_activation import DoubleActivation
 from kerlint.rules.duplicate_layers import UnsharedDuplicateLayer
 from kerlint.rules.duplicate_names import DuplicateLayerName
@@ -14,15 +16,27 @@ from kerlint.rules.from_logits import FromLogitsMismatch
 from kerlint.rules.head_size import HeadSizeMismatch
 from kerlint.rules.high_dropout import HighDropoutRate
 from kerlint.rules.input_normalization import MissingInputNormalization
+from kerlint.rules.layer_input import IncompatibleLayerInput
 from kerlint.rules.learning_rate import SuspiciousLearningRate
+from kerlint.rules.merge_shapes import MergeShapeMismatch
 from kerlint.rules.meta import InternalError, SyntaxErrorRule, UnusedSuppression
 from kerlint.rules.missing_nonlinearity import MissingNonlinearity
 from kerlint.rules.redundant_bias import RedundantBiasBeforeNormalization
 from kerlint.rules.regularization import AbsentRegularization
+from kerlint.rules.sequence_head import SequenceIntoDenseHead
 from kerlint.rules.shared_layer import IncompatibleSharedLayer
 from kerlint.rules.single_unit_softmax import SingleUnitSoftmax
+from kerlint.rules.spatial_collapse import SpatialCollapse
+from kerlint.rules.unflattened_head import UnflattenedDenseHead
 
 _REGISTERED = (
+    MergeShapeMismatch,
+    SpatialCollapse,
+    IncompatibleLayerInput,
+    BatchDimInInputShape,
+    UnflattenedDenseHead,
+    SequenceIntoDenseHead,
+    DisconnectedInput,
     InternalError,
     SyntaxErrorRule,
     UnusedSuppression,

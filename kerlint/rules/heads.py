@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Any, Iterator
 
 from kerlint.graph import LayerCall, ModelGraph, Tensor, snake_case
-from kerlint.interpret.values import ApiRef, Opaque
+from kerlint.interpret.values import ApiRef, Data, Opaque
 from kerlint.unknown import UNKNOWN
 
 TRANSPARENT_LAYERS = {
@@ -122,3 +122,43 @@ def parse_loss(value: Any) -> Loss | None:
 def _canonical_loss(name: str) -> str:
     key = snake_case(name) if name[:1].isupper() else name.lower()
     return LOSS_ALIASES.get(key, key)
+
+
+RECURRENT_LAYERS = {"LSTM", "GRU", "SimpleRNN", "ConvLSTM1D", "ConvLSTM2D"}
+TIME_PRESERVING_LAYERS = TRANSPARENT_LAYERS - {"Flatten", "Reshape"} | {
+    "Dense", "TimeDistributed", "Activation", "BatchNormalization", "LayerNormalization", *ACTIVATION_LAYERS,
+}
+
+
+def dense_under_head(head: Head) -> LayerCall | None:
+    """The Dense call that computes the head, looking through activation and transparent layers."""
+    call = head.output.producer
+    while isinstance(call, LayerCall):
+        if call.layer.class_name == "Dense":
+            return call
+        if call.layer.class_name not in TIME_PRESERVING_LAYERS or len(call.inputs) != 1:
+            return None
+        call = call.inputs[0].producer
+    return None
+
+
+def returned_sequence(tensor: Tensor) -> LayerCall | None:
+    """The recurrent call with ``return_sequences=True`` whose time axis reaches ``tensor`` unreduced."""
+    producer = tensor.producer
+    while isinstance(producer, LayerCall):
+        layer = producer.layer
+        recurrent = layer.config.raw("layer") if layer.class_name == "Bidirectional" else layer
+        if getattr(recurrent, "class_name", None) in RECURRENT_LAYERS:
+            return producer if recurrent.config.raw("return_sequences") is True else None
+        if layer.class_name not in TIME_PRESERVING_LAYERS or len(producer.inputs) != 1:
+            return None
+        producer = producer.inputs[0].producer
+    return None
+
+
+def labels_per_sample(model: ModelGraph) -> Data | None:
+    """Labels passed to ``fit`` that are known to hold one label per sample (a dataset's, one-hot or not)."""
+    for fit in model.fits:
+        if isinstance(fit.y, Data) and fit.y.per_sample:
+            return fit.y
+    return None

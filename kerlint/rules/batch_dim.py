@@ -1,0 +1,82 @@
+"""KER306: the number of samples written into an input shape (``input_shape=x.shape``)."""
+
+from __future__ import annotations
+
+from typing import Iterator
+
+from kerlint.findings import Severity
+from kerlint.graph import InputNode
+from kerlint.rules.base import Report, Rule, RuleContext
+
+
+class BatchDimInInputShape(Rule):
+    """## What it does
+    Flags an input shape taken from the whole `.shape` of the training data,
+    `input_shape=x_train.shape` or `keras.Input(shape=x.shape)`, instead of
+    `x_train.shape[1:]`: the number of samples ends up as the first axis of
+    every sample.
+
+    A literal shape whose first size happens to equal the batch size is not
+    flagged: `Input(shape=(32, 32, 3))` with `batch_size=32` is ordinary
+    CIFAR-10 code.
+
+    ## Why is this bad?
+    Keras adds the batch axis itself: `shape` describes one sample. With the
+    sample count written in, the model expects each sample to be the whole
+    data set; `fit` fails with an incompatible-shape error.
+
+    ## Example
+    ```python
+    model.add(Dense(64, activation="relu", input_shape=x_train.shape))
+    ```
+
+    Use instead:
+    ```python
+    model.add(Dense(64, activation="relu", input_shape=x_train.shape[1:]))
+    ```
+    """
+
+    code, name, severity = "KER306", "batch-dim-in-input-shape", Severity.ERROR
+    summary = "input shape includes the sample axis"
+    valid = [
+        """
+import numpy as np
+import keras
+x_train = np.loadtxt("features.csv", delimiter=",")
+model = keras.Sequential([keras.layers.Dense(8, activation="relu", input_shape=x_train.shape[1:]), keras.layers.Dense(1)])
+""",
+    ]
+    invalid = [
+        """
+import numpy as np
+import keras
+x_train = np.loadtxt("features.csv", delimiter=",")
+model = keras.Sequential([keras.layers.Dense(8, activation="relu", input_shape=x_train.shape), keras.layers.Dense(1)])
+""",
+        """
+import keras
+(x_train, y_train), _ = keras.datasets.mnist.load_data()
+inputs = keras.Input(shape=x_train.shape)
+""",
+    ]
+
+    def check(self, ctx: RuleContext) -> Iterator[Report]:
+        seen: set[int] = set()
+        for node in _input_nodes(ctx):
+            if node.shape_from_data is None or id(node) in seen:
+                continue
+            seen.add(id(node))
+            yield Report(
+                ctx.analysis.locator.span(node.node),
+                f"the input shape is the whole `.shape` of the data from `{node.shape_from_data.origin}`, which "
+                "starts with the number of samples; Keras adds the batch axis itself: use `.shape[1:]`",
+            )
+
+
+def _input_nodes(ctx: RuleContext) -> Iterator[InputNode]:
+    """Inputs of models, and inputs created with ``keras.Input`` whether or not a model uses them."""
+    for model in ctx.analysis.models:
+        for tensor in model.inputs:
+            if isinstance(tensor.producer, InputNode):
+                yield tensor.producer
+    yield from ctx.analysis.inputs

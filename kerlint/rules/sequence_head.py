@@ -1,0 +1,79 @@
+"""KER307: `return_sequences=True` feeding a head that should see one vector per sample."""
+
+from __future__ import annotations
+
+from typing import Iterator
+
+from kerlint.findings import Severity
+from kerlint.rules.base import Report, Rule, RuleContext
+from kerlint.rules.heads import dense_under_head, heads, labels_per_sample, returned_sequence
+from kerlint.units import shape_str
+
+
+class SequenceIntoDenseHead(Rule):
+    """## What it does
+    Flags an RNN layer with `return_sequences=True` whose per-step output
+    reaches the model's output through `Dense` layers only, when the labels are
+    visibly one per sample (a `keras.datasets` loader such as IMDB, or
+    `to_categorical` of its labels).
+
+    ## Why is this bad?
+    With `return_sequences=True` the RNN emits one vector per timestep and the
+    head predicts per timestep: `(batch, steps, 1)` instead of `(batch, 1)`.
+    Keras broadcasts the per-sample labels against it, so the model trains on
+    the wrong objective (or fails with an incompatible-shapes error). Only the
+    last recurrent layer of a stack should return the final state.
+
+    ## Example
+    ```python
+    x = keras.layers.LSTM(64, return_sequences=True)(x)
+    outputs = keras.layers.Dense(1, activation="sigmoid")(x)
+    ```
+
+    Use instead:
+    ```python
+    x = keras.layers.LSTM(64)(x)
+    outputs = keras.layers.Dense(1, activation="sigmoid")(x)
+    ```
+    """
+
+    code, name, severity = "KER307", "sequence-into-dense-head", Severity.ERROR
+    summary = "return_sequences=True before a per-sample head"
+    valid = [
+        """
+import keras
+(x_train, y_train), _ = keras.datasets.imdb.load_data(num_words=10000)
+x_train = keras.utils.pad_sequences(x_train, maxlen=100)
+model = keras.Sequential([keras.Input((100,)), keras.layers.Embedding(10000, 32), keras.layers.LSTM(32, return_sequences=True), keras.layers.LSTM(32), keras.layers.Dense(1, activation="sigmoid")])
+model.compile(loss="binary_crossentropy", optimizer="adam")
+model.fit(x_train, y_train)
+""",
+    ]
+    invalid = [
+        """
+import keras
+(x_train, y_train), _ = keras.datasets.imdb.load_data(num_words=10000)
+x_train = keras.utils.pad_sequences(x_train, maxlen=100)
+model = keras.Sequential([keras.Input((100,)), keras.layers.Embedding(10000, 32), keras.layers.LSTM(32, return_sequences=True), keras.layers.Dense(1, activation="sigmoid")])
+model.compile(loss="binary_crossentropy", optimizer="adam")
+model.fit(x_train, y_train)
+""",
+    ]
+
+    def check(self, ctx: RuleContext) -> Iterator[Report]:
+        for model in ctx.analysis.models:
+            labels = labels_per_sample(model)
+            if labels is None:
+                continue
+            for head in heads(model):
+                dense = dense_under_head(head)
+                recurrent = returned_sequence(dense.inputs[0]) if dense is not None else None
+                if recurrent is None or head.rank != 3:
+                    continue
+                yield Report(
+                    ctx.analysis.locator.span(recurrent.node),
+                    f"{recurrent.layer.describe()} `{recurrent.layer.name}` returns the whole sequence "
+                    f"({shape_str(recurrent.output_shape)}), so the model outputs {shape_str(head.output.shape)}: one "
+                    f"prediction per timestep, but the labels from `{labels.origin}` have one per sample. Remove "
+                    "`return_sequences=True` from the last recurrent layer (or pool over time)",
+                )

@@ -1,0 +1,86 @@
+"""KER303: a Dense classification head on a feature map or sequence nobody flattened."""
+
+from __future__ import annotations
+
+from typing import Iterator
+
+from kerlint.findings import Severity
+from kerlint.rules.base import Report, Rule, RuleContext
+from kerlint.rules.heads import PROBABILITY_LOSSES, dense_under_head, heads, labels_per_sample, returned_sequence
+from kerlint.units import shape_str
+
+
+class UnflattenedDenseHead(Rule):
+    """## What it does
+    Flags a classification output computed by a `Dense` layer applied to a
+    tensor of rank 3 or more (a feature map `(batch, h, w, c)` or a sequence
+    `(batch, steps, features)`) when the model is trained with a cross-entropy
+    loss on one label per sample: an image feature map always, a sequence when
+    the labels are visibly one per sample (a `keras.datasets` loader, or
+    `to_categorical` of its labels).
+
+    Sequences that come straight from an RNN with `return_sequences=True` are
+    KER307.
+
+    ## Why is this bad?
+    `Dense` acts on the last axis only: on a `(batch, 7, 7, 64)` feature map it
+    produces `(batch, 7, 7, 10)`, one prediction per position, not per image.
+    Keras then fails at `fit` with an incompatible-shapes error, or broadcasts
+    the labels and trains on a meaningless objective.
+
+    ## Example
+    ```python
+    x = keras.layers.Conv2D(32, 3, activation="relu")(inputs)
+    outputs = keras.layers.Dense(10, activation="softmax")(x)
+    ```
+
+    Use instead:
+    ```python
+    x = keras.layers.Conv2D(32, 3, activation="relu")(inputs)
+    x = keras.layers.GlobalAveragePooling2D()(x)  # or Flatten()
+    outputs = keras.layers.Dense(10, activation="softmax")(x)
+    ```
+    """
+
+    code, name, severity = "KER303", "unflattened-dense-head", Severity.ERROR
+    summary = "Dense classification head on an unflattened feature map"
+    valid = [
+        """
+import keras
+inputs = keras.Input(shape=(28, 28, 1))
+x = keras.layers.Conv2D(32, 3, activation="relu")(inputs)
+x = keras.layers.Flatten()(x)
+outputs = keras.layers.Dense(10, activation="softmax")(x)
+model = keras.Model(inputs, outputs)
+model.compile(loss="sparse_categorical_crossentropy", optimizer="adam")
+""",
+    ]
+    invalid = [
+        """
+import keras
+inputs = keras.Input(shape=(28, 28, 1))
+x = keras.layers.Conv2D(32, 3, activation="relu")(inputs)
+outputs = keras.layers.Dense(10, activation="softmax")(x)
+model = keras.Model(inputs, outputs)
+model.compile(loss="sparse_categorical_crossentropy", optimizer="adam")
+""",
+    ]
+
+    def check(self, ctx: RuleContext) -> Iterator[Report]:
+        for model in ctx.analysis.models:
+            evidence = labels_per_sample(model)
+            for head in heads(model):
+                rank, dense = head.rank, dense_under_head(head)
+                if dense is None or rank is None or rank < 3 or head.loss is None:
+                    continue
+                if head.loss.name not in PROBABILITY_LOSSES or returned_sequence(dense.inputs[0]) is not None:
+                    continue
+                if rank == 3 and evidence is None:
+                    continue  # per-step labels (tagging) are legitimate for sequences
+                yield Report(
+                    ctx.analysis.locator.span(dense.node),
+                    f"{dense.layer.describe()} `{dense.layer.name}` is applied to a tensor of shape "
+                    f"{shape_str(dense.inputs[0].shape)}, so the model outputs {shape_str(head.output.shape)}: one "
+                    f"prediction per position, not per sample, for {head.loss.name}. Add Flatten() or a global "
+                    "pooling layer before it",
+                )
