@@ -15,6 +15,7 @@ import libcst as cst
 from kerlint.graph import CompileFacts, FitFacts, InputNode, Layer, LayerCall, ModelGraph, Tensor, Unresolved, collect_calls, snake_case
 from kerlint.interpret.builtins import LIBRARY, could_be_huge
 from kerlint.interpret.imports import is_keras
+from kerlint.interpret.keras_helpers import HELPERS, call_helper
 from kerlint.interpret.values import UNKNOWN, ApiRef, BoundMethod, Data, DataShape, Function, LayerClass, LayerValue, ModelValue, Opaque
 from kerlint.layers import CATALOGUE, LEGACY_CLASS_NAMES
 from kerlint.layers.base import CannotInfer, IncompatibleShape, SpatialCollapse, LayerConfig, LayerSpec
@@ -103,6 +104,8 @@ def call_api(interp: "Interpreter", ref: ApiRef, args: list, kwargs: dict, node:
 
 def call_keras(interp: "Interpreter", ref: ApiRef, args: list, kwargs: dict, node: cst.CSTNode) -> Any:
     path, leaf = ref.path, ref.leaf
+    if path in HELPERS:
+        return call_helper(path, args, kwargs)
     if leaf in BACKEND_DEFAULTS and (".backend" in path or ".config" in path):
         return BACKEND_DEFAULTS[leaf]
     if leaf == "Input":
