@@ -61,7 +61,7 @@ class Tensor:
     """A symbolic tensor: its shape (with batch axis; ``None`` = unknown rank)."""
 
     shape: Shape | None
-    producer: "LayerCall | InputNode"
+    producer: "LayerCall | InputNode | OpCall"
     index: int = 0
 
 
@@ -92,6 +92,22 @@ class LayerCall:
     @property
     def output_shape(self) -> Shape | None:
         return self.outputs[0].shape if len(self.outputs) == 1 else None
+
+
+@dataclass(eq=False)
+class OpCall:
+    """A tensor operation that is not a layer (``x + y``, ``keras.ops.mean``, ``x[:, 0]``).
+
+    Keras 3 records these as graph operations without weights; they are not in
+    ``model.layers`` and kerlint does not list them either, but the graph runs
+    through them.
+    """
+
+    name: str
+    inputs: list[Tensor]
+    node: cst.CSTNode
+    outputs: list[Tensor] = field(default_factory=list)
+    flops: int | None = None
 
 
 @dataclass(frozen=True)
@@ -144,11 +160,13 @@ class ModelGraph:
         """
         if self.sequence is not None and not self.calls:
             return list(self.sequence)
-        depth: dict[int, int] = {}  # layer and call ids -> depth
-        for call in reversed(self.calls):
-            here = depth[id(call.layer)] = max(depth.get(id(call), 0), depth.get(id(call.layer), 0))
-            for tensor in call.inputs:
-                if isinstance(tensor.producer, LayerCall):
+        nodes, _ = topological(self.outputs)
+        depth: dict[int, int] = {}  # operation (layer or op) and node ids -> depth
+        for node in reversed(nodes):
+            operation = _operation(node)
+            here = depth[id(operation)] = max(depth.get(id(node), 0), depth.get(id(operation), 0))
+            for tensor in node.inputs:
+                if not isinstance(tensor.producer, InputNode):
                     depth[id(tensor.producer)] = max(depth.get(id(tensor.producer), 0), here + 1)
         return sorted(first_visit(self.outputs), key=lambda layer: -depth.get(id(layer), 0))
 
@@ -188,6 +206,11 @@ def snake_case(class_name: str) -> str:
     return re.sub("([a-z])([A-Z])", r"\1_\2", name).lower()
 
 
+def _operation(node: "LayerCall | OpCall") -> object:
+    """What Keras calls the node's operation: the layer for a layer call, the op itself otherwise."""
+    return node.layer if isinstance(node, LayerCall) else node
+
+
 def first_visit(outputs: list[Tensor]) -> list[Layer]:
     """Layers in the order a depth-first walk from ``outputs`` first meets them (Keras's traversal index)."""
     layers: dict[int, Layer] = {}
@@ -198,14 +221,15 @@ def first_visit(outputs: list[Tensor]) -> list[Layer]:
         if id(producer) in visited or isinstance(producer, InputNode):
             continue
         visited.add(id(producer))
-        layers.setdefault(id(producer.layer), producer.layer)
+        if isinstance(producer, LayerCall):
+            layers.setdefault(id(producer.layer), producer.layer)
         stack.extend(t.producer for t in reversed(producer.inputs))
     return list(layers.values())
 
 
-def collect_calls(outputs: list[Tensor]) -> tuple[list[LayerCall], list[InputNode]]:
-    """Calls reachable backwards from ``outputs``, in topological order, and the inputs reached."""
-    order: list[LayerCall] = []
+def topological(outputs: list[Tensor]) -> tuple[list["LayerCall | OpCall"], list[InputNode]]:
+    """Layer calls and ops reachable backwards from ``outputs``, in topological order, and the inputs reached."""
+    order: list[LayerCall | OpCall] = []
     inputs: list[InputNode] = []
     visited: set[int] = set()
     stack: list[tuple[Any, bool]] = [(t.producer, False) for t in reversed(outputs)]
@@ -223,3 +247,9 @@ def collect_calls(outputs: list[Tensor]) -> tuple[list[LayerCall], list[InputNod
         stack.append((producer, True))
         stack.extend((t.producer, False) for t in reversed(producer.inputs))
     return order, inputs
+
+
+def collect_calls(outputs: list[Tensor]) -> tuple[list[LayerCall], list[InputNode]]:
+    """Layer calls reachable backwards from ``outputs``, in topological order, and the inputs reached."""
+    nodes, inputs = topological(outputs)
+    return [node for node in nodes if isinstance(node, LayerCall)], inputs

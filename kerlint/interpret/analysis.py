@@ -19,16 +19,23 @@ _POSITION_RECURSION_LIMIT = 10_000
 
 
 class Locator:
-    """Source positions, computed once and only when something is reported."""
+    """Source positions, computed once and only when something is reported.
 
-    def __init__(self, module: cst.Module):
+    Nodes of another file (code this file imported and ran) are located at
+    the call or import in this file through which it ran (``anchors``).
+    """
+
+    def __init__(self, module: cst.Module, anchors: dict[int, cst.CSTNode] | None = None):
         self.module = module
+        self.anchors = anchors or {}
         self._positions = None
 
     def span(self, node: cst.CSTNode) -> Span:
         if self._positions is None:
             self._positions = self._resolve()
         position = self._positions.get(node)
+        if position is None and id(node) in self.anchors:
+            position = self._positions.get(self.anchors[id(node)])
         if position is None:
             return Span(1, 1, 1, 1)
         return Span(position.start.line, position.start.column + 1, position.end.line, position.end.column + 1)
@@ -63,5 +70,6 @@ def analyze_module(module: cst.Module, path: str, budget: Budget = Budget()) -> 
     interpreter.run()
     models = [m.graph for m in interpreter.models]
     return FileAnalysis(
-        path, models, interpreter.calls, interpreter.data_loads, interpreter.unresolved, Locator(module), interpreter.inputs
+        path, models, interpreter.calls, interpreter.data_loads, interpreter.unresolved,
+        Locator(module, interpreter.anchors), interpreter.inputs
     )

@@ -79,15 +79,30 @@ _BUILTINS = [
     Builtin("any", any),
     Builtin("all", all),
     Builtin("divmod", divmod),
+    Builtin("chr", chr),
+    Builtin("ord", ord),
     Builtin("print", lambda *a, **k: None, structural=True),
 ]
 
 BUILTINS: dict[str, Builtin] = {b.name: b for b in _BUILTINS}
 
+def copy_structure(value: Any) -> Any:
+    """``copy.deepcopy`` of containers; abstract objects (tensors, layers) are shared, never cloned."""
+    if isinstance(value, list):
+        return [copy_structure(v) for v in value]
+    if isinstance(value, tuple):
+        return tuple(copy_structure(v) for v in value)
+    if isinstance(value, dict):
+        return {k: copy_structure(v) for k, v in value.items()}
+    return value
+
+
 LIBRARY: dict[str, Builtin] = {
     f"math.{name}": Builtin(f"math.{name}", getattr(math, name))
     for name in ("ceil", "floor", "sqrt", "log", "log2", "exp", "prod", "gcd", "isqrt")
 }
+LIBRARY["copy.deepcopy"] = Builtin("copy.deepcopy", copy_structure, structural=True)
+LIBRARY["copy.copy"] = Builtin("copy.copy", copy_structure, structural=True)
 
 
 _CONSTANTS = {"None": None, "True": True, "False": False}

@@ -9,18 +9,22 @@ pathological file degrade to ``UNKNOWN`` instead of hanging.
 
 from __future__ import annotations
 
+import contextlib
 import operator
 import time
 from dataclasses import dataclass
-from typing import Any, Callable, Iterable
+from pathlib import Path
+from typing import Any, Callable, Iterable, Iterator
 
 import libcst as cst
 
 from kerlint.graph import InputNode, LayerCall, Tensor, Unresolved
 from kerlint.interpret import builtins as py_builtins
-from kerlint.interpret import keras_api
+from kerlint.interpret import keras_api, tensor_ops
 from kerlint.interpret.imports import canonical
-from kerlint.interpret.values import UNKNOWN, ApiRef, BoundMethod, Data, DataShape, Function, LayerClass, LayerValue, ModelValue
+from kerlint.interpret.keras_helpers import HelperRaised
+from kerlint.interpret.modules import ModuleResolver, is_modelled
+from kerlint.interpret.values import UNKNOWN, ApiRef, BoundMethod, Data, DataShape, Function, LayerClass, LayerValue, ModelValue, ModuleValue
 
 
 @dataclass(frozen=True)
@@ -56,10 +60,11 @@ class _Continue(Exception):
 class Scope:
     """Names of one module or function activation; ``parent`` is the closure."""
 
-    def __init__(self, parent: "Scope | None" = None):
+    def __init__(self, parent: "Scope | None" = None, module: cst.Module | None = None):
         self.vars: dict[str, Any] = {}
         self.parent = parent
         self.star_imports: list[str] = []
+        self.module = module if parent is None else parent.module  # the file this code comes from
 
     def lookup(self, name: str) -> Any:
         scope: Scope | None = self
@@ -167,7 +172,12 @@ class Interpreter:
         self.inputs: list[InputNode] = []
         self.name_counts: dict[str, int] = {}
         self.called_functions: set[int] = set()
-        self.globals = Scope()
+        self.globals = Scope(module=module)
+        self.resolver = ModuleResolver(path)
+        self.imported: dict[Path, ModuleValue | None] = {}
+        self.foreign_site: cst.CSTNode | None = None  # the call or import in this file that runs another file's code
+        self.importing = 0  # > 0 while an imported module's top level runs: its models are not this file's
+        self.anchors: dict[int, cst.CSTNode] = {}  # another file's nodes -> where this file reached them
         self.exhausted = False
         self.allocated = 0
 
@@ -277,24 +287,77 @@ class Interpreter:
         if isinstance(node, cst.Import):
             for alias in node.names:
                 dotted = _dotted(alias.name)
-                if alias.asname is not None:
-                    scope.vars[alias.asname.name.value] = ApiRef(canonical(dotted))
-                else:
-                    head = dotted.partition(".")[0]
-                    scope.vars[head] = ApiRef(canonical(head))
+                bound = dotted if alias.asname is not None else dotted.partition(".")[0]
+                name = alias.asname.name.value if alias.asname is not None else bound
+                scope.vars[name] = self.import_module(bound, 0, node) or ApiRef(canonical(bound))
             return
-        if node.relative:
-            module = None  # project-relative modules are not followed yet
-        else:
-            module = _dotted(node.module) if node.module is not None else None
+        level = len(node.relative)
+        module = _dotted(node.module) if node.module is not None else ""
         if isinstance(node.names, cst.ImportStar):
-            if module is not None:
+            if level == 0 and module:
                 scope.star_imports.append(canonical(module))
             return
         for alias in node.names:
             name = alias.name.value if isinstance(alias.name, cst.Name) else _dotted(alias.name)
             bound = alias.asname.name.value if alias.asname is not None else name
-            scope.vars[bound] = UNKNOWN if module is None else ApiRef(canonical(f"{module}.{name}"))
+            scope.vars[bound] = self.import_name(module, name, level, node)
+
+    def import_name(self, module: str, name: str, level: int, node: cst.CSTNode) -> Any:
+        """``from module import name``: a followed submodule, a name of a followed module, or a library reference."""
+        full = f"{module}.{name}" if module else name
+        if level == 0 and is_modelled(full):
+            return ApiRef(canonical(full))
+        submodule = self.import_module(full, level, node)
+        if submodule is not None:
+            return submodule
+        parent = self.import_module(module, level, node) if module or level else None
+        if parent is not None:
+            return self.attribute(parent, name, node)
+        return UNKNOWN if level else ApiRef(canonical(full))
+
+    def import_module(self, dotted: str, level: int, node: cst.CSTNode) -> ModuleValue | None:
+        """Evaluate a project module once (its top level) and return its namespace; None if not followed."""
+        path = self.resolver.find(dotted, level)
+        if path is None:
+            return None
+        if path in self.imported:
+            return self.imported[path]
+        self.imported[path] = None  # a circular import sees a partly evaluated module as not followed
+        try:
+            module = cst.parse_module(path.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, cst.ParserSyntaxError, RecursionError):
+            self.note(node, f"imported module {dotted or '.'} could not be read or parsed")
+            return None
+        value = ModuleValue(dotted, level, Scope(module=module))
+        self.importing += 1
+        with self.foreign(node):
+            try:
+                self.exec_block(module.body, value.scope)
+            except (_Return, _Break, _Continue, _Raise):
+                pass
+            finally:
+                self.importing -= 1
+        self.imported[path] = value
+        return value
+
+    @contextlib.contextmanager
+    def foreign(self, site: cst.CSTNode) -> Iterator[None]:
+        """Run another file's code; its graph nodes are located at ``site`` in this file."""
+        outer = self.foreign_site
+        self.foreign_site = outer if outer is not None else site
+        try:
+            yield
+        finally:
+            self.foreign_site = outer
+
+    def register_model(self, model: ModelValue) -> None:
+        if not self.importing:
+            self.models.append(model)
+
+    def register_call(self, call: LayerCall) -> None:
+        """Calls in this file's own code, which the per-call rules report on."""
+        if self.foreign_site is None:
+            self.calls.append(call)
 
     def exec_FunctionDef(self, node: cst.FunctionDef, scope: Scope) -> None:
         # Defaults are evaluated at definition, as Python does.
@@ -466,6 +529,8 @@ class Interpreter:
 
     def eval(self, node: cst.BaseExpression, scope: Scope) -> Any:
         self.tick()
+        if self.foreign_site is not None:
+            self.anchors[id(node)] = self.foreign_site
         handler = getattr(self, f"eval_{type(node).__name__}", None)
         if handler is None:
             return UNKNOWN
@@ -558,7 +623,7 @@ class Interpreter:
             if isinstance(side, Data):
                 return keras_api.data_arithmetic(side, op_name)
         if isinstance(left, Tensor) or isinstance(right, Tensor):
-            return UNKNOWN
+            return tensor_ops.binary(self, op_name, left, right, node)
         op = _BINARY.get(getattr(cst, op_name, type(None)))
         if op is None or not (is_native(left) and is_native(right)):
             return UNKNOWN
@@ -573,6 +638,8 @@ class Interpreter:
         if isinstance(node.operator, cst.Not):
             truth = self.truth(value)
             return UNKNOWN if truth is UNKNOWN else not truth
+        if isinstance(value, Tensor) and isinstance(node.operator, cst.Minus):
+            return tensor_ops.record(self, "negative", [value], value.shape, node)
         if isinstance(value, (int, float)):
             if isinstance(node.operator, cst.Minus):
                 return -value
@@ -644,6 +711,11 @@ class Interpreter:
     def attribute(self, base: Any, name: str, node: cst.CSTNode) -> Any:
         if isinstance(base, ApiRef):
             return ApiRef(canonical(f"{base.path}.{name}"))
+        if isinstance(base, ModuleValue):
+            if name in base.scope.vars:
+                return base.scope.vars[name]
+            dotted = f"{base.dotted}.{name}" if base.dotted else name
+            return self.import_module(dotted, base.level, node) or UNKNOWN
         if base is UNKNOWN:
             return UNKNOWN
         return keras_api.attribute(self, base, name, node)
@@ -653,6 +725,8 @@ class Interpreter:
         key = self.subscript_key(node, scope)
         if isinstance(container, Data):
             return container
+        if isinstance(container, Tensor):
+            return UNKNOWN if key is UNKNOWN else tensor_ops.subscript(self, container, key, node)
         if isinstance(container, DataShape):
             return DataShape(container.data, container.start + key.start) if _tail_slice(key) else UNKNOWN
         if key is UNKNOWN or not isinstance(container, (tuple, list, dict, str)):
@@ -752,7 +826,10 @@ class Interpreter:
             return self.allocate(function.call(self, args, kwargs))
         if function is UNKNOWN:
             return UNKNOWN
-        return self.allocate(keras_api.call(self, function, args, kwargs, node))
+        try:
+            return self.allocate(keras_api.call(self, function, args, kwargs, node))
+        except HelperRaised:
+            raise _Raise() from None
 
     # ---------------------------------------------------------- user functions
 
@@ -764,6 +841,12 @@ class Interpreter:
         return defaults
 
     def call_function(self, function: Function, args: list, kwargs: dict, node: cst.CSTNode, as_entry_point: bool = False) -> Any:
+        if function.closure.module is not self.module:
+            with self.foreign(node):
+                return self.run_function(function, args, kwargs, node)
+        return self.run_function(function, args, kwargs, node)
+
+    def run_function(self, function: Function, args: list, kwargs: dict, node: cst.CSTNode) -> Any:
         self.called_functions.add(id(function.node))
         if len(self.call_stack) >= self.budget.call_depth:
             self.note(node, f"call depth limit {self.budget.call_depth} reached in `{function.name}`")

@@ -14,6 +14,7 @@ import libcst as cst
 
 from kerlint.graph import CompileFacts, FitFacts, InputNode, Layer, LayerCall, ModelGraph, Tensor, Unresolved, collect_calls, snake_case
 from kerlint.interpret.builtins import LIBRARY, could_be_huge
+from kerlint.interpret import tensor_ops
 from kerlint.interpret.imports import is_keras
 from kerlint.interpret.keras_helpers import HELPERS, call_helper
 from kerlint.interpret.values import UNKNOWN, ApiRef, BoundMethod, Data, DataShape, Function, LayerClass, LayerValue, ModelValue, Opaque
@@ -35,6 +36,7 @@ MERGE_FUNCTIONS = {
 }
 BACKEND_DEFAULTS = {"image_data_format": "channels_last", "image_dim_ordering": "tf", "floatx": "float32", "backend": "tensorflow"}
 """What Keras's global configuration returns unless the user changed it (keras.json); see README."""
+TENSOR_FUNCTION_MODULES = ("keras.ops.", "keras.activations.", "keras.backend.")
 MODEL_CLASSES = {"Model", "Functional"}
 TOKEN_DATASETS = {"imdb", "reuters"}  # integer word ids: scaling them would be wrong
 DATA_LOADERS = {
@@ -89,6 +91,8 @@ def call_api(interp: "Interpreter", ref: ApiRef, args: list, kwargs: dict, node:
         return LIBRARY[path].call(interp, args, kwargs)
     if is_keras(path):
         return call_keras(interp, ref, args, kwargs, node)
+    if path.startswith("tensorflow.") and _has_tensor(args, kwargs):
+        return tensor_ops.call(interp, path, args, kwargs, node)
     if path in DATA_LOADERS:
         return record_data(interp, Data(f"{_short_path(path)}()", node, raw=path not in PREPROCESSED_LOADERS))
     if path.startswith("sklearn.preprocessing.") and leaf in SCALER_CLASSES:
@@ -106,6 +110,8 @@ def call_keras(interp: "Interpreter", ref: ApiRef, args: list, kwargs: dict, nod
     path, leaf = ref.path, ref.leaf
     if path in HELPERS:
         return call_helper(path, args, kwargs)
+    if path.startswith(TENSOR_FUNCTION_MODULES) and _has_tensor(args, kwargs):
+        return tensor_ops.call(interp, path, args, kwargs, node)
     if leaf in BACKEND_DEFAULTS and (".backend" in path or ".config" in path):
         return BACKEND_DEFAULTS[leaf]
     if leaf == "Input":
@@ -196,7 +202,7 @@ def call_layer(interp: "Interpreter", layer: Layer, args: list, kwargs: dict, no
         return UNKNOWN
     call = LayerCall(layer, tensors, node)
     layer.calls.append(call)
-    interp.calls.append(call)
+    interp.register_call(call)
     outputs = infer_outputs(layer, call, first, args[1:], kwargs)
     if isinstance(outputs, list):
         call.outputs = [Tensor(shape, call, i) for i, shape in enumerate(outputs)]
@@ -338,7 +344,7 @@ def make_functional(interp: "Interpreter", args: list, kwargs: dict, node: cst.C
     outputs = bound.get("outputs", bound.get("output", UNKNOWN))
     graph = new_model(interp, "functional", bound.get("name"), node)
     model = ModelValue(graph)
-    interp.models.append(model)
+    interp.register_model(model)
     input_tensors = flatten_tensors(inputs)
     output_tensors = flatten_tensors(outputs)
     if input_tensors is None or output_tensors is None:
@@ -355,7 +361,7 @@ def make_sequential(interp: "Interpreter", args: list, kwargs: dict, node: cst.C
     graph = new_model(interp, "sequential", bound.get("name"), node)
     graph.sequence = []
     model = ModelValue(graph)
-    interp.models.append(model)
+    interp.register_model(model)
     layers = bound.get("layers")
     if layers is UNKNOWN:
         graph.notes.append(Unresolved(node, "the list of layers could not be evaluated"))
@@ -553,6 +559,17 @@ def data_arithmetic(data: Data, op_name: str) -> Data:
 def _scaled_first(args: list) -> Any:
     first = args[0] if args else UNKNOWN
     return first.derived(scaled=True) if isinstance(first, Data) else UNKNOWN
+
+
+def _has_tensor(args: list, kwargs: dict) -> bool:
+    return any(isinstance(value, Tensor) for value in _walk([*args, *kwargs.values()]))
+
+
+def _walk(values: list) -> list:
+    flat = []
+    for value in values:
+        flat.extend(_walk(list(value)) if isinstance(value, (list, tuple)) else [value])
+    return flat
 
 
 def _short_path(path: str) -> str:

@@ -35,6 +35,15 @@ class ApiRef:
 
 
 @dataclass(eq=False)
+class ModuleValue:
+    """A module of the analyzed project that the interpreter followed: its names are its globals."""
+
+    dotted: str
+    level: int
+    scope: Any  # interpreter.Scope
+
+
+@dataclass(eq=False)
 class Function:
     """A user function or lambda with the environment it closes over."""
 
