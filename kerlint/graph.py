@@ -87,6 +87,8 @@ class LayerCall:
     collapse: bool = False  # the error is a window or crop larger than the feature map
     shared_conflict: "LayerCall | None" = None  # the earlier call whose weights this one contradicts
     unresolved: str | None = None  # why shapes or weights could not be inferred
+    inner_inputs: list[Tensor] = field(default_factory=list)  # subclass/nested model: the body's own graph
+    inner_outputs: list[Tensor] = field(default_factory=list)
     flops: int | None = None  # per sample, from the catalogue; None when unknown
 
     @property

@@ -606,8 +606,8 @@ def test_unknown_function_result_makes_the_layer_unresolved():
     assert "argument `units` is not statically known" in reasons(model)
 
 
-def test_custom_layer_class_is_named_in_the_reason():
-    source = """
+def test_custom_layer_call_is_evaluated():
+    model = only_model("""
         import keras
 
         class Scale(keras.layers.Layer):
@@ -617,11 +617,28 @@ def test_custom_layer_class_is_named_in_the_reason():
         inputs = keras.Input((4,))
         x = Scale(name="scale")(inputs)
         model = keras.Model(inputs, keras.layers.Dense(3)(x))
+    """)
+    assert [layer.class_name for layer in model.layers] == ["Scale", "Dense"]
+    assert model.params == 15
+
+
+def test_custom_layer_class_is_named_in_the_reason():
+    source = """
+        import keras
+        import mystery
+
+        class Scale(keras.layers.Layer):
+            def call(self, x):
+                return mystery.transform(x)
+
+        inputs = keras.Input((4,))
+        x = Scale(name="scale")(inputs)
+        model = keras.Model(inputs, keras.layers.Dense(3)(x))
     """
     model = only_model(source)
     assert model.params is None
     assert [layer.class_name for layer in model.layers] == ["Scale", "Dense"]
-    assert "`Scale`" in reasons(model)
+    assert "(Scale)" in reasons(model)
 
 
 def test_catalogue_gap_is_named_in_the_reason():

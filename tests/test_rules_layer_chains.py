@@ -136,9 +136,9 @@ model = keras.Model(inputs, z)
         "KER105",
         """
 import keras
-from keras import backend
+import settings
 from keras import layers
-bn_axis = 3 if backend.image_data_format() == "channels_last" else 1
+bn_axis = settings.BN_AXIS
 inputs = keras.Input(shape=(32, 32, 3))
 x = layers.Conv2D(64, 3)(inputs)
 x = layers.BatchNormalization(axis=bn_axis)(x)

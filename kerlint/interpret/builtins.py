@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass
 from typing import Any, Callable
 
+from kerlint.interpret.values import ApiRef
 from kerlint.unknown import UNKNOWN
 
 _LARGEST_RANGE = 1_000_000
@@ -97,15 +98,26 @@ def copy_structure(value: Any) -> Any:
     return value
 
 
+def linspace(start: float, stop: float, num: int = 50, endpoint: bool = True) -> list[float]:
+    """``np.linspace`` as a list: enough for the loops and comprehensions that read it."""
+    if num <= 1:
+        return [float(start)] * max(num, 0)
+    step = (stop - start) / (num - 1 if endpoint else num)
+    return [start + i * step for i in range(num)]
+
+
 LIBRARY: dict[str, Builtin] = {
     f"math.{name}": Builtin(f"math.{name}", getattr(math, name))
     for name in ("ceil", "floor", "sqrt", "log", "log2", "exp", "prod", "gcd", "isqrt")
 }
 LIBRARY["copy.deepcopy"] = Builtin("copy.deepcopy", copy_structure, structural=True)
 LIBRARY["copy.copy"] = Builtin("copy.copy", copy_structure, structural=True)
+LIBRARY["numpy.linspace"] = Builtin("numpy.linspace", _bounded(linspace))
 
 
-_CONSTANTS = {"None": None, "True": True, "False": False}
+SUPER = ApiRef("builtins.super")
+"""``super``: the interpreter binds it to the running method's class and instance."""
+_CONSTANTS = {"None": None, "True": True, "False": False, "super": SUPER}
 
 
 def lookup(name: str) -> Any:

@@ -20,11 +20,12 @@ import libcst as cst
 
 from kerlint.graph import InputNode, LayerCall, Tensor, Unresolved
 from kerlint.interpret import builtins as py_builtins
-from kerlint.interpret import keras_api, tensor_ops
+from kerlint.interpret import classes, keras_api, tensor_ops
+from kerlint.interpret.builtins import SUPER
 from kerlint.interpret.imports import canonical
 from kerlint.interpret.keras_helpers import HelperRaised
 from kerlint.interpret.modules import ModuleResolver, is_modelled
-from kerlint.interpret.values import UNKNOWN, ApiRef, BoundMethod, Data, DataShape, Function, LayerClass, LayerValue, ModelValue, ModuleValue
+from kerlint.interpret.values import UNKNOWN, ApiRef, BoundMethod, Data, DataShape, Function, LayerValue, ModelValue, ModuleValue
 
 
 @dataclass(frozen=True)
@@ -176,6 +177,7 @@ class Interpreter:
         self.resolver = ModuleResolver(path)
         self.imported: dict[Path, ModuleValue | None] = {}
         self.foreign_site: cst.CSTNode | None = None  # the call or import in this file that runs another file's code
+        self.methods: list[tuple[classes.ClassValue, classes.Instance]] = []  # (owner class, self) of running methods
         self.importing = 0  # > 0 while an imported module's top level runs: its models are not this file's
         self.anchors: dict[int, cst.CSTNode] = {}  # another file's nodes -> where this file reached them
         self.exhausted = False
@@ -365,10 +367,12 @@ class Interpreter:
         scope.vars[node.name.value] = function
 
     def exec_ClassDef(self, node: cst.ClassDef, scope: Scope) -> None:
-        """A subclass of a Keras layer becomes a layer class; other classes are not modelled."""
+        """A class: its body's definitions, and whether it subclasses a Keras layer or model."""
         bases = [self.eval(arg.value, scope) for arg in node.bases]
-        is_layer = any(isinstance(base, LayerClass) or keras_api.is_layer_class(base) for base in bases)
-        scope.vars[node.name.value] = LayerClass(node.name.value) if is_layer else UNKNOWN
+        body = Scope(scope)
+        self.exec_block(node.body.body, body)
+        kind = classes.keras_kind(bases, keras_api.is_layer_class)
+        scope.vars[node.name.value] = classes.ClassValue(node.name.value, node, bases, body.vars, kind)
 
     def exec_If(self, node: cst.If, scope: Scope) -> None:
         condition = self.truth(self.eval(node.test, scope))
@@ -506,7 +510,10 @@ class Interpreter:
                 container[key] = value
             elif isinstance(container, list) and isinstance(key, int) and -len(container) <= key < len(container):
                 container[key] = value
-        # attribute targets (self.x = ...) are not tracked yet
+        elif isinstance(target, cst.Attribute):
+            owner = self.eval(target.value, scope)
+            if isinstance(owner, classes.Instance):
+                owner.attrs[target.attr.value] = value
 
     def assign_unpacked(self, target: cst.Tuple | cst.List, value: Any, scope: Scope) -> None:
         elements = [e for e in target.elements]
@@ -826,6 +833,8 @@ class Interpreter:
             return self.allocate(function.call(self, args, kwargs))
         if function is UNKNOWN:
             return UNKNOWN
+        if function == SUPER:
+            return classes.Super(self.methods[-1][1], self.methods[-1][0]) if self.methods else UNKNOWN
         try:
             return self.allocate(keras_api.call(self, function, args, kwargs, node))
         except HelperRaised:

@@ -14,10 +14,10 @@ import libcst as cst
 
 from kerlint.graph import CompileFacts, FitFacts, InputNode, Layer, LayerCall, ModelGraph, Tensor, Unresolved, collect_calls, snake_case
 from kerlint.interpret.builtins import LIBRARY, could_be_huge
-from kerlint.interpret import tensor_ops
+from kerlint.interpret import classes, tensor_ops
 from kerlint.interpret.imports import is_keras
 from kerlint.interpret.keras_helpers import HELPERS, call_helper
-from kerlint.interpret.values import UNKNOWN, ApiRef, BoundMethod, Data, DataShape, Function, LayerClass, LayerValue, ModelValue, Opaque
+from kerlint.interpret.values import UNKNOWN, ApiRef, BoundMethod, Data, DataShape, Function, LayerValue, ModelValue, Opaque
 from kerlint.layers import CATALOGUE, LEGACY_CLASS_NAMES
 from kerlint.layers.base import CannotInfer, IncompatibleShape, SpatialCollapse, LayerConfig, LayerSpec
 
@@ -74,12 +74,20 @@ def call(interp: "Interpreter", function: Any, args: list, kwargs: dict, node: c
     if isinstance(function, LayerValue):
         return call_layer(interp, function.layer, args, kwargs, node)
     if isinstance(function, ModelValue):
-        interp.note(node, "calling a model as a layer is not modelled yet")
-        return UNKNOWN
+        return classes.call_model(interp, function, args, kwargs, node)
+    if isinstance(function, classes.ClassValue):
+        return classes.instantiate(interp, function, args, kwargs, node)
+    if isinstance(function, classes.Instance):
+        if function.layer is not None:
+            return classes.call_instance(interp, function, args, kwargs, node)
+        dunder = classes.method(function, "__call__")
+        return classes.call_method(interp, dunder, args, kwargs, node) if isinstance(dunder, classes.Method) else UNKNOWN
+    if isinstance(function, classes.Method):
+        return classes.call_method(interp, function, args, kwargs, node)
+    if isinstance(function, classes.KerasBaseMethod):
+        return classes.keras_base_method(interp, function, args, kwargs, node)
     if isinstance(function, BoundMethod):
         return call_method(interp, function, args, kwargs, node)
-    if isinstance(function, LayerClass):
-        return construct_layer(interp, function.name, args, kwargs, node, catalogued=False)
     if isinstance(function, ApiRef):
         return call_api(interp, function, args, kwargs, node)
     return UNKNOWN
@@ -159,9 +167,8 @@ def fold_legacy_kernel(values: dict[str, Any]) -> None:
         values["kernel_size"] = sizes[0] if len(sizes) == 1 else tuple(sizes)
 
 
-def construct_layer(interp: "Interpreter", class_name: str, args: list, kwargs: dict, node: cst.CSTNode, catalogued: bool = True) -> LayerValue:
-    """A layer object; ``catalogued=False`` for the file's own classes, even one named ``Dense``."""
-    spec = layer_spec(class_name) if catalogued else None
+def construct_layer(interp: "Interpreter", class_name: str, args: list, kwargs: dict, node: cst.CSTNode) -> LayerValue:
+    spec = layer_spec(class_name)
     canonical_name = spec.class_name if spec is not None else class_name
     values: dict[str, Any] = dict(spec.defaults) if spec is not None else {}
     signature = spec.signature if spec is not None else ()
@@ -413,13 +420,14 @@ def refresh_sequential(model: ModelValue) -> None:
             graph.notes.append(Unresolved(graph.node, note))
 
 
-def build_sequential(interp: "Interpreter", model: ModelValue, shape: Any, node: cst.CSTNode) -> None:
+def build_sequential(interp: "Interpreter", model: ModelValue, shape: Any, node: cst.CSTNode, input_tensor: Tensor | None = None) -> None:
+    """``model.build(shape)``, or a first call on ``input_tensor``: replay the layers on an input."""
     batch_shape = known_shape(shape)
     if batch_shape is None or model.head is not None or model.graph.inputs:
         return
     layers = list(model.graph.sequence)
     model.graph.sequence.clear()
-    model.head = Tensor(batch_shape, InputNode(interp.auto_name("input_layer"), node, batch_shape))
+    model.head = input_tensor or Tensor(batch_shape, InputNode(interp.auto_name("input_layer"), node, batch_shape))
     model.graph.inputs = [model.head]
     for layer in layers:
         sequential_add(interp, model, LayerValue(layer), node)
@@ -500,6 +508,10 @@ def attribute(interp: "Interpreter", base: Any, name: str, node: cst.CSTNode) ->
         return BoundMethod(base, name)
     if isinstance(base, ModelValue):
         return model_attribute(base, name)
+    if isinstance(base, classes.Instance):
+        return instance_attribute(base, name)
+    if isinstance(base, classes.Super):
+        return classes.super_attribute(base, name)
     if isinstance(base, Data):
         if name == "shape":
             return DataShape(base)
@@ -508,6 +520,22 @@ def attribute(interp: "Interpreter", base: Any, name: str, node: cst.CSTNode) ->
         return BoundMethod(base, name)
     if isinstance(base, Function):
         return UNKNOWN
+    return UNKNOWN
+
+
+def instance_attribute(instance: "classes.Instance", name: str) -> Any:
+    """Instance attributes, then the class's, then what the Keras base class provides."""
+    if name in instance.attrs:
+        return instance.attrs[name]
+    found = classes.method(instance, name)
+    if found is not None:
+        return found
+    if instance.layer is not None and name == "name":
+        return instance.layer.name
+    if instance.model is not None and name != "build":
+        return model_attribute(instance.model, name)
+    if instance.layer is not None:
+        return classes.KerasBaseMethod(instance, name)
     return UNKNOWN
 
 

@@ -13,6 +13,7 @@ from typing import Any
 import libcst as cst
 
 from kerlint.graph import OpCall, Tensor
+from kerlint.interpret.classes import WeightValue
 from kerlint.layers.base import Shape
 from kerlint.unknown import UNKNOWN
 
@@ -30,6 +31,8 @@ _OPERATORS = {"Add": "add", "Subtract": "subtract", "Multiply": "multiply", "Div
 def operand_shape(value: Any) -> Shape | None | Any:
     """A tensor's shape, ``()`` for a Python number, UNKNOWN for anything else."""
     if isinstance(value, Tensor):
+        return value.shape
+    if isinstance(value, WeightValue):
         return value.shape
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         return ()

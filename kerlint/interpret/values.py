@@ -17,7 +17,7 @@ import libcst as cst
 from kerlint.graph import CompileFacts, FitFacts, Layer, ModelGraph, Tensor
 from kerlint.unknown import UNKNOWN
 
-__all__ = ["UNKNOWN", "ApiRef", "Function", "BoundMethod", "LayerClass", "LayerValue", "ModelValue", "Data", "Opaque"]
+__all__ = ["UNKNOWN", "ApiRef", "Function", "BoundMethod", "LayerValue", "ModelValue", "Data", "Opaque"]
 
 
 @dataclass(frozen=True)
@@ -61,13 +61,6 @@ class BoundMethod:
     name: str
 
 
-@dataclass(frozen=True)
-class LayerClass:
-    """A layer class the file defines: its instances are layers whose code kerlint does not evaluate."""
-
-    name: str
-
-
 @dataclass(eq=False)
 class LayerValue:
     layer: Layer
@@ -79,6 +72,7 @@ class ModelValue:
 
     graph: ModelGraph
     head: Tensor | None = None  # Sequential: output of the last added layer, once built
+    as_layer: Layer | None = None  # the node it is when another model calls it
 
     @property
     def compiles(self) -> list[CompileFacts]:
