@@ -26,6 +26,8 @@ CLEAN_EXAMPLES = [
     "two_tower_recommender.py",
     "imdb_lstm.py",
     "tabular_regression.py",
+    "subclassed_model.py",
+    "cifar_resnet/classifier.py",
 ]
 
 

@@ -31,7 +31,12 @@ from kerlint.units import shape_str  # noqa: E402
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 DOES_NOT_RUN = "article_shared_layers.py"  # the KER301 example: Keras itself rejects it
-RUNNABLE = sorted(p.name for p in EXAMPLES.glob("*.py") if p.name != DOES_NOT_RUN)
+LIBRARY_MODULES = {"cifar_resnet/blocks.py"}  # imported by another example, builds no model itself
+RUNNABLE = sorted(
+    str(p.relative_to(EXAMPLES))
+    for p in EXAMPLES.rglob("*.py")
+    if p.name != DOES_NOT_RUN and str(p.relative_to(EXAMPLES)) not in LIBRARY_MODULES
+)
 SAMPLES = 16
 
 # Keras 2 style `input_shape=` on a Sequential's first layer is what some examples test.
@@ -85,18 +90,20 @@ def run_with_keras(path: Path, monkeypatch) -> list:
     monkeypatch.setattr(np, "loadtxt", lambda *a, **k: np.random.default_rng(0).random((32, 14)))
     monkeypatch.setattr(keras.utils, "plot_model", _no_op)
     models: list = []
-    for cls in (Functional, Sequential):
+    for cls in (Functional, Sequential, keras.Model):
         monkeypatch.setattr(cls, "__init__", _capturing(cls.__init__, str(path), models))
+    monkeypatch.syspath_prepend(str(path.parent))  # examples import their sibling modules
     keras.backend.clear_session()
     runpy.run_path(str(path), run_name="__main__")
     return models
 
 
 def _capturing(init, filename: str, models: list):
-    """Record models the example constructs itself, not those Keras builds inside (Sequential's functional)."""
+    """Record models the example constructs itself (subclasses too), not those Keras builds inside."""
 
     def __init__(self, *args, **kwargs):
-        if sys._getframe(1).f_code.co_filename == filename and all(m is not self for m in models):
+        caller = sys._getframe(1).f_code.co_filename
+        if caller == filename and all(m is not self for m in models):
             models.append(self)
         init(self, *args, **kwargs)
 
@@ -119,6 +126,12 @@ def test_example_matches_keras(name, monkeypatch):
     for model, cost in zip(real, static):
         assert (cost.params, cost.trainable_params) == (model.count_params(), _count(model.trainable_weights)), cost.name
         layers = [layer for layer in model.layers if not isinstance(layer, keras.layers.InputLayer)]
+        if not isinstance(model, (Functional, Sequential)):
+            layers = model.layers  # a subclassed model lists its tracked sub-layers; no output shapes to compare
+            assert [(row.name, row.class_name, row.params) for row in cost.layers] == [
+                (layer.name, type(layer).__name__, layer.count_params()) for layer in layers
+            ]
+            continue
         assert [(row.name, row.class_name) for row in cost.layers] == [(layer.name, type(layer).__name__) for layer in layers]
         for layer, row in zip(layers, cost.layers):
             assert (row.params, row.output_shape) == (layer.count_params(), shape_str(tuple(layer.output.shape))), row.name
