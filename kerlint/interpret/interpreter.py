@@ -186,22 +186,45 @@ class Interpreter:
     # ----------------------------------------------------------------- driver
 
     def run(self) -> None:
-        """Evaluate the module, then each top-level function nobody called, with its defaults."""
+        """Evaluate the module, then each entry point nobody called, with its default arguments.
+
+        Entry points are the top-level functions and the public methods of
+        top-level plain classes. Those whose parameters all have defaults run
+        first, so a helper such as ``ResNet(stack_fn, ...)`` is analyzed as part
+        of ``ResNet50()`` rather than on its own; each starts from the layer
+        names as they are after the module ran, as in a fresh Keras session.
+        """
         try:
             self.exec_block(self.module.body, self.globals)
         except (_Return, _Break, _Continue, _Raise):
             pass
         except BudgetExhausted:
             return
-        for name, value in list(self.globals.vars.items()):
-            if isinstance(value, Function) and id(value.node) not in self.called_functions:
-                self.run_entry_point(value)
+        names_after_import = dict(self.name_counts)
+        candidates = list(self.entry_points())
+        candidates.sort(key=lambda entry: not _all_defaulted(entry[1]))
+        for label, function, owner in candidates:
+            if id(function.node) in self.called_functions:
+                continue
+            self.name_counts = dict(names_after_import)
+            try:
+                self.call_stack.append(label)
+                args = [classes.instantiate(self, owner, [], {}, owner.node)] if owner is not None else []
+                self.call_function(function, args, {}, function.node)
+            except BudgetExhausted:
+                return
+            finally:
+                self.call_stack.pop()
 
-    def run_entry_point(self, function: Function) -> None:
-        try:
-            self.call_function(function, [], {}, function.node, as_entry_point=True)
-        except BudgetExhausted:
-            pass
+    def entry_points(self) -> Iterator[tuple[str, Function, "classes.ClassValue | None"]]:
+        """(label, function, owning class) for each top-level function and public method of a plain class."""
+        for name, value in list(self.globals.vars.items()):
+            if isinstance(value, Function) and value.closure is self.globals:
+                yield name, value, None
+            elif isinstance(value, classes.ClassValue) and value.keras_kind is None and value.node in self.module.body:
+                for method_name, method in value.namespace.items():
+                    if isinstance(method, Function) and not method_name.startswith("_"):
+                        yield f"{name}.{method_name}", method, value
 
     def note(self, node: cst.CSTNode, reason: str) -> None:
         self.unresolved.append(Unresolved(node, reason))
@@ -849,7 +872,7 @@ class Interpreter:
                 defaults[param.name.value] = self.eval(param.default, scope)
         return defaults
 
-    def call_function(self, function: Function, args: list, kwargs: dict, node: cst.CSTNode, as_entry_point: bool = False) -> Any:
+    def call_function(self, function: Function, args: list, kwargs: dict, node: cst.CSTNode) -> Any:
         if function.closure.module is not self.module:
             with self.foreign(node):
                 return self.run_function(function, args, kwargs, node)
@@ -922,6 +945,14 @@ class Interpreter:
         if isinstance(value, range):
             return list(value) if len(value) <= _MAX_SEQUENCE else None
         return None
+
+
+def _all_defaulted(function: Function) -> bool:
+    params = function.node.params
+    positional = [*params.posonly_params, *params.params]
+    if positional and positional[0].name.value in ("self", "cls"):
+        positional = positional[1:]
+    return all(p.default is not None for p in (*positional, *params.kwonly_params))
 
 
 def _tail_slice(key: Any) -> bool:
