@@ -3,12 +3,19 @@
 Every variant slides a kernel over the spatial axes of a channels-last or
 channels-first input of rank ``rank + 2``; they differ only in the weights
 they create and in how the output channels are counted.
+
+FLOPs (docs/flops.md): 2 per multiply-accumulate at every position the
+graph's conv op computes (``_flops.window_positions``: dilated convs compute
+a few padded positions more than they output), plus the bias add and the
+activation on the output, plus LoRA's kernel merge. Conv2DTranspose follows
+the profiler's ``Conv2DBackpropInput`` formula.
 """
 
 from __future__ import annotations
 
 from typing import Mapping
 
+from kerlint.layers import _flops
 from kerlint.layers._shapes import (
     channels_first,
     expect_rank,
@@ -108,6 +115,26 @@ def slide(
     return kernel, out
 
 
+def positions(config: LayerConfig, spatial: Shape, decomposable: bool = False) -> tuple[int | None, int]:
+    """(positions the conv op computes, extra scalar FLOPs) for FLOPs; ``None`` if unknown.
+
+    ``decomposable``: depthwise/separable convs accept strides and dilation
+    together, which Keras computes as a stride-1 dilated conv on an input
+    padded by hand ("same" costs 8 scalar ops per axis to size the pads).
+    """
+    rank = len(spatial)
+    kernel = ntuple(config["kernel_size"], rank, "kernel_size")
+    strides = ntuple(config["strides"], rank, "strides")
+    dilation = ntuple(config["dilation_rate"], rank, "dilation_rate")
+    padding = config["padding"].lower()
+    decomposed = max(strides) > 1 and max(dilation) > 1
+    if decomposed and not decomposable:
+        return None, 0  # Keras refuses strides and dilation together here
+    sizes = _flops.window_positions(spatial, kernel, strides, dilation, padding, decomposed)
+    extra = 8 * rank if decomposed and padding == "same" else 0
+    return (None if sizes is None else _flops.product(sizes)), extra
+
+
 def _conv(rank: int):
     cls = f"Conv{rank}D"
 
@@ -121,11 +148,21 @@ def _conv(rank: int):
                 f"got {channels} channels in {fmt(shape)}"
             )
         kernel, out = slide(cls, rank, config, shape, spatial)
-        weights = [weight(cls, "kernel", (*kernel, channels // groups, filters))]
+        kernel_shape = (*kernel, channels // groups, filters)
+        weights = [weight(cls, "kernel", kernel_shape)]
         if config["use_bias"]:
             weights.append(weight(cls, "bias", (filters,)))
         weights = with_lora(weights, config["lora_rank"])
-        return Inference(join_channels(shape[0], out, filters, first), weights)
+        output = join_channels(shape[0], out, filters, first)
+        computed, _ = positions(config, spatial)
+        flops = None
+        if computed is not None:
+            flops = _flops.total(
+                2 * _flops.product(kernel_shape) * computed,
+                _bias_and_activation(config, output),
+                _flops.lora(_flops.product(kernel_shape), config.raw("lora_rank")),
+            )
+        return Inference(output, weights, flops)
 
     return LayerSpec(
         cls,
@@ -148,6 +185,13 @@ def _conv(rank: int):
     )
 
 
+def _bias_and_activation(config: LayerConfig, output: Shape) -> int | None:
+    out = _flops.elements(output)
+    if out is None:
+        return None
+    return _flops.total(out if config["use_bias"] else 0, _flops.activation(config.raw("activation"), output))
+
+
 def _depthwise_conv_2d(config: LayerConfig, inputs: ShapeTree, extra: Mapping[str, ShapeTree]) -> Inference:
     """One ``depth_multiplier``-deep filter per input channel."""
     cls = "DepthwiseConv2D"
@@ -157,7 +201,13 @@ def _depthwise_conv_2d(config: LayerConfig, inputs: ShapeTree, extra: Mapping[st
     weights = [weight(cls, "kernel", (*kernel, channels, multiplier))]
     if config["use_bias"]:
         weights.append(weight(cls, "bias", (channels * multiplier,)))
-    return Inference(join_channels(shape[0], out, channels * multiplier, first), weights)
+    output = join_channels(shape[0], out, channels * multiplier, first)
+    computed, scalars = positions(config, spatial, decomposable=True)
+    flops = None
+    if computed is not None:
+        depthwise = 2 * kernel[0] * kernel[1] * channels * multiplier * computed
+        flops = _flops.total(depthwise, scalars, _bias_and_activation(config, output))
+    return Inference(output, weights, flops)
 
 
 def _separable_conv_2d(config: LayerConfig, inputs: ShapeTree, extra: Mapping[str, ShapeTree]) -> Inference:
@@ -172,7 +222,15 @@ def _separable_conv_2d(config: LayerConfig, inputs: ShapeTree, extra: Mapping[st
     ]
     if config["use_bias"]:
         weights.append(weight(cls, "bias", (filters,)))
-    return Inference(join_channels(shape[0], out, filters, first), weights)
+    output = join_channels(shape[0], out, filters, first)
+    computed, scalars = positions(config, spatial, decomposable=True)
+    flops = None
+    if computed is not None and None not in out:
+        depth = channels * multiplier
+        depthwise = 2 * kernel[0] * kernel[1] * depth * computed
+        pointwise = 2 * depth * filters * _flops.product(out)  # type: ignore[arg-type]
+        flops = _flops.total(depthwise, scalars, pointwise, _bias_and_activation(config, output))
+    return Inference(output, weights, flops)
 
 
 def _conv_2d_transpose(config: LayerConfig, inputs: ShapeTree, extra: Mapping[str, ShapeTree]) -> Inference:
@@ -189,11 +247,22 @@ def _conv_2d_transpose(config: LayerConfig, inputs: ShapeTree, extra: Mapping[st
     padding = _padding(config, ("valid", "same"))
     output_padding = config["output_padding"]
     output_padding = (None, None) if output_padding is None else ntuple(output_padding, 2, "output_padding")
-    out = map(transpose_output_length, spatial, kernel, strides, (padding, padding), output_padding, dilation)
+    out = tuple(
+        map(transpose_output_length, spatial, kernel, strides, (padding, padding), output_padding, dilation)
+    )
     weights = [weight(cls, "kernel", (*kernel, filters, channels))]
     if config["use_bias"]:
         weights.append(weight(cls, "bias", (filters,)))
-    return Inference(join_channels(shape[0], out, filters, first), weights)
+    output = join_channels(shape[0], out, filters, first)
+    values = _flops.elements(output)
+    flops = None
+    if values is not None:
+        # The profiler's Conv2DBackpropInput statistic: 2 x output values x
+        # kernel_h x kernel_w x input channels / (stride_h x stride_w),
+        # truncated; dilation is not part of it.
+        scatter = 2 * values * kernel[0] * kernel[1] * channels // (strides[0] * strides[1])
+        flops = _flops.total(scatter, _bias_and_activation(config, output))
+    return Inference(output, weights, flops)
 
 
 _KERAS1_WINDOW = {"border_mode": "padding", "subsample": "strides", "dim_ordering": "data_format"}

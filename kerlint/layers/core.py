@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import math
 import re
 from typing import Any, Mapping
 
+from kerlint.layers import _flops
 from kerlint.layers._shapes import expect_rank, fmt, int_arg, is_int, single, weight, with_lora
 from kerlint.layers.base import (
     CannotInfer,
@@ -28,7 +30,7 @@ KERNEL_ALIASES = {
 
 def _input_layer(config: LayerConfig, inputs: ShapeTree, extra: Mapping[str, ShapeTree]) -> Inference:
     # The interpreter builds the Input tensor itself; the layer passes it through.
-    return Inference(inputs)
+    return Inference(inputs, flops=0)
 
 
 INPUT_LAYER = LayerSpec(
@@ -46,14 +48,29 @@ INPUT_LAYER = LayerSpec(
 
 
 def _dense(config: LayerConfig, inputs: ShapeTree, extra: Mapping[str, ShapeTree]) -> Inference:
-    """A kernel ``(input_dim, units)`` on the last axis; the other axes pass through."""
+    """A kernel ``(input_dim, units)`` on the last axis; the other axes pass through.
+
+    FLOPs: the MatMul (2 x input_dim per output value), the bias add (1 per
+    output value), the activation and LoRA's kernel merge.
+    """
     shape = single("Dense", inputs)
     expect_rank("Dense", shape, min_ndim=2)
     units = int_arg(config, "units")
+    use_bias = config["use_bias"]
     weights = [weight("Dense", "kernel", (shape[-1], units))]
-    if config["use_bias"]:
+    if use_bias:
         weights.append(weight("Dense", "bias", (units,)))
-    return Inference((*shape[:-1], units), with_lora(weights, config["lora_rank"]))
+    output = (*shape[:-1], units)
+    out = _flops.elements(output)
+    flops = None
+    if out is not None:
+        flops = _flops.total(
+            2 * shape[-1] * out,  # type: ignore[operator]
+            out if use_bias else 0,
+            _flops.activation(config.raw("activation"), output),
+            _flops.lora(shape[-1] * units, config.raw("lora_rank")),  # type: ignore[operator]
+        )
+    return Inference(output, with_lora(weights, config["lora_rank"]), flops)
 
 
 DENSE = LayerSpec(
@@ -82,6 +99,16 @@ _EINSUM_FORMS = (
     (re.compile(r"0([a-zA-Z]+),([a-zA-Z]+)->0([a-zA-Z]+)"), True),
     (re.compile(r"([a-zA-Z]{2,})0,([a-zA-Z]+)->([a-zA-Z]+)0"), False),
 )
+
+
+def _einsum_specs(equation: str) -> tuple[str, str, str]:
+    """(input, weight, output) index letters; an ellipsis is written ``0``."""
+    dotted = equation.replace("...", "0")
+    for form, _ in _EINSUM_FORMS:
+        match = form.match(dotted)
+        if match:
+            return match.groups()  # type: ignore[return-value]
+    raise IncompatibleShape(f"EinsumDense equation {equation!r} is not supported")
 
 
 def einsum_dense_shapes(
@@ -172,7 +199,32 @@ def _einsum_dense(config: LayerConfig, inputs: ShapeTree, extra: Mapping[str, Sh
     weights = [weight("EinsumDense", "kernel", kernel)]
     if bias is not None:
         weights.append(weight("EinsumDense", "bias", bias))
-    return Inference(tuple(output), with_lora(weights, config["lora_rank"]))
+    output = tuple(output)
+    flops = _einsum_dense_flops(config, shape, kernel, bias)
+    return Inference(output, with_lora(weights, config["lora_rank"]), flops)
+
+
+def _einsum_dense_flops(config: LayerConfig, shape: tuple, kernel: list, bias: list | None) -> int | None:
+    """2 x the product of the sizes of every index of the equation, plus bias and activation.
+
+    That is what the profiler reports for the MatMul/BatchMatMul Keras lowers
+    most equations to; the ``Einsum`` op some equations keep has no profiler
+    statistic, and kerlint counts it the same way (docs/flops.md).
+    """
+    input_spec, weight_spec, output_spec = _einsum_specs(config["equation"])
+    values = _flops.elements(shape)
+    if values is None:
+        return None
+    # Every index is an input axis (the ellipsis included) or a kernel-only
+    # one; the output drops the contracted ones (all of them in the kernel).
+    contraction = values * math.prod(k for d, k in zip(weight_spec, kernel) if d not in input_spec)
+    out = contraction // math.prod(k for d, k in zip(weight_spec, kernel) if d not in output_spec)
+    return _flops.total(
+        2 * contraction,
+        out if bias is not None else 0,
+        _flops.activation(config.raw("activation"), (None, out)),
+        _flops.lora(math.prod(kernel), config.raw("lora_rank")),
+    )
 
 
 EINSUM_DENSE = LayerSpec(
@@ -200,7 +252,14 @@ def _embedding(config: LayerConfig, inputs: ShapeTree, extra: Mapping[str, Shape
     output_dim = int_arg(config, "output_dim")
     table = weight("Embedding", "embeddings", (int_arg(config, "input_dim"), output_dim))
     weights = with_lora([table], config["lora_rank"], kernel="embeddings")
-    return Inference((*shape, output_dim), weights)
+    # The lookup itself (a gather) is free; the TF backend's ``take`` wraps
+    # negative indices (a compare and an add per index), and LoRA merges.
+    indices = _flops.elements(shape)
+    flops = _flops.total(
+        None if indices is None else 2 * indices,
+        _flops.lora(table.size, config.raw("lora_rank")),
+    )
+    return Inference((*shape, output_dim), weights, flops)
 
 
 EMBEDDING = LayerSpec(

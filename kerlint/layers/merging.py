@@ -5,12 +5,19 @@ broadcast like ``Merge._compute_elemwise_op_output_shape``: shapes are
 right-aligned and a 1 (or unknown) size stretches. Concatenate joins along
 ``axis`` and needs every other known size equal; Dot contracts one axis of
 each of exactly two inputs.
+
+FLOPs (docs/flops.md): Keras folds the inputs left to right, one binary op
+per extra input, each costing the values of its (broadcast) result; Average
+divides the sum once more. Concatenate moves values (0). Dot is a batched
+MatMul (2 per multiply-accumulate), after an L2 normalization of both
+inputs when ``normalize=True``.
 """
 
 from __future__ import annotations
 
 from typing import Any, Mapping
 
+from kerlint.layers import _flops
 from kerlint.layers._shapes import fmt, is_int
 from kerlint.layers.base import (
     CannotInfer,
@@ -62,13 +69,17 @@ def _elementwise(cls: str, count: int | None = None):
         shapes = tensors(cls, inputs, count)
         batch = _batch(cls, shapes)
         out: Shape | None = shapes[0][1:]
+        flops: int | None = 0
         for shape in shapes[1:]:
             out = _broadcast(out, shape[1:])
             if out is None:
                 raise IncompatibleShape(
                     f"{cls} requires inputs of the same shape, got {' and '.join(map(fmt, shapes))}"
                 )
-        return Inference((batch, *out))
+            flops = _flops.total(flops, _flops.elements((batch, *out)))
+        if cls == "Average":
+            flops = _flops.total(flops, _flops.elements((batch, *out)))
+        return Inference((batch, *out), flops=flops)
 
     return LayerSpec(cls, signature=(), defaults={}, infer=infer)
 
@@ -94,7 +105,7 @@ def _concatenate(config: LayerConfig, inputs: ShapeTree, extra: Mapping[str, Sha
             out[axis] = None
             break
         out[axis] += shape[axis]
-    return Inference(tuple(out))
+    return Inference(tuple(out), flops=0)
 
 
 def _dot(config: LayerConfig, inputs: ShapeTree, extra: Mapping[str, ShapeTree]) -> Inference:
@@ -120,7 +131,24 @@ def _dot(config: LayerConfig, inputs: ShapeTree, extra: Mapping[str, ShapeTree])
     right.pop(pair[1])
     right.pop(0)
     out = left + right
-    return Inference(tuple(out + [1] if len(out) == 1 else out))
+    return Inference(tuple(out + [1] if len(out) == 1 else out), flops=_dot_flops(config, a, b, pair))
+
+
+def _dot_flops(config: LayerConfig, a: Shape, b: Shape, pair: list[int]) -> int | None:
+    """2 x contracted size x free values; ``normalize`` adds an L2 normalization per input.
+
+    ``l2_normalize`` along the contracted axis: square and scale (2 per
+    value), a sum (values - groups), rsqrt (2 per group) and a clamp (1 per
+    group): 3 per value + 2 per group.
+    """
+    na, nb = _flops.elements(a), _flops.elements(b)
+    k = a[pair[0]]
+    if na is None or nb is None or k is None or k == 0:
+        return None
+    flops = 2 * k * (na // k) * (nb // k)
+    if config.raw("normalize"):
+        flops += 3 * na + 2 * (na // k) + 3 * nb + 2 * (nb // k)
+    return flops
 
 
 SPECS = (

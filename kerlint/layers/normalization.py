@@ -3,12 +3,19 @@
 Both keep the input shape; their weights are sized by the normalized axis.
 BatchNormalization's running statistics are non-trainable variables, which
 Keras still counts in ``count_params()``.
+
+FLOPs (docs/flops.md) are those of the inference-mode arithmetic Keras's
+TensorFlow backend emits, ``Rsqrt`` at 2 per value as the profiler counts
+it. Both layers also fold their per-feature statistics into a scale and an
+offset on every call; that work is per call, not per sample, and is part
+of the batch-1 figure.
 """
 
 from __future__ import annotations
 
 from typing import Mapping
 
+from kerlint.layers import _flops
 from kerlint.layers._shapes import axis_index, is_int, single, weight
 from kerlint.layers.base import CannotInfer, Inference, LayerConfig, LayerSpec, ShapeTree
 
@@ -26,7 +33,12 @@ def _batch_normalization(config: LayerConfig, inputs: ShapeTree, extra: Mapping[
     if config["renorm"]:
         statistics += ["moving_stddev", "renorm_mean", "renorm_stddev"]
     weights += [weight(cls, name, size, trainable=False) for name in statistics]
-    return Inference(shape, weights)
+    # tf.nn.batch_normalization: inv = rsqrt(var + eps) [* gamma] per feature
+    # (1 + 2 [+ 1]), offset = beta - mean * inv (2), then x * inv + offset
+    # per value (2).
+    n = _flops.elements(shape)
+    flops = None if n is None else 2 * n + size[0] * (5 + bool(config["scale"]))  # type: ignore[operator]
+    return Inference(shape, weights, flops)
 
 
 def _layer_normalization(config: LayerConfig, inputs: ShapeTree, extra: Mapping[str, ShapeTree]) -> Inference:
@@ -44,7 +56,27 @@ def _layer_normalization(config: LayerConfig, inputs: ShapeTree, extra: Mapping[
         weights.append(weight(cls, "gamma", size))
     if config["center"] and not rms_scaling:
         weights.append(weight(cls, "beta", size))
-    return Inference(shape, weights)
+    return Inference(shape, weights, _layer_normalization_flops(config, shape, size))
+
+
+def _layer_normalization_flops(config: LayerConfig, shape: tuple, size: tuple) -> int | None:
+    """Keras's ``_layer_normalization`` op by op; n values, g normalized groups.
+
+    Moments: mean (n), squared difference (2n), variance (n); then per group
+    ``rsqrt(var + eps)`` (3g) and ``-mean`` (g). gamma widens ``inv`` to every
+    value (n), making ``-mean * inv`` n instead of g; adding beta is n; the
+    output ``x * inv + res`` is 2n. ``rms_scaling`` (deprecated) computes
+    the variance as mean, subtract, square, mean (4n), then rsqrt (3g) and
+    ``x * inv * gamma`` (2n).
+    """
+    n = _flops.elements(shape)
+    if n is None or None in size:
+        return None
+    groups = n // _flops.product(size)  # type: ignore[arg-type]
+    if config["rms_scaling"]:
+        return 6 * n + 3 * groups
+    scale, center = bool(config["scale"]), bool(config["center"])
+    return 4 * n + 3 * groups + groups + scale * n + (n if scale else groups) + center * n + 2 * n
 
 
 SPECS = (

@@ -3,12 +3,18 @@
 Windowed pooling shares the convolution arithmetic (a pool is a kernel with
 ``dilation=1`` and ``strides`` defaulting to ``pool_size``) but keeps the
 channel count; global pooling drops the spatial axes (or keeps them as 1s).
+
+FLOPs are the profiler's (docs/flops.md): ``MaxPool``/``AvgPool`` count the
+window's area per output value (windows that overhang a "same" border
+included), a global average is a ``Mean`` (1 per input value), a global max
+a ``Max`` (no statistic: 0).
 """
 
 from __future__ import annotations
 
 from typing import Mapping
 
+from kerlint.layers import _flops
 from kerlint.layers._shapes import (
     channels_first,
     expect_rank,
@@ -34,7 +40,10 @@ def _pool(cls: str, rank: int):
         if padding not in ("valid", "same"):  # Keras does not lowercase pooling padding
             raise CannotInfer(f"`padding` must be 'valid' or 'same', got {padding!r}")
         out = (window_output_length(cls, shape, n, p, s, padding) for n, p, s in zip(spatial, pool, strides))
-        return Inference(join_channels(shape[0], out, channels, first))
+        output = join_channels(shape[0], out, channels, first)
+        values = _flops.elements(output)
+        flops = None if values is None else _flops.product(pool) * values
+        return Inference(output, flops=flops)
 
     return LayerSpec(
         cls,
@@ -59,9 +68,10 @@ def _global_pool(cls: str, rank: int):
         expect_rank(cls, shape, ndim=rank + 2)
         first = channels_first(config)
         _, channels = split_channels(shape, first)
+        flops = _flops.elements(shape) if cls.startswith("GlobalAverage") else 0
         if config["keepdims"]:
-            return Inference(join_channels(shape[0], (1,) * rank, channels, first))
-        return Inference((shape[0], channels))
+            return Inference(join_channels(shape[0], (1,) * rank, channels, first), flops=flops)
+        return Inference((shape[0], channels), flops=flops)
 
     return LayerSpec(
         cls,

@@ -1,7 +1,7 @@
 """Regularization layers (keras/src/layers/regularization): noise at training time only.
 
 They never change shapes; the spatial dropouts only insist on the rank
-their noise shape is written for.
+their noise shape is written for. At inference they are the identity: 0 FLOPs.
 """
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Mapping
 
 from kerlint.layers._shapes import expect_rank, single
-from kerlint.layers.activations import same_shape
+from kerlint.layers.activations import free
 from kerlint.layers.base import Inference, LayerConfig, LayerSpec, ShapeTree
 
 
@@ -17,7 +17,7 @@ def _spatial_dropout(cls: str, ndim: int):
     def infer(config: LayerConfig, inputs: ShapeTree, extra: Mapping[str, ShapeTree]) -> Inference:
         shape = single(cls, inputs)
         expect_rank(cls, shape, ndim=ndim)
-        return Inference(shape)
+        return Inference(shape, flops=0)
 
     return infer
 
@@ -27,7 +27,7 @@ SPECS = (
         "Dropout",
         signature=("rate", "noise_shape", "seed"),
         defaults={"noise_shape": None, "seed": None},
-        infer=same_shape,
+        infer=free,
         aliases={"p": "rate"},
     ),
     LayerSpec(
@@ -48,7 +48,7 @@ SPECS = (
         "GaussianNoise",
         signature=("stddev", "seed"),
         defaults={"seed": None},
-        infer=same_shape,
+        infer=free,
         aliases={"sigma": "stddev"},
     ),
 )

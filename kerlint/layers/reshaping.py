@@ -1,4 +1,11 @@
-"""Reshaping layers (keras/src/layers/reshaping): rearrange or resize, never own weights."""
+"""Reshaping layers (keras/src/layers/reshaping): rearrange or resize, never own weights.
+
+Moving values costs no FLOPs (Reshape, Transpose, Pad, StridedSlice and
+Tile have no profiler statistic). Two layers emit a little shape
+arithmetic the profiler does count (docs/flops.md): ``ops.repeat``
+multiplies one size by the repeat count (RepeatVector: 1, UpSampling2D's
+"nearest": 2), and the lanczos resize kernels compute a scale (2).
+"""
 
 from __future__ import annotations
 
@@ -35,7 +42,7 @@ def _flatten(config: LayerConfig, inputs: ShapeTree, extra: Mapping[str, ShapeTr
     shape = single("Flatten", inputs)
     expect_rank("Flatten", shape, min_ndim=1)
     rest = shape[1:]
-    return Inference((shape[0], product(rest) if rest else 1))
+    return Inference((shape[0], product(rest) if rest else 1), flops=0)
 
 
 def _reshape(config: LayerConfig, inputs: ShapeTree, extra: Mapping[str, ShapeTree]) -> Inference:
@@ -49,7 +56,7 @@ def _reshape(config: LayerConfig, inputs: ShapeTree, extra: Mapping[str, ShapeTr
         raise CannotInfer(f"`target_shape` {target} is invalid")
     rest = shape[1:]
     if None in rest:
-        return Inference((shape[0], *(None if d == -1 else d for d in target)))
+        return Inference((shape[0], *(None if d == -1 else d for d in target)), flops=0)
     size = math.prod(rest)
     if -1 not in target:
         if size != math.prod(target):
@@ -57,14 +64,14 @@ def _reshape(config: LayerConfig, inputs: ShapeTree, extra: Mapping[str, ShapeTr
                 f"Reshape cannot reshape input {fmt(shape)} ({size} values per sample) "
                 f"into target_shape {target} ({math.prod(target)} values)"
             )
-        return Inference((shape[0], *target))
+        return Inference((shape[0], *target), flops=0)
     known = math.prod(d for d in target if d != -1)
     if known == 0 or size % known:
         raise IncompatibleShape(
             f"Reshape cannot reshape input {fmt(shape)} ({size} values per sample) "
             f"into target_shape {target}: {size} is not a multiple of {known}"
         )
-    return Inference((shape[0], *(size // known if d == -1 else d for d in target)))
+    return Inference((shape[0], *(size // known if d == -1 else d for d in target)), flops=0)
 
 
 def _permute(config: LayerConfig, inputs: ShapeTree, extra: Mapping[str, ShapeTree]) -> Inference:
@@ -73,13 +80,13 @@ def _permute(config: LayerConfig, inputs: ShapeTree, extra: Mapping[str, ShapeTr
     if not isinstance(dims, (tuple, list)) or sorted(dims) != list(range(1, len(dims) + 1)):
         raise CannotInfer(f"`dims` must be a permutation of 1..n, got {dims!r}")
     expect_rank("Permute", shape, ndim=len(dims) + 1)
-    return Inference((shape[0], *(shape[d] for d in dims)))
+    return Inference((shape[0], *(shape[d] for d in dims)), flops=0)
 
 
 def _repeat_vector(config: LayerConfig, inputs: ShapeTree, extra: Mapping[str, ShapeTree]) -> Inference:
     shape = single("RepeatVector", inputs)
     expect_rank("RepeatVector", shape, ndim=2)
-    return Inference((shape[0], int_arg(config, "n"), shape[1]))
+    return Inference((shape[0], int_arg(config, "n"), shape[1]), flops=1)
 
 
 def _zero_padding_2d(config: LayerConfig, inputs: ShapeTree, extra: Mapping[str, ShapeTree]) -> Inference:
@@ -89,7 +96,11 @@ def _zero_padding_2d(config: LayerConfig, inputs: ShapeTree, extra: Mapping[str,
     spatial, channels = split_channels(shape, first)
     pads = pair(config["padding"], "padding")
     out = (None if d is None else d + sum(p) for d, p in zip(spatial, pads))
-    return Inference(join_channels(shape[0], out, channels, first))
+    return Inference(join_channels(shape[0], out, channels, first), flops=0)
+
+
+_UPSAMPLING_FLOPS = {"nearest": 2, "bilinear": 0, "bicubic": 0, "area": 0, "lanczos3": 2, "lanczos5": 2}
+"""What the profiler counts per call, by interpolation (resize kernels themselves count 0)."""
 
 
 def _up_sampling_2d(config: LayerConfig, inputs: ShapeTree, extra: Mapping[str, ShapeTree]) -> Inference:
@@ -98,7 +109,9 @@ def _up_sampling_2d(config: LayerConfig, inputs: ShapeTree, extra: Mapping[str, 
     first = channels_first(config)
     spatial, channels = split_channels(shape, first)
     size = ntuple(config["size"], 2, "size")
-    return Inference(join_channels(shape[0], map(times, spatial, size), channels, first))
+    interpolation = config.raw("interpolation")
+    flops = _UPSAMPLING_FLOPS.get(interpolation.lower()) if isinstance(interpolation, str) else None
+    return Inference(join_channels(shape[0], map(times, spatial, size), channels, first), flops=flops)
 
 
 def _cropping_2d(config: LayerConfig, inputs: ShapeTree, extra: Mapping[str, ShapeTree]) -> Inference:
@@ -114,7 +127,7 @@ def _cropping_2d(config: LayerConfig, inputs: ShapeTree, extra: Mapping[str, Sha
                 f"Cropping2D cropping {crops} removes all of input {fmt(shape)}"
             )
     out = (None if d is None else d - sum(c) for d, c in zip(spatial, crops))
-    return Inference(join_channels(shape[0], out, channels, first))
+    return Inference(join_channels(shape[0], out, channels, first), flops=0)
 
 
 _FORMAT = {"data_format": "channels_last"}

@@ -7,12 +7,19 @@ appends the final states, each ``(batch, units)``, to a list of outputs.
 
 Bidirectional and TimeDistributed wrap another catalogue entry:
 ``config["layer"]`` carries its ``.spec`` and ``.config``.
+
+FLOPs (docs/flops.md) are the true per-sample cost: timesteps x one step of
+the cell, counted op by op as the profiler counts an unrolled layer. (Not
+unrolled, the layer is a ``tf.while_loop``: the profiler sees the loop body
+once and skips its ops whose shapes depend on the loop state, so it reports
+a fraction of one step.)
 """
 
 from __future__ import annotations
 
 from typing import Any, Mapping
 
+from kerlint.layers import _flops
 from kerlint.layers._shapes import expect_rank, fmt, int_arg, prefixed, single, times, weight
 from kerlint.layers.base import (
     CannotInfer,
@@ -50,11 +57,57 @@ def _recurrent(cls: str, gates: int, states: int):
             reset_after = cls == "GRU" and config["reset_after"]
             weights.append(weight(cls, "bias", (2, gates * units) if reset_after else (gates * units,)))
         output = (batch, steps, units) if config["return_sequences"] else (batch, units)
+        flops = _recurrent_flops(cls, config, steps, features, units)
         if config["return_state"]:
-            return Inference([output] + [(batch, units)] * states, weights)
-        return Inference(output, weights)
+            return Inference([output] + [(batch, units)] * states, weights, flops)
+        return Inference(output, weights, flops)
 
     return infer
+
+
+def _recurrent_flops(
+    cls: str, config: LayerConfig, steps: int | None, features: int, units: int
+) -> int | None:
+    """``steps`` x one step of the Keras cell.
+
+    Every step multiplies the input by the kernel and the previous state by
+    the recurrent kernel (2 per multiply-accumulate), adds the bias, and
+    combines the gates elementwise (1 per value per op):
+
+    * SimpleRNN: ``x @ W + b + h @ U`` (1 add);
+    * LSTM: ``z = x @ W + h @ U (+ b)`` (4u each), then ``c = f * c + i * g``
+      and ``h = o * act(c)`` (4 ops of u);
+    * GRU, ``reset_after=True``: input bias and recurrent bias (3u each),
+      8 gate ops of u; ``reset_after=False``: the candidate's recurrent
+      product runs on ``r * h`` (same MACs in two MatMuls), one bias (3u),
+      8 gate ops of u.
+
+    ``activation`` runs on u values per step (2u for LSTM), the recurrent
+    activation on the gates (3u for LSTM, 2u for GRU); tanh and sigmoid
+    count 0.
+    """
+    if steps is None:
+        return None
+    bias = bool(config["use_bias"])
+    if cls == "SimpleRNN":
+        step = 2 * features * units + 2 * units * units + units + bias * units
+        act, recurrent = units, 0
+    elif cls == "LSTM":
+        gates = 4 * units
+        step = 2 * gates * (features + units) + gates + bias * gates + 4 * units
+        act, recurrent = 2 * units, 3 * units
+    else:
+        gates = 3 * units
+        reset_after = config["reset_after"]
+        step = 2 * gates * (features + units) + 8 * units + bias * gates * (2 if reset_after else 1)
+        act, recurrent = units, 2 * units
+    per_value = [_flops.per_value(config.raw("activation"))]
+    if recurrent:
+        per_value.append(_flops.per_value(config.raw("recurrent_activation")))
+    if None in per_value:
+        return None
+    step += act * per_value[0] + (recurrent * per_value[1] if recurrent else 0)
+    return steps * step
 
 
 def _rnn_spec(cls: str, gates: int, states: int, signature: tuple[str, ...], defaults: dict) -> LayerSpec:
@@ -150,7 +203,13 @@ def _bidirectional(config: LayerConfig, inputs: ShapeTree, extra: Mapping[str, S
     else:
         raise CannotInfer(f"unknown merge_mode {merge_mode!r}")
     outputs = merged + states + states
-    return Inference(outputs[0] if len(outputs) == 1 else outputs, weights)
+    # Both directions, then the merge: an add or a multiply per output value,
+    # "ave" adds and divides.
+    values = _flops.elements(output)
+    per_value = {"sum": 1, "mul": 1, "ave": 2}.get(merge_mode, 0)
+    merge = None if values is None else per_value * values
+    flops = _flops.total(fwd.flops, bwd.flops, merge)
+    return Inference(outputs[0] if len(outputs) == 1 else outputs, weights, flops)
 
 
 def _time_distributed(config: LayerConfig, inputs: ShapeTree, extra: Mapping[str, ShapeTree]) -> Inference:
@@ -166,7 +225,11 @@ def _time_distributed(config: LayerConfig, inputs: ShapeTree, extra: Mapping[str
             f"{fmt(child.outputs)}"
         )
     out = child.outputs
-    return Inference((out[0], shape[1], *out[1:]), prefixed(inner.spec.class_name.lower(), child.weights))
+    # Keras calls the layer once per timestep.
+    steps = shape[1]
+    flops = None if steps is None or child.flops is None else steps * child.flops
+    weights = prefixed(inner.spec.class_name.lower(), child.weights)
+    return Inference((out[0], shape[1], *out[1:]), weights, flops)
 
 
 SPECS = (
