@@ -30,8 +30,8 @@ class MissingNonlinearity(Rule):
     no activation, unlike many tutorials' diagrams suggest).
 
     Deliberate linear bottlenecks are not flagged: when the first layer is
-    narrower than both its input and the next layer (an autoencoder's latent
-    code, a MobileNetV2 projection), the pair is a low-rank factorization, not
+    no wider than its input and narrower than the next layer (an autoencoder's
+    latent code, a MobileNet projection), the pair is a low-rank factorization, not
     a redundant layer. Convolutions factorized into `1xk` and `kx1` kernels are
     not flagged either, nor `EinsumDense`, nor layers whose activation is not
     statically known.
@@ -192,11 +192,15 @@ def _input_width(step: Step) -> int | None:
 
 
 def _redundant_width(step: Step, second: Layer) -> bool:
-    """Whether the first layer is at least as wide as its input or the next layer (not a bottleneck)."""
+    """Whether the first layer is wider than its input or at least as wide as the next layer (not a bottleneck).
+
+    A projection no wider than its input into a wider layer is a linear
+    bottleneck by design (MobileNet's inverted residuals), not a mistake.
+    """
     middle, after, before = _width(step.layer), _width(second), _input_width(step)
     if middle is None or after is None:
         return False
-    return middle >= after or (before is not None and middle >= before)
+    return middle >= after or (before is not None and middle > before)
 
 
 def _message(first: Layer, second: Layer, between: list[Step]) -> str:
