@@ -34,7 +34,24 @@ class Budget:
     call_depth: int = 24
     elements: int = 2_000_000  # items of the lists, tuples and strings operators and calls build
     loop_unroll: int = 2_000
-    seconds: float = 5.0
+    seconds: float = 2.0  # model-building code needs well under a second (NASNet's file: 0.6s)
+    modules: int = 24  # project modules followed from one file
+
+
+class LazyImport:
+    """An imported name whose module is evaluated on first use (most imported helpers never are)."""
+
+    _UNSET = object()
+
+    def __init__(self, resolve: Callable[[], Any]):
+        self._resolve = resolve
+        self._value = self._UNSET
+
+    def value(self) -> Any:
+        if self._value is self._UNSET:
+            self._value = UNKNOWN  # a module that imports itself back sees the name as unknown
+            self._value = self._resolve()
+        return self._value
 
 
 class BudgetExhausted(Exception):
@@ -314,7 +331,7 @@ class Interpreter:
                 dotted = _dotted(alias.name)
                 bound = dotted if alias.asname is not None else dotted.partition(".")[0]
                 name = alias.asname.name.value if alias.asname is not None else bound
-                scope.vars[name] = self.import_module(bound, 0, node) or ApiRef(canonical(bound))
+                scope.vars[name] = self.lazy(lambda: self.import_module(bound, 0, node) or ApiRef(canonical(bound)), bound, 0)
             return
         level = len(node.relative)
         module = _dotted(node.module) if node.module is not None else ""
@@ -325,7 +342,15 @@ class Interpreter:
         for alias in node.names:
             name = alias.name.value if isinstance(alias.name, cst.Name) else _dotted(alias.name)
             bound = alias.asname.name.value if alias.asname is not None else name
-            scope.vars[bound] = self.import_name(module, name, level, node)
+            scope.vars[bound] = self.lazy(
+                lambda module=module, name=name: self.import_name(module, name, level, node), module, level
+            )
+
+    def lazy(self, resolve: Callable[[], Any], module: str, level: int) -> Any:
+        """Library imports bind at once; a project module is only read when a name from it is used."""
+        if level or self.resolver.may_follow(module):
+            return LazyImport(resolve)
+        return resolve()
 
     def import_name(self, module: str, name: str, level: int, node: cst.CSTNode) -> Any:
         """``from module import name``: a followed submodule, a name of a followed module, or a library reference."""
@@ -347,6 +372,9 @@ class Interpreter:
             return None
         if path in self.imported:
             return self.imported[path]
+        if len(self.imported) >= self.budget.modules or time.monotonic() > self.deadline:
+            self.note(node, f"import of {dotted or '.'} not followed: module or time budget spent")
+            return None
         self.imported[path] = None  # a circular import sees a partly evaluated module as not followed
         try:
             module = cst.parse_module(path.read_text(encoding="utf-8"))
@@ -567,7 +595,8 @@ class Interpreter:
         return handler(node, scope)
 
     def eval_Name(self, node: cst.Name, scope: Scope) -> Any:
-        return scope.lookup(node.value)
+        value = scope.lookup(node.value)
+        return value.value() if isinstance(value, LazyImport) else value
 
     def eval_Integer(self, node: cst.Integer, scope: Scope) -> Any:
         return node.evaluated_value
@@ -743,7 +772,8 @@ class Interpreter:
             return ApiRef(canonical(f"{base.path}.{name}"))
         if isinstance(base, ModuleValue):
             if name in base.scope.vars:
-                return base.scope.vars[name]
+                value = base.scope.vars[name]
+                return value.value() if isinstance(value, LazyImport) else value
             dotted = f"{base.dotted}.{name}" if base.dotted else name
             return self.import_module(dotted, base.level, node) or UNKNOWN
         if base is UNKNOWN:

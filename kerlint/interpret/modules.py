@@ -34,6 +34,13 @@ class ModuleResolver:
         self.package = top.name if top is not None else None
         self.package_root = top.parent if top is not None else None
 
+    def may_follow(self, dotted: str) -> bool:
+        """A cheap test: could an absolute import of ``dotted`` name one of the project's modules?"""
+        top = dotted.partition(".")[0]
+        if not top or is_modelled(dotted):
+            return False
+        return top == self.package or (self.directory / top).is_dir() or (self.directory / f"{top}.py").is_file()
+
     def find(self, dotted: str, level: int = 0) -> Path | None:
         """The source file of ``dotted`` (``level`` leading dots if relative), or None if not followed."""
         if level:
