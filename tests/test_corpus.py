@@ -2,6 +2,7 @@
 
 A pair is a directory under tests/corpus/ holding ``buggy.py`` and ``fixed.py``;
 the first line of ``buggy.py`` names the expected rule: ``# expect: KER203``.
+Files are read as bytes, the way the CLI reads them (CRLF endings and tabs stay).
 """
 
 from __future__ import annotations
@@ -10,20 +11,21 @@ from pathlib import Path
 
 import pytest
 
-from helpers import analyze
+from kerlint.config import load_settings
+from kerlint.engine import analyze_path
 
 CORPUS = Path(__file__).parent / "corpus"
 PAIRS = sorted(p for p in CORPUS.iterdir() if p.is_dir())
 
 
 def expected_code(pair: Path) -> str:
-    first_line = (pair / "buggy.py").read_text(encoding="utf-8").splitlines()[0]
+    first_line = (pair / "buggy.py").read_bytes().decode("utf-8").splitlines()[0]
     assert first_line.startswith("# expect: "), f"{pair.name}/buggy.py must start with '# expect: KERxxx'"
     return first_line.removeprefix("# expect: ").strip()
 
 
 def found_codes(path: Path) -> list[str]:
-    return [f.code for f in analyze(path.read_text(encoding="utf-8"), path.name).findings]
+    return [f.code for f in analyze_path(path, path.name, load_settings(None)).findings]
 
 
 @pytest.mark.parametrize("pair", PAIRS, ids=lambda p: p.name)

@@ -7,7 +7,9 @@ from typing import Iterator
 from kerlint.findings import Severity
 from kerlint.graph import LayerCall
 from kerlint.rules.base import Report, Rule, RuleContext
-from kerlint.rules.heads import ACTIVATION_LAYERS
+from kerlint.rules.heads import ACTIVATION_LAYERS, TRANSPARENT_LAYERS
+
+SHAPE_PRESERVING = (TRANSPARENT_LAYERS - {"Flatten", "Reshape"}) | {"Activation", *ACTIVATION_LAYERS}
 
 
 class SingleUnitSoftmax(Rule):
@@ -44,12 +46,26 @@ class SingleUnitSoftmax(Rule):
 
     def check(self, ctx: RuleContext) -> Iterator[Report]:
         for call in ctx.analysis.calls:
-            if _applies_softmax(call) and call.output_shape is not None and call.output_shape[-1:] == (1,):
+            if _applies_softmax(call) and _units(call) == 1:
                 yield Report(
                     ctx.analysis.locator.span(call.node),
                     f"softmax over 1 unit in `{call.layer.name}` always outputs 1.0, so the model cannot learn: "
                     "use sigmoid for a binary output",
                 )
+
+
+def _units(call: LayerCall) -> int | None:
+    """The size of the last axis, from the shape, or from a Dense's ``units`` when the input shape is unknown."""
+    if call.output_shape is not None:
+        return call.output_shape[-1]
+    layer = call.layer
+    if layer.class_name == "Dense":
+        units = layer.config.raw("units")
+        return units if isinstance(units, int) else None
+    producer = call.inputs[0].producer if len(call.inputs) == 1 else None
+    if layer.class_name in SHAPE_PRESERVING and isinstance(producer, LayerCall):
+        return _units(producer)
+    return None
 
 
 def _applies_softmax(call: LayerCall) -> bool:
