@@ -1,12 +1,20 @@
-"""Per-model cost figures, the ``model.summary()`` kerlint computes without TensorFlow."""
+"""Per-model cost figures, the ``model.summary()`` kerlint computes without TensorFlow.
+
+Parameters come from the catalogue's weights, FLOPs from each call's per-sample
+count (``LayerCall.flops``) times the batch size, memory from ``kerlint.memory``.
+A figure that is not statically known is None, and a total over parts that are
+not all known is None too: the known part is reported separately, labelled as
+such, never as the total.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from kerlint.graph import Layer, ModelGraph
 from kerlint.interpret.analysis import FileAnalysis
-from kerlint.units import shape_str
+from kerlint.memory import PRECISIONS, ModelMemory, Precision, estimate, human_bytes, layer_activation_bytes, model_nodes, model_optimizer
+from kerlint.units import human_count, shape_str
 
 
 @dataclass(frozen=True)
@@ -15,9 +23,31 @@ class LayerRow:
     class_name: str
     output_shape: str
     params: int | None
+    flops: int | None = None  # at the report's batch size, every call of the layer in this model
+    activation_bytes: int | None = None  # its outputs at the batch size
+    weight_bytes: int | None = None
 
     def to_json(self) -> dict:
-        return {"name": self.name, "class": self.class_name, "output_shape": self.output_shape, "params": self.params}
+        return {
+            "name": self.name,
+            "class": self.class_name,
+            "output_shape": self.output_shape,
+            "params": self.params,
+            "flops": self.flops,
+            "memory": {"activations": self.activation_bytes, "weights": self.weight_bytes},
+        }
+
+
+@dataclass(frozen=True)
+class Flops:
+    """FLOPs of a whole model at a batch size: ``total`` only when every part is known."""
+
+    known: int  # the sum over the calls whose FLOPs are known
+    unknown: tuple[str, ...]  # names of layers (or ops) whose FLOPs are not known
+
+    @property
+    def total(self) -> int | None:
+        return None if self.unknown else self.known
 
 
 @dataclass(frozen=True)
@@ -30,10 +60,18 @@ class ModelCost:
     trainable_params: int | None
     layers: list[LayerRow]
     unresolved: list[dict]
+    batch_size: int = 1
+    flops: Flops | None = None
+    memory: ModelMemory | None = None
+    graph: ModelGraph | None = field(default=None, compare=False, repr=False)
 
     @property
     def non_trainable_params(self) -> int | None:
         return None if self.params is None else self.params - self.trainable_params
+
+    @property
+    def total_flops(self) -> int | None:
+        return None if self.flops is None else self.flops.total
 
     def to_json(self) -> dict:
         return {
@@ -44,35 +82,118 @@ class ModelCost:
             "params": self.params,
             "trainable_params": self.trainable_params,
             "non_trainable_params": self.non_trainable_params,
+            "batch_size": self.batch_size,
+            "flops": self.total_flops,
+            "flops_known": None if self.flops is None else self.flops.known,
+            "flops_unknown": None if self.flops is None else list(self.flops.unknown),
+            "memory": None if self.memory is None else self.memory.to_json(),
             "layers": [row.to_json() for row in self.layers],
             "unresolved": self.unresolved,
         }
 
+    def summary(self) -> str:
+        """``25.6M params, 7.7 GFLOPs, 97.8 MB weights``: the one line a pull-request comment needs."""
+        parts = [f"{human_count(self.params)} params" if self.params is not None else "? params"]
+        parts.append(flops_summary(self.flops))
+        weights = None if self.memory is None else self.memory.weights
+        parts.append(f"{human_bytes(weights)} weights" if weights is not None else "? weights")
+        return ", ".join(parts)
 
-def model_costs(analysis: FileAnalysis) -> list[ModelCost]:
+
+def model_costs(
+    analysis: FileAnalysis,
+    batch_size: int = 1,
+    dtype: str = "float32",
+    optimizer: str | None = None,
+) -> list[ModelCost]:
+    precision = PRECISIONS[dtype]
+    return [model_cost(analysis, model, batch_size, precision, optimizer) for model in analysis.models]
+
+
+def model_cost(
+    analysis: FileAnalysis,
+    model: ModelGraph,
+    batch_size: int = 1,
+    precision: Precision = PRECISIONS["float32"],
+    optimizer: str | None = None,
+) -> ModelCost:
     locator = analysis.locator
-    costs = []
-    for model in analysis.models:
-        unresolved = [
-            {"path": analysis.path, "line": locator.line(item.node), "reason": item.reason} for item in model.unresolved
-        ]
-        costs.append(
-            ModelCost(
-                name=model.name,
-                path=analysis.path,
-                line=locator.line(model.node),
-                function=model.function,
-                params=model.params,
-                trainable_params=model.trainable_params,
-                layers=[_row(model, layer) for layer in model.layers],
-                unresolved=unresolved,
-            )
-        )
-    return costs
+    unresolved = [{"path": analysis.path, "line": locator.line(item.node), "reason": item.reason} for item in model.unresolved]
+    chosen = model_optimizer(model, locator.line, optimizer)
+    return ModelCost(
+        name=model.name,
+        path=analysis.path,
+        line=locator.line(model.node),
+        function=model.function,
+        params=model.params,
+        trainable_params=model.trainable_params,
+        layers=[_row(model, layer, batch_size, precision) for layer in model.layers],
+        unresolved=unresolved,
+        batch_size=batch_size,
+        flops=model_flops(model, batch_size),
+        memory=estimate(model, batch_size, precision, chosen),
+        graph=model,
+    )
 
 
-def _row(model: ModelGraph, layer: Layer) -> LayerRow:
+def model_flops(model: ModelGraph, batch_size: int = 1) -> Flops:
+    """FLOPs of every layer call and tensor operation of the model.
+
+    ``total`` is None unless every part is known; a model kerlint could not
+    reconstruct completely lists ``"(unresolved parts)"`` among the unknown.
+    """
+    known, unknown = 0, []
+    for node in model_nodes(model):
+        if node.flops is None:
+            layer = getattr(node, "layer", None)
+            unknown.append(layer.name if layer is not None else getattr(node, "name", "op"))
+        else:
+            known += node.flops * batch_size
+    if not model.complete:
+        unknown.append(UNRESOLVED_PARTS)
+    return Flops(known, tuple(dict.fromkeys(unknown)))
+
+
+UNRESOLVED_PARTS = "(unresolved parts)"
+
+
+def layer_flops(model: ModelGraph, layer: Layer, batch_size: int = 1) -> int | None:
+    per_call = [call.flops for call in model.calls if call.layer is layer]
+    if not per_call or any(f is None for f in per_call):
+        return None
+    return sum(per_call) * batch_size
+
+
+def _row(model: ModelGraph, layer: Layer, batch_size: int, precision: Precision) -> LayerRow:
     in_model = [call for call in layer.calls if call in model.calls]
     shapes = {shape_str(call.output_shape) for call in in_model}
     shown = shapes.pop() if len(shapes) == 1 else ("multiple" if shapes else "?")
-    return LayerRow(layer.name, layer.class_name, shown, layer.params)
+    return LayerRow(
+        layer.name,
+        layer.class_name,
+        shown,
+        layer.params,
+        flops=layer_flops(model, layer, batch_size),
+        activation_bytes=layer_activation_bytes(model, layer, batch_size, precision),
+        weight_bytes=None if layer.params is None else layer.params * precision.variable_bytes,
+    )
+
+
+def human_flops(n: int | float) -> str:
+    """``7_700_000_000`` -> ``7.7 GFLOPs``; below a thousand, the exact count."""
+    for limit, prefix in ((1e15, "P"), (1e12, "T"), (1e9, "G"), (1e6, "M"), (1e3, "K")):
+        if abs(n) >= limit:
+            return f"{n / limit:.1f} {prefix}FLOPs"
+    return f"{int(n)} FLOPs"
+
+
+def flops_summary(flops: Flops | None) -> str:
+    """``7.7 GFLOPs``, or ``? FLOPs (at least 7.2 GFLOPs; unknown: lambda, ...)`` when some are unknown."""
+    if flops is None:
+        return "? FLOPs"
+    if flops.total is not None:
+        return human_flops(flops.total)
+    names = ", ".join(flops.unknown[:3]) + (", ..." if len(flops.unknown) > 3 else "")
+    if flops.known:
+        return f"? FLOPs (at least {human_flops(flops.known)}; not known for {names})"
+    return f"? FLOPs (not known for {names})"

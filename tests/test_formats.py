@@ -137,7 +137,7 @@ def test_pylint(expected):
 
 def test_junit(expected):
     root = ElementTree.fromstring(check("junit", "examples"))
-    checked = sorted(path.relative_to(ROOT).as_posix() for path in (ROOT / "examples").glob("*.py"))
+    checked = sorted(path.relative_to(ROOT).as_posix() for path in (ROOT / "examples").rglob("*.py"))
     suites = {suite.get("name"): suite for suite in root.findall("testsuite")}
     assert sorted(suites) == checked
     assert (root.tag, root.get("failures"), root.get("tests")) == (

@@ -1,22 +1,31 @@
-"""``kerlint cost`` output: a ``model.summary()``-like table per model, or JSON."""
+"""``kerlint cost`` output: a ``model.summary()``-like table per model, Markdown, or JSON."""
 
 from __future__ import annotations
 
 import json
 from typing import TextIO
 
-from kerlint.cost import ModelCost
+from kerlint.cost import LayerRow, ModelCost, flops_summary
+from kerlint.memory import ModelMemory, human_bytes
 from kerlint.units import human_count
+
+FORMATS = ("table", "markdown", "json")
+
+
+def render(format_name: str, models: list[ModelCost], stream: TextIO) -> None:
+    {"table": render_table, "markdown": render_markdown, "json": render_json}[format_name](models, stream)
+
+
+# ---------------------------------------------------------------- table
 
 
 def render_table(models: list[ModelCost], stream: TextIO) -> None:
     if not models:
         stream.write("No models found.\n")
     for model in models:
-        where = f"{model.path}:{model.line}" + (f" in {model.function}()" if model.function else "")
-        stream.write(f'Model "{model.name}" ({where})\n')
-        header = ("Layer (type)", "Output Shape", "Param #")
-        rows = [(f"{r.name} ({r.class_name})", r.output_shape, _count(r.params)) for r in model.layers]
+        stream.write(f'Model "{model.name}" ({_where(model)})\n')
+        header = ("Layer (type)", "Output Shape", "Param #", "FLOPs", "Activations")
+        rows = [_cells(row) for row in model.layers]
         widths = [max(len(h), *(len(row[i]) for row in rows)) if rows else len(h) for i, h in enumerate(header)]
         line = "  ".join("-" * w for w in widths)
         stream.write(_format(header, widths) + "\n" + line + "\n")
@@ -26,12 +35,124 @@ def render_table(models: list[ModelCost], stream: TextIO) -> None:
         if model.params is None:
             stream.write("Total params: unknown (partial model, see below)\n")
         else:
-            stream.write(f"Total params: {model.params:,} ({human_count(model.params)})\n")
+            stream.write(f"Total params: {model.params:,} ({_params(model.params)})\n")
             stream.write(f"Trainable params: {model.trainable_params:,}\n")
             stream.write(f"Non-trainable params: {model.non_trainable_params:,}\n")
+        stream.write(f"Total FLOPs (batch {model.batch_size}): {flops_summary(model.flops)}\n")
+        for label, value in _memory_lines(model.memory):
+            stream.write(f"{label}: {value}\n")
+        stream.write(f"Summary: {model.summary()}\n")
         for item in model.unresolved:
             stream.write(f"  unresolved: {item['path']}:{item['line']}: {item['reason']}\n")
         stream.write("\n")
+
+
+def _cells(row: LayerRow) -> tuple[str, ...]:
+    return (
+        f"{row.name} ({row.class_name})",
+        row.output_shape,
+        _count(row.params),
+        "?" if row.flops is None else human_count(row.flops),
+        "?" if row.activation_bytes is None else human_bytes(row.activation_bytes),
+    )
+
+
+def _format(cells: tuple[str, ...], widths: list[int]) -> str:
+    name, shape, *numbers = cells
+    text = f"{name:<{widths[0]}}  {shape:<{widths[1]}}"
+    for value, width in zip(numbers, widths[2:]):
+        text += f"  {value:>{width}}"
+    return text
+
+
+def _memory_lines(memory: ModelMemory | None) -> list[tuple[str, str]]:
+    if memory is None:
+        return []
+    setting = f"batch {memory.batch_size}, {memory.precision.name}"
+    weights = "unknown" if memory.weights is None else human_bytes(memory.weights)
+    if memory.weights is not None and memory.non_trainable_weights:
+        weights += f" ({human_bytes(memory.trainable_weights)} trainable, {human_bytes(memory.non_trainable_weights)} non-trainable)"
+    lines = [
+        (f"Weights ({memory.precision.variable_dtype})", weights),
+        (f"Activations ({setting})", _bytes(memory.activations)),
+        (f"Inference peak ({setting})", _approx(memory.inference_peak)),
+        (f"Training peak ({setting}, {memory.optimizer.describe()})", _approx(memory.training) + _training_parts(memory)),
+    ]
+    lines += [("  note", note) for note in memory.notes]
+    return lines
+
+
+def _training_parts(memory: ModelMemory) -> str:
+    """How the training figure adds up: the fixed part, then whichever phase is larger."""
+    if memory.training is None:
+        return ""
+    parts = [f"weights {human_bytes(memory.weights)}"]
+    if memory.weight_copies:
+        parts.append(f"{memory.precision.compute_dtype} weight copies {human_bytes(memory.weight_copies)}")
+    if memory.optimizer_state:
+        parts.append(f"optimizer state {human_bytes(memory.optimizer_state)}")
+    backward = memory.backward_gradients + memory.saved_activations + memory.backward_workspace
+    if backward >= memory.gradients + memory.update_workspace:
+        parts.append(
+            f"backprop (gradients {human_bytes(memory.backward_gradients)}, saved activations "
+            f"{human_bytes(memory.saved_activations)}, activation gradient {human_bytes(memory.backward_workspace)})"
+        )
+    else:
+        parts.append(
+            f"update (gradients {human_bytes(memory.gradients)}, optimizer temporaries {human_bytes(memory.update_workspace)})"
+        )
+    return " = " + " + ".join(parts)
+
+
+# ---------------------------------------------------------------- markdown
+
+
+def render_markdown(models: list[ModelCost], stream: TextIO) -> None:
+    """GitHub-flavoured Markdown: a heading, a summary line and a table per model, for PR comments."""
+    if not models:
+        stream.write("No models found.\n")
+    for index, model in enumerate(models):
+        if index:
+            stream.write("\n")
+        stream.write(f"### `{_md(model.name)}` ({_md(_where(model))})\n\n")
+        stream.write(f"**{_md(model.summary())}**")
+        memory = model.memory
+        if memory is not None:
+            stream.write(
+                f" · batch {memory.batch_size}, {memory.precision.name} · inference peak {_approx(memory.inference_peak)}"
+                f" · training peak {_approx(memory.training)} ({_md(memory.optimizer.describe())})"
+            )
+        stream.write("\n\n")
+        stream.write("| Layer | Class | Output shape | Params | FLOPs | Activations |\n")
+        stream.write("| --- | --- | --- | ---: | ---: | ---: |\n")
+        for row in model.layers:
+            name, shape, params, flops, activations = _cells(row)
+            stream.write(
+                f"| {_md(row.name)} | {_md(row.class_name)} | `{shape}` | {params} | {flops} | {activations} |\n"
+            )
+        if model.params is not None:
+            stream.write(
+                f"| **Total** | | | **{model.params:,}** | **{_total_flops(model)}** | "
+                f"**{_bytes(None if memory is None else memory.activations)}** |\n"
+            )
+        if model.unresolved:
+            stream.write("\nNot statically known:\n\n")
+            for item in model.unresolved:
+                stream.write(f"- `{_md(item['path'])}:{item['line']}`: {_md(item['reason'])}\n")
+        if memory is not None and memory.notes:
+            stream.write("\n" + "".join(f"> {_md(note)}\n" for note in memory.notes))
+
+
+def _total_flops(model: ModelCost) -> str:
+    total = model.total_flops
+    return "?" if total is None else human_count(total)
+
+
+def _md(text: str) -> str:
+    return text.replace("|", "\\|").replace("<", "&lt;").replace(">", "&gt;")
+
+
+# ---------------------------------------------------------------- json
 
 
 def render_json(models: list[ModelCost], stream: TextIO) -> None:
@@ -39,10 +160,24 @@ def render_json(models: list[ModelCost], stream: TextIO) -> None:
     stream.write("\n")
 
 
+# ---------------------------------------------------------------- helpers
+
+
+def _where(model: ModelCost) -> str:
+    return f"{model.path}:{model.line}" + (f" in {model.function}()" if model.function else "")
+
+
 def _count(value: int | None) -> str:
     return "?" if value is None else f"{value:,}"
 
 
-def _format(cells: tuple[str, ...], widths: list[int]) -> str:
-    name, shape, params = cells
-    return f"{name:<{widths[0]}}  {shape:<{widths[1]}}  {params:>{widths[2]}}"
+def _params(value: int) -> str:
+    return f"{value / 1e6:.1f}M" if value >= 1e6 else f"{value:,}"
+
+
+def _bytes(value: int | None) -> str:
+    return "unknown" if value is None else human_bytes(value)
+
+
+def _approx(value: int | None) -> str:
+    return "unknown" if value is None else f"~{human_bytes(value)}"
