@@ -5,13 +5,17 @@ from __future__ import annotations
 from kerlint.rules.activation_loss import ActivationLossMismatch
 from kerlint.rules.base import Rule
 from kerlint.rules.batch_dim import BatchDimInInputShape
+from kerlint.rules.budget import OverBudget
 from kerlint.rules.channels_first import ChannelsFirstInput
 from kerlint.rules.concatenation import OversizedConcatenation
 from kerlint.rules.cudnn_rnn import CudnnIncompatibleRnn
 from kerlint.rules.disconnected_input import DisconnectedInput
+from kerlint.rules.dominant_layer import DominantLayer
 from kerlint.rules.double_activation import DoubleActivation
 from kerlint.rules.duplicate_layers import UnsharedDuplicateLayer
 from kerlint.rules.duplicate_names import DuplicateLayerName
+from kerlint.rules.estimate_mismatch import EstimateMismatch
+from kerlint.rules.flatten_dense import FlattenIntoLargeDense
 from kerlint.rules.from_logits import FromLogitsMismatch
 from kerlint.rules.head_size import HeadSizeMismatch
 from kerlint.rules.high_dropout import HighDropoutRate
@@ -21,6 +25,7 @@ from kerlint.rules.learning_rate import SuspiciousLearningRate
 from kerlint.rules.merge_shapes import MergeShapeMismatch
 from kerlint.rules.meta import InternalError, SyntaxErrorRule, UnusedSuppression
 from kerlint.rules.missing_nonlinearity import MissingNonlinearity
+from kerlint.rules.model_not_reconstructed import ModelNotReconstructed
 from kerlint.rules.redundant_bias import RedundantBiasBeforeNormalization
 from kerlint.rules.regularization import AbsentRegularization
 from kerlint.rules.sequence_head import SequenceIntoDenseHead
@@ -57,6 +62,11 @@ _REGISTERED = (
     HighDropoutRate,
     SuspiciousLearningRate,
     CudnnIncompatibleRnn,
+    EstimateMismatch,
+    ModelNotReconstructed,
+    FlattenIntoLargeDense,
+    DominantLayer,
+    OverBudget,
 )
 ALL_RULES: tuple[type[Rule], ...] = tuple(sorted(_REGISTERED, key=lambda rule: rule.code))
 

@@ -42,6 +42,8 @@ class Rule:
     invalid: ClassVar[list[str]] = []
     emitted_by_engine: ClassVar[bool] = False
     """Meta rules (syntax errors, suppressions, internal errors) that no ``check`` emits."""
+    emitted_by_confirm: ClassVar[bool] = False
+    """Rules only ``kerlint confirm`` emits (it runs the code): their examples are programs to run, not to lint."""
 
     def check(self, ctx: RuleContext) -> Iterator[Report]:
         return iter(())
