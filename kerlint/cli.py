@@ -1,4 +1,4 @@
-"""Command line: ``kerlint [check] PATH...``, ``kerlint rule``, ``kerlint cost``.
+"""Command line: ``kerlint [check] PATH...``, ``kerlint rule``, ``kerlint cost``, ``kerlint graph``.
 
 Exit codes follow ruff: 0 clean, 1 findings, 2 usage, configuration or
 internal error. Nothing here imports TensorFlow or Keras.
@@ -8,23 +8,26 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import dataclasses
+import fnmatch
 import functools
 import os
 import sys
 from pathlib import Path
 from typing import Callable, Iterator, Sequence, TextIO
 
-from kerlint import __version__
+from kerlint import __version__, confirm
 from kerlint.config import ConfigError, Settings, find_pyproject, load_settings
 from kerlint.cost import model_costs
-from kerlint.engine import FileResult, analyze_bytes, analyze_path
+from kerlint.engine import FileResult, Task, analyze_bytes, analyze_files, for_report
 from kerlint.files import discover, is_force_excluded
 from kerlint.report import FORMATS, render, show_settings, statistics
-from kerlint.report.cost_table import render_json, render_table
+from kerlint.memory import OPTIMIZER_NAMES, PRECISIONS
+from kerlint.report import cost_table, graph_render
 from kerlint.rules import ALL_RULES, rule_for
 from kerlint.rules.docs import render_page
 
-COMMANDS = ("check", "rule", "cost")
+COMMANDS = ("check", "rule", "cost", "graph", "confirm")
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 STDIN = Path("-")
 
@@ -49,9 +52,23 @@ def build_parser() -> argparse.ArgumentParser:
     rule.add_argument("rule", nargs="?", help="a rule code (KER101) or name (unshared-duplicate-layer)")
     rule.add_argument("--all", action="store_true", help="list every rule")
 
-    cost = commands.add_parser("cost", help="per-model layer table with shapes and parameters, computed statically")
+    cost = commands.add_parser("cost", help="per-model table of shapes, parameters, FLOPs and memory, computed statically")
     _add_selection_arguments(cost)
-    cost.add_argument("--format", choices=("table", "json"), default="table")
+    cost.add_argument("--format", choices=cost_table.FORMATS, default="table", help="table (default), markdown (for pull-request comments) or json")
+    cost.add_argument("--batch-size", type=_positive_int, default=1, help="batch size for FLOPs and memory (default: 1)")
+    cost.add_argument("--dtype", choices=list(PRECISIONS), default="float32", help="dtype policy for memory (default: float32)")
+    cost.add_argument("--optimizer", choices=OPTIMIZER_NAMES, help="optimizer for the training-memory estimate (default: the model's compile(), else adam)")
+
+    graph = commands.add_parser("graph", help="draw the static layer graph (Mermaid or Graphviz DOT), findings highlighted")
+    _add_selection_arguments(graph)
+    graph.add_argument("--format", choices=graph_render.FORMATS, default="mermaid", help="mermaid (default; renders in GitHub Markdown) or dot (Graphviz)")
+    graph.add_argument("--model", metavar="NAME", help="only models whose name matches NAME (a glob)")
+    graph.add_argument("--output-file", type=Path, help="write the picture to this file instead of standard output")
+
+    confirm_parser = commands.add_parser(
+        "confirm", help="instantiate the models with TensorFlow/Keras (runs your code) and check the static estimates"
+    )
+    confirm.add_arguments(confirm_parser)
     return parser
 
 
@@ -67,6 +84,16 @@ def _add_selection_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--ignore", type=_csv, help="rules to disable")
     parser.add_argument("--exclude", type=_csv, default=[], help="extra glob patterns of paths to skip")
     parser.add_argument("--force-exclude", action="store_true", help="apply excludes to paths given explicitly too")
+    parser.add_argument("--jobs", "-j", type=_positive_int, help="worker processes (default: every core; small inputs run in one process)")
+    parser.add_argument("--no-cache", action="store_true", help="neither read nor write the cache of results")
+    parser.add_argument("--cache-dir", type=Path, help="where the cache lives (default: $KERLINT_CACHE_DIR, else .kerlint_cache in the project root)")
+
+
+def _positive_int(value: str) -> int:
+    number = int(value)
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"must be a positive integer, got {value}")
+    return number
 
 
 def _csv(value: str) -> list[str]:
@@ -87,8 +114,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.show_settings:
             return run_show_settings(args, settings_for)
         results = _analyze(args, settings_for)
+        if args.command == "confirm":
+            return confirm.run(args, results, settings_for)
         if args.command == "cost":
             return run_cost(args, results)
+        if args.command == "graph":
+            return run_graph(args, results)
         return run_check(args, results)
     except (ConfigError, UsageError) as error:
         print(f"kerlint: error: {error}", file=sys.stderr)
@@ -117,8 +148,38 @@ def run_show_settings(args: argparse.Namespace, settings_for: Callable[[Path], S
 
 
 def run_cost(args: argparse.Namespace, results: list[FileResult]) -> int:
-    models = [cost for result in results if result.analysis is not None for cost in model_costs(result.analysis)]
-    (render_json if args.format == "json" else render_table)(models, sys.stdout)
+    models = [
+        cost
+        for result in results
+        for cost in (
+            result.data if result.data is not None
+            else model_costs(result.analysis, args.batch_size, args.dtype, args.optimizer) if result.analysis is not None
+            else []
+        )
+    ]
+    cost_table.render(args.format, models, sys.stdout)
+    return _report_file_errors(results)
+
+
+def run_graph(args: argparse.Namespace, results: list[FileResult]) -> int:
+    pictures = []
+    for result in results:
+        if result.analysis is None:
+            continue
+        models = [m for m in result.analysis.models if args.model is None or fnmatch.fnmatchcase(m.name, args.model)]
+        pictures += graph_render.pictures(result.analysis, result.findings, models, start=sum(len(p.nodes) for p in pictures))
+    if not pictures:
+        which = f" named {args.model!r}" if args.model else ""
+        raise UsageError(f"no model{which} found in {', '.join(str(p) for p in args.paths)}")
+    with _output(args.output_file) as stream:
+        warning = graph_render.render(args.format, pictures, stream)
+    if warning:
+        print(f"kerlint: warning: {warning}", file=sys.stderr)
+    return _report_file_errors(results)
+
+
+def _report_file_errors(results: list[FileResult]) -> int:
+    """Files that could not be analyzed (KER000, KER001) go to standard error; exit 2 if any."""
     errors = [f for result in results for f in result.findings if f.code in ("KER000", "KER001")]
     for finding in errors:
         print(f"{finding.path}:{finding.span.line}:{finding.span.column}: {finding.code} {finding.message}", file=sys.stderr)
@@ -157,10 +218,32 @@ def _settings_resolver(args: argparse.Namespace) -> Callable[[Path], Settings]:
 
 def _analyze(args: argparse.Namespace, settings_for: Callable[[Path], Settings]) -> list[FileResult]:
     files = discover([path for path in args.paths if path != STDIN], settings_for, force_exclude=args.force_exclude)
-    results = [analyze_path(path, _display(path), settings_for(path)) for path in files]
+    tasks = [Task(path, _display(path), settings_for(path)) for path in files]
+    extract = _extract_for(args)
+    cache = None
+    if extract is for_report and not getattr(args, "no_cache", True):
+        from kerlint.cache import ResultCache, default_cache_dir
+
+        cache = ResultCache(args.cache_dir or default_cache_dir(settings_for(Path.cwd()).root))
+    results = analyze_files(tasks, extract=extract, jobs=getattr(args, "jobs", None), cache=cache)
     if STDIN in args.paths:
         results += _analyze_stdin(args, settings_for)
     return results
+
+
+def _extract_for(args: argparse.Namespace) -> Callable[[FileResult], FileResult] | None:
+    """What a worker sends back for this command; None: the whole analysis, kept in this process (graph, confirm)."""
+    if args.command == "check":
+        return for_report
+    if args.command == "cost":
+        return functools.partial(cost_extract, batch_size=args.batch_size, dtype=args.dtype, optimizer=args.optimizer)
+    return None
+
+
+def cost_extract(result: FileResult, batch_size: int, dtype: str, optimizer: str | None) -> FileResult:
+    """For `cost`: each model's figures (in `data`), computed where the file was analyzed, without its syntax tree."""
+    costs = [] if result.analysis is None else model_costs(result.analysis, batch_size, dtype, optimizer)
+    return FileResult(result.path, None, result.findings, data=[dataclasses.replace(cost, graph=None) for cost in costs])
 
 
 def _analyze_stdin(args: argparse.Namespace, settings_for: Callable[[Path], Settings]) -> list[FileResult]:

@@ -34,7 +34,9 @@ DEFAULT_EXCLUDE: tuple[str, ...] = (
 
 _LIST_KEYS = ("select", "extend-select", "ignore", "exclude", "extend-exclude")
 _PER_FILE_KEYS = ("per-file-ignores", "extend-per-file-ignores")
-ALLOWED_KEYS: tuple[str, ...] = tuple(sorted(_LIST_KEYS + _PER_FILE_KEYS + ("options",)))
+ALLOWED_KEYS: tuple[str, ...] = tuple(sorted(_LIST_KEYS + _PER_FILE_KEYS + ("options", "budgets")))
+BUDGET_RULE = "KER901"
+"""The rule that checks `[tool.kerlint.budgets]`; it receives them as its `budgets` option."""
 
 
 class ConfigError(Exception):
@@ -166,7 +168,7 @@ def load_settings(
         exclude=exclude,
         root=root,
         source=pyproject,
-        options=_options(table.get("options", {}), prefix),
+        options=_with_budgets(_options(table.get("options", {}), prefix), table, pyproject, prefix),
     )
 
 
@@ -238,6 +240,21 @@ def _options(value: Any, prefix: str) -> dict[str, dict[str, Any]]:
                 raise ConfigError(f"{rule_section} unknown option {option!r} ({allowed})")
             result[rule.code][option] = _coerce_option(option_value, rule.options[option], f"{rule_section} option {option!r}")
     return result
+
+
+def _with_budgets(options: dict[str, dict[str, Any]], table: dict[str, Any], pyproject: Path | None, prefix: str) -> dict[str, dict[str, Any]]:
+    """`[tool.kerlint.budgets]`, validated, handed to the budget rule as its `budgets` option."""
+    if "budgets" not in table:
+        return options
+    from kerlint.budgets import BudgetError, parse_budgets
+
+    source = display_path(pyproject) if pyproject is not None else "pyproject.toml"
+    try:
+        budgets = parse_budgets(table["budgets"], source, _section(prefix, "budgets"))
+    except BudgetError as error:
+        raise ConfigError(str(error)) from None
+    options.setdefault(BUDGET_RULE, {})["budgets"] = budgets
+    return options
 
 
 def _coerce_option(value: Any, default: Any, where: str) -> Any:

@@ -15,6 +15,7 @@ EXPECTED_ON_EXAMPLES = [
     ("examples/article_shared_layers.py", 14, 10, "KER301"),
     ("examples/fashion_mlp_overfit.py", 17, 1, "KER202"),
     ("examples/mnist_mlp_unscaled.py", 18, 1, "KER201"),
+    ("examples/multiview_wide_concat.py", 18, 12, "KER103"),  # the Flatten in view_encoder, called for 3 views
     ("examples/multiview_wide_concat.py", 22, 12, "KER101"),
     ("examples/multiview_wide_concat.py", 22, 12, "KER102"),
     ("examples/siamese_unshared.py", 24, 10, "KER101"),
@@ -73,7 +74,7 @@ def test_exit_zero_and_select_ignore():
     only = json.loads(kerlint("examples", "--select", "KER3", "--output-format", "json").stdout)
     assert {f["code"] for f in only} == {"KER301"}
     ignored = json.loads(kerlint("examples", "--ignore", "unshared-duplicate-layer,KER3", "--output-format", "json").stdout)
-    assert {f["code"] for f in ignored} == {"KER102", "KER201", "KER202"}
+    assert {f["code"] for f in ignored} == {"KER102", "KER103", "KER201", "KER202"}
 
 
 def test_unknown_selector_is_a_usage_error():
@@ -91,7 +92,10 @@ def test_config_error_names_the_key(tmp_path):
 
 
 def test_per_rule_options_from_pyproject(tmp_path):
-    (tmp_path / "pyproject.toml").write_text("[tool.kerlint]\n[tool.kerlint.options.KER102]\nmax-features = 100000\nmax-consumer-share = 1.0\n")
+    (tmp_path / "pyproject.toml").write_text(
+        "[tool.kerlint]\n[tool.kerlint.options.KER102]\nmax-features = 100000\nmax-consumer-share = 1.0\n"
+        "[tool.kerlint.options.KER103]\nmin-share = 1.0\n"
+    )
     source = (ROOT / "examples" / "multiview_wide_concat.py").read_text()
     (tmp_path / "multiview.py").write_text(source)
     codes = [f["code"] for f in json.loads(kerlint(".", "--output-format", "json", cwd=tmp_path).stdout)]
@@ -154,11 +158,11 @@ def test_cost_json_schema_and_partial_models():
     assert result.returncode == 0, result.stderr
     models = json.loads(result.stdout)["models"]
     keys = {"name", "path", "line", "function", "params", "trainable_params", "non_trainable_params", "layers", "unresolved"}
-    assert all(set(m) == keys for m in models)
+    assert all(keys <= set(m) for m in models)  # kerlint cost adds flops and memory (tests/test_cost.py)
     by_path = {m["path"]: m for m in models}
     tower = by_path["examples/two_tower_recommender.py"]
     assert tower["function"] == "build_model" and tower["name"] == "two_tower"
-    assert {"name", "class", "output_shape", "params"} == set(tower["layers"][0])
+    assert {"name", "class", "output_shape", "params"} <= set(tower["layers"][0])
     broken = by_path["examples/article_shared_layers.py"]
     assert broken["params"] is None and broken["unresolved"][0]["line"] == 14
 

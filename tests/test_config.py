@@ -130,7 +130,7 @@ def test_unknown_key_lists_allowed_keys(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     message = config_error(tmp_path, "[tool.kerlint]\nselct = ['KER001']\n")
     assert message == (
-        "pyproject.toml: [tool.kerlint] unknown key 'selct' (allowed: exclude, extend-exclude, "
+        "pyproject.toml: [tool.kerlint] unknown key 'selct' (allowed: budgets, exclude, extend-exclude, "
         "extend-per-file-ignores, extend-select, ignore, options, per-file-ignores, select)"
     )
 

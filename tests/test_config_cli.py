@@ -34,13 +34,17 @@ def test_nearest_pyproject_applies_to_each_file(tmp_path):
         "lab/meta/pyproject.toml": "[project]\nname = 'no-kerlint-table'\n",
         "lab/meta/model.py": WIDE,
     })
-    assert found(tmp_path, ".") == [("app/model.py", "KER101"), ("lab/meta/model.py", "KER102"), ("lab/model.py", "KER102")]
+    assert found(tmp_path, ".") == [
+        ("app/model.py", "KER103"), ("app/model.py", "KER101"),  # KER103: the example's Flatten, line 18
+        ("lab/meta/model.py", "KER103"), ("lab/meta/model.py", "KER102"),
+        ("lab/model.py", "KER103"), ("lab/model.py", "KER102"),
+    ]
 
 
 def test_select_by_code_prefix_and_name_and_cli_overrides(tmp_path):
     tree(tmp_path, {"pyproject.toml": "[tool.kerlint]\nselect = ['KER1']\nextend-select = ['incompatible-shared-layer']\n",
                     "wide.py": WIDE, "shared.py": ARTICLE})
-    assert found(tmp_path, ".") == [("shared.py", "KER301"), ("wide.py", "KER101"), ("wide.py", "KER102")]
+    assert found(tmp_path, ".") == [("shared.py", "KER301"), ("wide.py", "KER103"), ("wide.py", "KER101"), ("wide.py", "KER102")]
     assert found(tmp_path, ".", "--ignore", "KER10") == [("shared.py", "KER301")]
     assert found(tmp_path, ".", "--select", "oversized-concatenation") == [("wide.py", "KER102")]
     assert found(tmp_path, ".", "--isolated", "--ignore", "KER1") == [("shared.py", "KER301")]
@@ -52,7 +56,7 @@ def test_per_file_ignores_and_extend_per_file_ignores_with_globs(tmp_path):
                           "[tool.kerlint.extend-per-file-ignores]\n'*_wide.py' = ['unshared-duplicate-layer']\n",
         "legacy/shared.py": ARTICLE, "src/shared.py": ARTICLE, "src/multi_wide.py": WIDE,
     })
-    assert found(tmp_path, ".") == [("src/multi_wide.py", "KER102"), ("src/shared.py", "KER301")]
+    assert found(tmp_path, ".") == [("src/multi_wide.py", "KER103"), ("src/multi_wide.py", "KER102"), ("src/shared.py", "KER301")]
 
 
 def test_config_and_isolated(tmp_path):
@@ -90,7 +94,7 @@ def test_stdin_is_reported_and_configured_as_its_filename(tmp_path):
     assert found(tmp_path, "--stdin-filename", "src/model.py", "-", stdin=ARTICLE) == [("src/model.py", "KER301")]
     assert found(tmp_path, "--stdin-filename", "src/model.py", stdin=ARTICLE) == [("src/model.py", "KER301")]  # - is implied
     assert found(tmp_path, "check", "--stdin-filename", "tests/test_model.py", "-", stdin=ARTICLE) == []
-    assert found(tmp_path, "--stdin-filename", "sub/model.py", "-", stdin=WIDE) == [("sub/model.py", "KER101")]
+    assert found(tmp_path, "--stdin-filename", "sub/model.py", "-", stdin=WIDE) == [("sub/model.py", "KER103"), ("sub/model.py", "KER101")]
     assert found(tmp_path, "-", stdin=ARTICLE) == [("-", "KER301")]
     concise = kerlint("--stdin-filename", "src/model.py", "-", "--output-format", "concise", cwd=tmp_path, stdin=ARTICLE)
     assert concise.stdout.startswith("src/model.py:14:10: KER301 ")
