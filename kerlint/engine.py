@@ -4,17 +4,26 @@ The CLI, the cost report, the pylint plugin and the tests all go through
 ``analyze_source``; there is no second way to analyze a file. ``analyze_bytes``
 is the way in for a file's raw bytes (from disk or stdin): it prefilters,
 decodes, and turns a notebook into the one program that ``analyze_source`` reads.
+``analyze_files`` runs that same pipeline over many files: results from the
+content-hash cache where they are still valid, the rest in a process pool
+(``kerlint.pool``) whose workers call ``analyze_bytes`` and send back only what
+the command needs (``extract``).
 """
 
 from __future__ import annotations
 
+import os
+import json
 import re
+import time
 import traceback
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any, Callable, Sequence
 
 import libcst as cst
 
+from kerlint import parsing
 from kerlint.config import Settings
 from kerlint.files import SourceError, decode_source, might_contain_keras
 from kerlint.findings import Finding, Span
@@ -35,6 +44,18 @@ class FileResult:
     analysis: FileAnalysis | None = None
     notebook: Notebook | None = None
     """Set for a notebook, whose `source` is then its code cells as one program."""
+    data: Any = None
+    """What an `extract` function kept of `analysis` for its command (e.g. model costs); picklable."""
+
+
+Extract = Callable[[FileResult], FileResult]
+"""Runs where the file was analyzed (a pool worker): keeps what the command needs, picklably."""
+
+
+def for_report(result: FileResult) -> FileResult:
+    """What `check` needs: the findings, and the text and cells for excerpts when there are findings."""
+    keep = bool(result.findings)
+    return FileResult(result.path, result.source if keep else None, result.findings, None, result.notebook if keep else None)
 
 
 def analyze_path(path: Path, display: str, settings: Settings) -> FileResult:
@@ -66,9 +87,13 @@ def analyze_bytes(data: bytes, path: str, settings: Settings) -> FileResult:
 def analyze_source(source: str, path: str, settings: Settings) -> FileResult:
     enabled = settings.codes_for(path)
     try:
-        module = cst.parse_module(source)
+        parsing.check_nesting(source)
+        module = parsing.parse(source)
     except cst.ParserSyntaxError as error:
         return FileResult(path, source, _syntax_error(path, source, error, enabled))
+    except parsing.NestingError as error:
+        finding = _meta(path, "KER001", str(error))
+        return FileResult(path, source, [finding] if "KER001" in enabled else [])
     except RecursionError:
         finding = _meta(path, "KER001", "file nests too deeply to parse")
         return FileResult(path, source, [finding] if "KER001" in enabled else [])
@@ -78,11 +103,18 @@ def analyze_source(source: str, path: str, settings: Settings) -> FileResult:
     except RecursionError:
         return FileResult(path, source, [_meta(path, "KER000", "analysis nests too deeply (recursion limit)")])
     except Exception as error:  # a bug in kerlint must not stop the run
-        where = traceback.extract_tb(error.__traceback__)[-1]
-        message = f"internal error: {type(error).__name__}: {error} (at {Path(where.filename).name}:{where.lineno})"
-        return FileResult(path, source, [_meta(path, "KER000", message)])
+        return FileResult(path, source, [internal_error(path, error)])
     findings = apply_suppressions(findings, parse_suppressions(source), path, enabled)
     return FileResult(path, source, findings, analysis)
+
+
+def internal_error(path: str, error: BaseException | str) -> Finding:
+    """KER000 for a bug in kerlint on this file: the exception and where it was raised, or a message."""
+    if isinstance(error, str):
+        return _meta(path, "KER000", f"internal error: {error}")
+    frames = traceback.extract_tb(error.__traceback__)
+    where = f" (at {Path(frames[-1].filename).name}:{frames[-1].lineno})" if frames else ""
+    return _meta(path, "KER000", f"internal error: {type(error).__name__}: {error}{where}")
 
 
 def _run_rules(analysis: FileAnalysis, path: str, settings: Settings, enabled: frozenset[str]):
@@ -113,3 +145,145 @@ def _syntax_error(path: str, source: str, error: cst.ParserSyntaxError, enabled:
 def _meta(path: str, code: str, message: str, span: Span = Span(1, 1, 1, 1)) -> Finding:
     rule = BY_CODE[code]
     return Finding(path, span, code, rule.name, message, rule.severity)
+
+
+# ------------------------------------------------------------------ many files
+
+
+@dataclass(frozen=True)
+class Task:
+    """One file to analyze: where it is, how it is shown, its settings."""
+
+    path: Path
+    display: str
+    settings: Settings
+
+
+TIMINGS_VARIABLE = "KERLINT_TIMINGS"
+"""When set, `analyze_files` writes {absolute path: seconds} of the files it analyzed to that file (benchmarks)."""
+
+IN_PROCESS_BYTES = 256 * 1024
+"""Up to this much source in all, files are analyzed in this process: a pool would not pay off."""
+
+
+def analyze_files(
+    tasks: Sequence[Task],
+    *,
+    extract: Extract | None = for_report,
+    jobs: int | None = None,
+    cache: "Any | None" = None,
+) -> list[FileResult]:
+    """Analyze `tasks` (in order) through `analyze_bytes`, each result passed through `extract`.
+
+    `jobs` worker processes (default: every core) share the work unless the
+    input is small, `jobs` is 1 or `extract` is None (full results with their
+    analysis, which stays in this process). `cache` (a `kerlint.cache.ResultCache`)
+    answers for files whose content, settings and followed modules are unchanged,
+    and learns the rest; it is used only with `extract=for_report`, whose
+    results it can store. A file that crashes or hangs a worker is KER000; the
+    run goes on.
+    """
+    from kerlint import pool
+
+    results: list[FileResult | None] = [None] * len(tasks)
+    pending: list[tuple[int, Task, int]] = []  # (index, task, size)
+    use_cache = cache is not None and extract is for_report
+    for index, task in enumerate(tasks):
+        if use_cache:
+            hit = cache.lookup(task.path, task.settings)
+            if hit is not None:
+                results[index] = _from_cache(task, hit)
+                continue
+        pending.append((index, task, _size(task.path)))
+
+    timings: dict[str, float] | None = {} if os.environ.get(TIMINGS_VARIABLE) else None
+    jobs = pool.default_jobs() if jobs is None else max(1, jobs)
+    total = sum(size for _, _, size in pending)
+    if extract is None or jobs == 1 or len(pending) < 2 or total <= IN_PROCESS_BYTES:
+        isolated = []
+        for item in pending:
+            index, task, _ = item
+            outcome = run_task(task, extract, isolate=extract is not None)
+            if outcome is None:
+                isolated.append(item)  # could crash the parser: analyzed in a worker all the same
+                continue
+            results[index] = _keep(task, outcome, cache if use_cache else None, timings)
+        pending, jobs = isolated, 1
+    if pending:
+        pending.sort(key=lambda item: -item[2])  # largest first balances the workers
+        by_index = {index: task for index, task, _ in pending}
+        work = [(index, task.path, task.display, task.settings) for index, task, _ in pending]
+        for index, outcome in pool.run(work, extract, jobs):
+            task = by_index[index]
+            if isinstance(outcome, pool.Failure):
+                results[index] = FileResult(task.display, None, [internal_error(task.display, outcome.message)])
+            else:
+                results[index] = _keep(task, outcome, cache if use_cache else None, timings)
+    if use_cache:
+        cache.save()
+    if timings is not None:
+        _write_timings(timings)
+    return results  # type: ignore[return-value]
+
+
+def _keep(task: Task, outcome: tuple[FileResult, dict[str, str], str | None, float], cache: Any, timings: dict[str, float] | None) -> FileResult:
+    result, deps, digest, seconds = outcome
+    if timings is not None:
+        timings[os.path.abspath(task.path)] = seconds
+    if cache is not None and digest is not None and not any(f.code == "KER000" for f in result.findings):
+        cache.store(task.path, task.settings, digest, deps, result.findings)
+    return result
+
+
+def run_task(task: Task, extract: Extract | None, isolate: bool = False) -> tuple[FileResult, dict[str, str], str | None, float] | None:
+    """Analyze one file: (result, {followed module: digest}, digest of its bytes or None if unreadable, seconds).
+
+    With `isolate`, None for a file that `pool.needs_isolation` says should be parsed in a worker.
+    """
+    from kerlint.pool import needs_isolation
+
+    started = time.perf_counter()
+    try:
+        data = task.path.read_bytes()
+    except OSError as error:
+        return _file_error(task.display, f"cannot read file: {error.strerror or error}", task.settings), {}, None, 0.0
+    if isolate and might_contain_keras(data) and needs_isolation(data):
+        return None
+    with parsing.track_imports() as deps:
+        result = analyze_bytes(data, task.display, task.settings)
+    if extract is not None:
+        result = extract(result)
+    return result, deps, parsing.digest(data), time.perf_counter() - started
+
+
+def _from_cache(task: Task, findings: list[Finding]) -> FileResult:
+    """A cached result: findings under today's display path; text and cells re-read only for excerpts."""
+    findings = [finding if finding.path == task.display else replace(finding, path=task.display) for finding in findings]
+    if not findings:
+        return FileResult(task.display, None, [])
+    source = notebook = None
+    try:
+        data = task.path.read_bytes()
+        if is_notebook(task.display):
+            notebook = read_notebook(data)
+            source = notebook.source
+        else:
+            source = decode_source(data)
+    except (OSError, SourceError):
+        pass
+    return FileResult(task.display, source, findings, None, notebook)
+
+
+def _write_timings(timings: dict[str, float]) -> None:
+    try:
+        with open(os.environ[TIMINGS_VARIABLE], "w", encoding="utf-8") as handle:
+            json.dump(timings, handle)
+    except OSError:
+        pass
+
+
+def _size(path: Path) -> int:
+    try:
+        return os.stat(path).st_size
+    except OSError:
+        return 0

@@ -9,7 +9,9 @@ pathological file degrade to ``UNKNOWN`` instead of hanging.
 
 from __future__ import annotations
 
+import ast
 import contextlib
+import functools
 import operator
 import time
 from dataclasses import dataclass
@@ -26,6 +28,7 @@ from kerlint.interpret.imports import canonical
 from kerlint.interpret.keras_helpers import HelperRaised
 from kerlint.interpret.modules import ModuleResolver, is_modelled
 from kerlint.interpret.values import UNKNOWN, ApiRef, BoundMethod, Data, DataShape, Function, LayerValue, ModelValue, ModuleValue
+from kerlint.parsing import load_module
 
 
 @dataclass(frozen=True)
@@ -294,9 +297,9 @@ class Interpreter:
                 for small in node.body:
                     self.exec_small(small, scope)
                 return
-            handler = getattr(self, f"exec_{type(node).__name__}", None)
+            handler = _handler(type(self), "exec_", type(node))
             if handler is not None:
-                handler(node, scope)
+                handler(self, node, scope)
         except RecursionError:  # a deeply nested expression: skip the statement, not the file
             self.note(node, "statement nests too deeply to evaluate")
 
@@ -377,7 +380,7 @@ class Interpreter:
             return None
         self.imported[path] = None  # a circular import sees a partly evaluated module as not followed
         try:
-            module = cst.parse_module(path.read_text(encoding="utf-8"))
+            module = load_module(path)  # parsed once per process (kerlint.parsing)
         except (OSError, UnicodeDecodeError, cst.ParserSyntaxError, RecursionError):
             self.note(node, f"imported module {dotted or '.'} could not be read or parsed")
             return None
@@ -589,26 +592,25 @@ class Interpreter:
         self.tick()
         if self.foreign_site is not None:
             self.anchors[id(node)] = self.foreign_site
-        handler = getattr(self, f"eval_{type(node).__name__}", None)
+        handler = _handler(type(self), "eval_", type(node))
         if handler is None:
             return UNKNOWN
-        return handler(node, scope)
+        return handler(self, node, scope)
 
     def eval_Name(self, node: cst.Name, scope: Scope) -> Any:
         value = scope.lookup(node.value)
         return value.value() if isinstance(value, LazyImport) else value
 
     def eval_Integer(self, node: cst.Integer, scope: Scope) -> Any:
-        return node.evaluated_value
+        value = _literal(node.value)
+        return node.evaluated_value if value is _INVALID else value
 
     def eval_Float(self, node: cst.Float, scope: Scope) -> Any:
-        return node.evaluated_value
+        value = _literal(node.value)
+        return node.evaluated_value if value is _INVALID else value
 
     def eval_SimpleString(self, node: cst.SimpleString, scope: Scope) -> Any:
-        try:
-            value = node.evaluated_value
-        except Exception:
-            return UNKNOWN
+        value = _literal(node.value)  # node.evaluated_value, memoized
         return value if isinstance(value, str) else UNKNOWN
 
     def eval_ConcatenatedString(self, node: cst.ConcatenatedString, scope: Scope) -> Any:
@@ -988,6 +990,39 @@ def _all_defaulted(function: Function) -> bool:
 def _tail_slice(key: Any) -> bool:
     """``[1:]``-style: drops leading axes and keeps the rest."""
     return isinstance(key, slice) and isinstance(key.start, int) and key.start >= 0 and key.stop is None and key.step is None
+
+
+_HANDLERS: dict[tuple[type, str, type], Callable | None] = {}
+
+
+def _handler(owner: type, prefix: str, kind: type) -> Callable | None:
+    """``getattr(owner, prefix + kind.__name__, None)``, memoized: the dispatch of ``eval`` and ``exec_statement``."""
+    key = (owner, prefix, kind)
+    try:
+        return _HANDLERS[key]
+    except KeyError:
+        handler = _HANDLERS[key] = getattr(owner, prefix + kind.__name__, None)
+        return handler
+
+
+_INVALID = object()
+
+
+def _literal(text: str) -> Any:
+    """``ast.literal_eval(text)`` (what libcst's ``evaluated_value`` computes) or _INVALID; short texts memoized."""
+    if len(text) > 256:
+        return _literal_uncached(text)
+    return _literal_cached(text)
+
+
+def _literal_uncached(text: str) -> Any:
+    try:
+        return ast.literal_eval(text)
+    except Exception:
+        return _INVALID
+
+
+_literal_cached = functools.lru_cache(maxsize=1 << 15)(_literal_uncached)
 
 
 def _dotted(node: cst.BaseExpression) -> str:

@@ -1,0 +1,297 @@
+"""Source text -> libcst Module: guarded against what crashes the parser, fast, and once per process.
+
+Three things live here, because every parse in kerlint (the analyzed file and the
+project modules the interpreter follows) should get all of them:
+
+- `nesting_depth` / `check_nesting`: a byte scan for bracket depth that runs before
+  libcst. libcst's native parser overflows the C stack (a segfault, not an
+  exception) somewhere past 1,000 nested brackets, so deeper files are refused
+  with a message instead of being parsed. CPython itself refuses more than 200.
+- `parse`: `libcst.parse_module` without the two costs that parser output does not
+  need: per-node `_validate()` (libcst's own comment on `CSTNode.__post_init__`
+  says validation could be skipped when parsing; the parser only builds valid
+  nodes) and cyclic-GC passes in the middle of building an acyclic tree. Together
+  they are about 40% of libcst's parse time. The tree is the same.
+- `load_module`: the parsed module of a file the interpreter imports, from a
+  per-process cache keyed by content digest (trees are immutable, so sharing them
+  between analyses is safe), recording which files each analysis read so that
+  the result cache can be invalidated when one of them changes (`track_imports`).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import gc
+import hashlib
+import re
+import threading
+from collections import OrderedDict
+from pathlib import Path
+from typing import Iterator
+
+import libcst as cst
+
+MAX_NESTING = 1_000
+"""Deepest bracket nesting kerlint parses; libcst segfaults somewhere between 1,000 and 1,500."""
+
+# Strings and comments, whose brackets do not count, and brackets. Prefixes (r, b, f, u...)
+# need no handling: the quote that follows them starts the string either way.
+_TOKENS = re.compile(
+    rb"#[^\r\n]*"
+    rb'|"""(?:[^"\\]|\\.|"(?!""))*(?:"""|$)'
+    rb"|'''(?:[^'\\]|\\.|'(?!''))*(?:'''|$)"
+    rb'|"(?:[^"\\\r\n]|\\.)*"?'
+    rb"|'(?:[^'\\\r\n]|\\.)*'?"
+    rb"|[(\[{]|[)\]}]",
+    re.DOTALL,
+)
+_OPENING = frozenset(b"([{")
+
+
+class NestingError(RecursionError):
+    """Source nested deeper than libcst can parse without crashing; caught like a RecursionError."""
+
+    def __init__(self, depth: int, limit: int = MAX_NESTING):
+        super().__init__(f"nested too deeply to parse ({depth:,} levels, limit {limit:,})")
+        self.depth = depth
+        self.limit = limit
+
+
+def nesting_depth(source: bytes | str, stop_at: int | None = None) -> int:
+    """The deepest bracket nesting in `source`, outside strings and comments.
+
+    Cheap: a file with fewer opening brackets than `stop_at` cannot be nested that
+    deep, and is not scanned at all (the return value is then a lower bound, 0).
+    """
+    data = source.encode("utf-8", "surrogatepass") if isinstance(source, str) else source
+    if stop_at is not None and data.count(b"(") + data.count(b"[") + data.count(b"{") <= stop_at:
+        return 0
+    depth = deepest = 0
+    for match in _TOKENS.finditer(data):
+        first = data[match.start()]
+        if match.end() - match.start() != 1 or first in b"#'\"":
+            continue  # a comment or string
+        if first in _OPENING:
+            depth += 1
+            if depth > deepest:
+                deepest = depth
+                if stop_at is not None and deepest > stop_at:
+                    return deepest
+        elif depth:
+            depth -= 1
+    return deepest
+
+
+def check_nesting(source: bytes | str, limit: int = MAX_NESTING) -> None:
+    """Raise NestingError when `source` nests brackets deeper than `limit`."""
+    depth = nesting_depth(source, stop_at=limit)
+    if depth > limit:
+        raise NestingError(_full_depth(source, depth), limit)
+
+
+def _full_depth(source: bytes | str, at_least: int) -> int:
+    return max(at_least, nesting_depth(source))
+
+
+_PARSE_LOCK = threading.Lock()
+
+
+CHUNK_CHARS = 64 * 1024
+"""Sources longer than twice this are parsed in pieces of about this size (see `parse`)."""
+
+_TOP_LEVEL_START = re.compile(r"^(?:def|class|async[ \t]+def)[ \t]|^@", re.MULTILINE)
+_TEXT_TOKENS = re.compile(_TOKENS.pattern.decode("ascii"), re.DOTALL)
+
+
+def parse(source: str) -> cst.Module:
+    """`libcst.parse_module(source)`, skipping node validation and GC passes (see the module docstring).
+
+    A long source is cut before top-level `def`, `class` and decorators into pieces
+    of about `CHUNK_CHARS`, each parsed on its own, and the pieces joined into the
+    module that parsing it whole gives (same nodes, same code): libcst's native
+    parser needs memory and time that grow faster than the file (a 450 KB file
+    peaks at ~400 MB parsed whole). Any piece that does not parse makes it parse
+    the whole source, so errors are reported as for the whole file.
+
+    Raises what libcst raises (ParserSyntaxError, RecursionError); call
+    `check_nesting` first for input that could crash the parser.
+    """
+    if len(source) > 2 * CHUNK_CHARS:
+        cuts = _cut_points(source)
+        if cuts:
+            pieces = [source[start:end] for start, end in zip([0, *cuts], [*cuts, len(source)])]
+            try:
+                modules = [_parse_whole(piece) for piece in pieces]
+            except (cst.ParserSyntaxError, RecursionError):
+                return _parse_whole(source)
+            joined = _join(modules)
+            if joined is not None:
+                return joined
+    return _parse_whole(source)
+
+
+def _cut_points(source: str) -> list[int]:
+    """Offsets, about CHUNK_CHARS apart, where a top-level `def`/`class`/decorator starts a line.
+
+    Not inside a string or brackets, not after a backslash continuation or a
+    decorator (which belongs to the statement below it).
+    """
+    protected: list[tuple[int, int]] = []  # spans of strings and of bracketed text
+    depth = opened = 0
+    for match in _TEXT_TOKENS.finditer(source):
+        text = match.group()
+        if len(text) > 1 or text in "#'\"":
+            if text[0] != "#" and depth == 0:
+                protected.append(match.span())
+            continue
+        if text in "([{":
+            if depth == 0:
+                opened = match.start()
+            depth += 1
+        elif depth:
+            depth -= 1
+            if depth == 0:
+                protected.append((opened, match.end()))
+    if depth:
+        return []  # unbalanced: let the parser report it
+    cuts: list[int] = []
+    span_index = 0
+    last = 0
+    for match in _TOP_LEVEL_START.finditer(source):
+        start = match.start()
+        if start - last < CHUNK_CHARS or len(source) - start < CHUNK_CHARS // 2:
+            continue
+        while span_index < len(protected) and protected[span_index][1] <= start:
+            span_index += 1
+        if span_index < len(protected) and protected[span_index][0] < start:
+            continue  # inside a string or brackets
+        previous = source[max(0, start - 4096) : start].rstrip()
+        previous_line = previous[previous.rfind("\n") + 1 :]
+        if (not previous and start > 4096) or previous.endswith("\\") or previous_line.startswith("@"):
+            continue
+        cuts.append(start)
+        last = start
+    return cuts
+
+
+def _join(modules: list[cst.Module]) -> cst.Module | None:
+    """One module from consecutive pieces: each piece's trailing lines lead the next piece's first statement."""
+    first = modules[0]
+    body = list(first.body)
+    carried = list(first.footer)
+    for module in modules[1:]:
+        if module.default_indent != first.default_indent or module.default_newline != first.default_newline:
+            return None  # the pieces would print differently than the whole
+        if not module.body:
+            return None
+        head, *rest = module.body
+        leading = [*carried, *module.header, *head.leading_lines]
+        body += [head.with_changes(leading_lines=leading), *rest]
+        carried = list(module.footer)
+    last = modules[-1]
+    return first.with_changes(body=body, footer=carried, has_trailing_newline=last.has_trailing_newline)
+
+
+def _parse_whole(source: str) -> cst.Module:
+    from libcst._nodes import base
+
+    node_class = base.CSTNode
+    with _PARSE_LOCK:
+        gc_was_enabled = gc.isenabled()
+        gc.disable()
+        validate = node_class.__dict__.get("__post_init__")
+        if validate is not None:
+            node_class.__post_init__ = _no_validation
+        try:
+            return cst.parse_module(source)
+        finally:
+            if validate is not None:
+                node_class.__post_init__ = validate
+            if gc_was_enabled:
+                gc.enable()
+
+
+def _no_validation(self) -> None:
+    return None
+
+
+# ------------------------------------------------------------------ followed modules
+
+
+class _ModuleCache:
+    """Parsed modules by content digest, least recently used dropped past `max_bytes` of source."""
+
+    def __init__(self, max_bytes: int):
+        self.max_bytes = max_bytes
+        self.size = 0
+        self.entries: OrderedDict[bytes, tuple[cst.Module, int]] = OrderedDict()
+        self.hits = self.misses = 0
+
+    def get(self, digest: bytes) -> cst.Module | None:
+        entry = self.entries.get(digest)
+        if entry is None:
+            self.misses += 1
+            return None
+        self.hits += 1
+        self.entries.move_to_end(digest)
+        return entry[0]
+
+    def put(self, digest: bytes, module: cst.Module, size: int) -> None:
+        if size > self.max_bytes // 4:
+            return  # one huge module would evict everything useful
+        self.entries[digest] = (module, size)
+        self.size += size
+        while self.size > self.max_bytes and self.entries:
+            _, (_, dropped) = self.entries.popitem(last=False)
+            self.size -= dropped
+
+    def clear(self) -> None:
+        self.entries.clear()
+        self.size = 0
+
+
+MODULE_CACHE = _ModuleCache(max_bytes=2_000_000)
+"""Per process. ~20 bytes of tree per byte of source: 2 MB of source is ~40 MB of memory."""
+
+_tracking: list[dict[str, str]] = []
+
+
+def digest(data: bytes) -> str:
+    """Content digest used for cache keys and dependency records."""
+    return hashlib.blake2b(data, digest_size=16).hexdigest()
+
+
+def load_module(path: Path) -> cst.Module:
+    """The parsed module of a project file the interpreter follows.
+
+    Same text as `path.read_text(encoding="utf-8")` (universal newlines), same
+    exceptions (OSError, UnicodeDecodeError, ParserSyntaxError, RecursionError:
+    NestingError for a file too deep to parse safely), but parsed once per
+    process and recorded for `track_imports`.
+    """
+    data = path.read_bytes()
+    key = digest(data)
+    for deps in _tracking:
+        deps[str(path)] = key
+    raw = bytes.fromhex(key)
+    module = MODULE_CACHE.get(raw)
+    if module is not None:
+        return module
+    text = data.decode("utf-8")
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    check_nesting(data)
+    module = parse(text)
+    MODULE_CACHE.put(raw, module, len(data))
+    return module
+
+
+@contextlib.contextmanager
+def track_imports() -> Iterator[dict[str, str]]:
+    """Collect {path: digest} of every module `load_module` reads inside the block."""
+    deps: dict[str, str] = {}
+    _tracking.append(deps)
+    try:
+        yield deps
+    finally:
+        _tracking.remove(deps)

@@ -1,0 +1,212 @@
+"""Worker processes for the per-file pipeline, robust to files that crash or hang them.
+
+`multiprocessing.Pool` loses a task whose worker dies (a segfault in libcst's native
+parser, the OOM killer) and then waits forever; `concurrent.futures` fails every
+pending task. This pool gives each worker one file at a time over its own pipe, so
+when a worker dies the parent knows which file killed it: that file becomes a
+`Failure` (reported as KER000), a fresh worker takes the worker's place, and the
+run goes on. A file that runs longer than `FILE_TIMEOUT` seconds is treated the
+same way. A worker whose memory grew past `WORKER_MAX_RSS` finishes its file and
+is replaced, which bounds the peak memory of the whole process tree.
+
+Workers call `engine.run_task`, the same pipeline as the single-process path, and
+send back `extract(result)` (for `check`, findings only), never syntax trees.
+"""
+
+from __future__ import annotations
+
+import gc
+import os
+import signal
+import sys
+import time
+from dataclasses import dataclass
+from multiprocessing import connection, get_context
+from pathlib import Path
+from typing import Any, Callable, Iterator, Sequence
+
+FILE_TIMEOUT = 120.0
+"""Seconds one file may take in a worker (the interpreter's own budget is 2s; parsing a huge file is the rest)."""
+
+WORKER_MAX_RSS = 110 * 1024 * 1024
+"""A worker whose resident memory exceeds this after a file is replaced by a fresh one."""
+
+WORKER_GC_THRESHOLDS = (20_000, 50, 100)
+"""Syntax trees are acyclic and die young: far fewer collections than the default (700, 10, 10), ~10% less time."""
+
+LONG_LINE = 5_000
+"""Files with a line this long (or many backslash continuations) could nest expressions deep enough
+to crash the parser without brackets (`a.b.b.b...`, `- - - x`): outside the pool they still run in a worker."""
+
+
+@dataclass(frozen=True)
+class Failure:
+    """A file that crashed or hung its worker, or could not be sent back; `message` says which."""
+
+    message: str
+
+
+def default_jobs() -> int:
+    """Every core this process may use."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except (AttributeError, OSError):
+        return max(1, os.cpu_count() or 1)
+
+
+def needs_isolation(data: bytes) -> bool:
+    """Whether parsing `data` could crash the process in ways the bracket-depth guard does not see."""
+    if len(data) < LONG_LINE:
+        return False
+    return data.count(b"\\\n") > 500 or max(map(len, data.splitlines()), default=0) > LONG_LINE
+
+
+Work = tuple[int, Path, str, Any]
+"""(index, path, display, settings): one file for `engine.run_task`."""
+
+
+def run(work: Sequence[Work], extract: Callable, jobs: int) -> Iterator[tuple[int, Any]]:
+    """Yield (index, `engine.run_task` outcome or Failure) for every item of `work`, in completion order."""
+    if not work:
+        return
+    context = get_context("fork" if sys.platform.startswith("linux") else "spawn")
+    queue = list(reversed(work))  # pop() takes the first item
+    jobs = max(1, min(jobs, len(work)))
+    workers: list[_Worker] = []
+    gc.collect()
+    gc.freeze()  # forked children share the parent's objects without touching their pages
+    try:
+        for _ in range(jobs):
+            workers.append(_Worker(context, extract))
+        for worker in workers:
+            if queue:
+                worker.send(queue.pop())
+        while any(worker.busy for worker in workers):
+            busy = [worker for worker in workers if worker.busy]
+            waitables: list[Any] = []
+            for worker in busy:
+                waitables += [worker.conn, worker.process.sentinel]
+            timeout = max(0.0, min(worker.deadline for worker in busy) - time.monotonic())
+            ready = set(connection.wait(waitables, timeout=timeout))
+            for position, worker in enumerate(workers):
+                if not worker.busy:
+                    continue
+                index = worker.item[0]
+                if worker.conn in ready or worker.process.sentinel in ready:
+                    outcome, retiring = worker.receive()
+                elif time.monotonic() >= worker.deadline:
+                    outcome, retiring = Failure(f"kerlint gave up on this file after {FILE_TIMEOUT:g}s (worker stopped)"), True
+                else:
+                    continue
+                worker.item = None
+                if retiring or not worker.alive():
+                    worker.stop()
+                    if queue:
+                        worker = workers[position] = _Worker(context, extract)
+                if queue:
+                    worker.send(queue.pop())
+                yield index, outcome
+    finally:
+        for worker in workers:
+            worker.stop()
+        gc.unfreeze()
+
+
+class _Worker:
+    def __init__(self, context: Any, extract: Callable):
+        self.conn, child = context.Pipe()
+        self.process = context.Process(target=_serve, args=(child, extract), daemon=True)
+        self.process.start()
+        child.close()
+        self.item: Work | None = None
+        self.deadline = float("inf")
+
+    @property
+    def busy(self) -> bool:
+        return self.item is not None
+
+    def alive(self) -> bool:
+        return self.process.is_alive() and not self.conn.closed
+
+    def send(self, item: Work) -> None:
+        self.item = item
+        self.deadline = time.monotonic() + FILE_TIMEOUT
+        try:
+            self.conn.send(item)
+        except (OSError, ValueError):
+            pass  # a dead worker: its sentinel says so, and receive() reports it
+
+    def receive(self) -> tuple[Any, bool]:
+        """(outcome of the current item or a Failure when the worker died on it, whether the worker is done)."""
+        try:
+            if self.conn.poll():
+                outcome, retiring = self.conn.recv()
+                return outcome, bool(retiring)
+        except (EOFError, OSError):
+            pass
+        except Exception as error:  # a result that could not be unpickled
+            return Failure(f"result could not be read back from the worker: {type(error).__name__}: {error}"), True
+        self.process.join(timeout=5)
+        return Failure(f"kerlint crashed on this file ({_describe_exit(self.process.exitcode)}); the run went on"), True
+
+    def stop(self) -> None:
+        if self.process.is_alive():
+            try:
+                self.conn.send(None)
+            except (OSError, ValueError):
+                pass
+            self.process.join(timeout=0.5 if self.item is None else 0)
+            if self.process.is_alive():
+                self.process.kill()
+                self.process.join(timeout=5)
+        self.conn.close()
+        self.item = None
+
+
+def _describe_exit(code: int | None) -> str:
+    if code is None:
+        return "worker unresponsive"
+    if code < 0:
+        try:
+            name = signal.Signals(-code).name
+        except ValueError:
+            name = f"signal {-code}"
+        return f"worker killed by {name}"
+    return f"worker exited with status {code}"
+
+
+def _serve(conn: Any, extract: Callable) -> None:
+    """Worker main loop: analyze each file sent, send back the extracted outcome."""
+    from kerlint.engine import run_task  # noqa: PLC0415 - the worker's only dependency
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
+    gc.set_threshold(*WORKER_GC_THRESHOLDS)
+    while True:
+        try:
+            item = conn.recv()
+        except (EOFError, OSError):
+            return
+        if item is None:
+            return
+        index, path, display, settings = item
+        from kerlint.engine import Task  # noqa: PLC0415
+
+        try:
+            outcome: Any = run_task(Task(path, display, settings), extract)
+        except BaseException as error:  # noqa: BLE001 - reported for this file, the worker goes on
+            outcome = Failure(f"{type(error).__name__}: {error}")
+        retiring = _rss() > WORKER_MAX_RSS  # then the parent starts a fresh worker
+        try:
+            conn.send((outcome, retiring))
+        except Exception as error:  # an unpicklable result
+            conn.send((Failure(f"result could not be sent back from the worker: {type(error).__name__}: {error}"), retiring))
+        if retiring:
+            return
+
+
+def _rss() -> int:
+    try:
+        with open("/proc/self/statm", "rb") as statm:
+            return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, ValueError, IndexError, AttributeError):
+        return 0
