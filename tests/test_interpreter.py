@@ -728,3 +728,18 @@ def test_elements_built_in_total_are_bounded():
 def test_deep_nesting_skips_the_statement_not_the_file():
     analysis = analyze("import keras\nx = " + "[" * 700 + "]" * 700 + "\nmodel = keras.Sequential([keras.Input((2,)), keras.layers.Dense(1)])\n")
     assert [m.params for m in analysis.models] == [3]
+
+
+def test_lambda_layers_from_their_function_or_declared_output_shape():
+    model = only_model("""
+        import keras
+        import mystery
+        inputs = keras.Input((10, 8))
+        x = keras.layers.Lambda(lambda t: keras.ops.mean(t, axis=1))(inputs)
+        y = keras.layers.Lambda(lambda t: mystery.reduce(t), output_shape=(8,))(inputs)
+        z = keras.layers.concatenate([x, y])
+        model = keras.Model(inputs, keras.layers.Dense(3)(z))
+    """)
+    # Checked with Keras 3.15: 51 parameters; both Lambdas output (None, 8).
+    assert model.params == 51
+    assert [call.output_shape for call in model.calls][:2] == [(None, 8), (None, 8)]

@@ -323,6 +323,24 @@ def _inner_flops(outputs: list[Tensor]) -> int | None:
     return None if any(f is None for f in flops) else sum(flops)
 
 
+def call_lambda(interp: "Interpreter", layer: Layer, first: Any, node: cst.CSTNode) -> Any:
+    """``Lambda(fn)(x)``: ``fn`` evaluated on symbolic inputs, or the declared ``output_shape``."""
+    from kerlint.interpret.keras_api import flatten_tensors, known_shape
+
+    function = layer.config.raw("function")
+    declared = known_shape(layer.config.raw("output_shape"))
+    arguments = layer.config.raw("arguments")
+
+    def body(inner: Any) -> Any:
+        extra = arguments if isinstance(arguments, dict) else {}
+        result = interp.call(function, [inner], dict(extra), node) if function is not None else UNKNOWN
+        if flatten_tensors(result) is None and declared is not None and isinstance(inner, Tensor) and inner.shape:
+            return Tensor((inner.shape[0], *declared), inner.producer)
+        return result
+
+    return wrap_node(interp, layer, first, node, body, lambda: [])
+
+
 # -------------------------------------------------- models used as layers
 
 

@@ -132,6 +132,9 @@ def call_keras(interp: "Interpreter", ref: ApiRef, args: list, kwargs: dict, nod
         inputs = args[0] if args else kwargs.pop("inputs", UNKNOWN)
         layer = construct_layer(interp, MERGE_FUNCTIONS[leaf], args[1:], kwargs, node)
         return call_layer(interp, layer.layer, [inputs], {}, node)
+    if leaf == "Lambda" and ".layers" in path:
+        bound = dict(zip(("function", "output_shape", "mask", "arguments"), args)) | kwargs
+        return construct_layer(interp, leaf, [], bound, node)
     if layer_spec(leaf) is not None or (".layers." in path and leaf[:1].isupper()):
         return construct_layer(interp, leaf, args, kwargs, node)
     if ".datasets." in path and leaf == "load_data":
@@ -207,6 +210,8 @@ def call_layer(interp: "Interpreter", layer: Layer, args: list, kwargs: dict, no
     tensors = flatten_tensors(first)
     if tensors is None:
         return UNKNOWN
+    if layer.class_name == "Lambda":
+        return classes.call_lambda(interp, layer, first, node)
     call = LayerCall(layer, tensors, node)
     layer.calls.append(call)
     interp.register_call(call)
