@@ -104,7 +104,9 @@ def analyze_source(source: str, path: str, settings: Settings) -> FileResult:
         return FileResult(path, source, [_meta(path, "KER000", "analysis nests too deeply (recursion limit)")])
     except Exception as error:  # a bug in kerlint must not stop the run
         return FileResult(path, source, [internal_error(path, error)])
-    findings = apply_suppressions(findings, parse_suppressions(source), path, enabled)
+    # `# noqa: KER902` belongs to `kerlint confirm`: a static run cannot tell whether it is used.
+    checkable = frozenset(code for code in enabled if not BY_CODE[code].emitted_by_confirm)
+    findings = apply_suppressions(findings, parse_suppressions(source), path, checkable)
     return FileResult(path, source, findings, analysis)
 
 

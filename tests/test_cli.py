@@ -196,3 +196,9 @@ def test_version_and_check_never_import_tensorflow_or_keras():
 def test_version():
     result = kerlint("--version")
     assert result.returncode == 0 and result.stdout.startswith("kerlint ")
+
+
+def test_confirm_only_suppressions_are_not_reported_unused_by_a_static_run(tmp_path):
+    (tmp_path / "model.py").write_text("import keras\nx = keras.layers.Dense(3)  # noqa: KER902\n")
+    result = kerlint("model.py", cwd=tmp_path)
+    assert result.returncode == 0, result.stdout
