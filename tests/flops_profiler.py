@@ -46,27 +46,11 @@ from tensorflow.python.framework.convert_to_constants import (  # noqa: E402
 )
 from tensorflow.python.framework.function_def_to_graph import function_def_to_graph  # noqa: E402
 
+from kerlint.confirm.measure import einsum_flops  # noqa: E402  (one definition of the convention)
+
 tf.get_logger().setLevel("ERROR")
 
 _CALLS = ("StatefulPartitionedCall", "PartitionedCall")
-_LETTERS = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
-
-
-def einsum_flops(equation: str, shapes: Sequence[Sequence[int]]) -> int:
-    """2 x the product of the sizes of all distinct indices of ``equation``."""
-    inputs = equation.replace(" ", "").split("->")[0].split(",")
-    sizes: dict[str, int] = {}
-    for spec, shape in zip(inputs, shapes):
-        if "..." in spec:
-            head, tail = spec.split("...")
-            # Name the ellipsis axes with letters unused by the equation,
-            # aligned from the right so broadcasting operands share them.
-            spare = [c for c in _LETTERS if c not in equation]
-            middle = len(shape) - len(head) - len(tail)
-            spec = head + "".join(spare[middle - 1 - i] for i in range(middle)) + tail
-        for label, size in zip(spec, shape):
-            sizes[label] = max(sizes.get(label, 1), int(size))
-    return 2 * int(np.prod(list(sizes.values()), dtype=np.int64))
 
 
 def _register_einsum() -> None:
