@@ -38,7 +38,6 @@ from typing import Any, Sequence
 os.environ.setdefault("KERAS_BACKEND", "tensorflow")
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
-import numpy as np  # noqa: E402
 import tensorflow as tf  # noqa: E402
 from tensorflow.python.framework import ops as tf_ops  # noqa: E402
 from tensorflow.python.framework.convert_to_constants import (  # noqa: E402
