@@ -27,6 +27,7 @@ from typing import Any
 
 from kerlint import __version__
 from kerlint.config import Settings
+from kerlint.files import read_file
 from kerlint.findings import Finding, Severity, Span
 from kerlint.parsing import digest as content_digest
 
@@ -102,8 +103,7 @@ class ResultCache:
         """Digest of the file's bytes now (once per run and path); None when it cannot be read."""
         if path not in self._digests:
             try:
-                with open(path, "rb") as handle:
-                    self._digests[path] = content_digest(handle.read())
+                self._digests[path] = content_digest(read_file(Path(path)))
             except OSError:
                 self._digests[path] = None
         return self._digests[path]

@@ -25,7 +25,7 @@ import libcst as cst
 
 from kerlint import parsing
 from kerlint.config import Settings
-from kerlint.files import SourceError, decode_source, might_contain_keras
+from kerlint.files import SourceError, decode_source, might_contain_keras, read_file
 from kerlint.findings import Finding, Span
 from kerlint.interpret.analysis import FileAnalysis, analyze_module
 from kerlint.notebook import Notebook, is_notebook, read_notebook
@@ -61,7 +61,7 @@ def for_report(result: FileResult) -> FileResult:
 def analyze_path(path: Path, display: str, settings: Settings) -> FileResult:
     """Read and analyze one file; an unreadable file is KER001."""
     try:
-        data = path.read_bytes()
+        data = read_file(path)
     except OSError as error:
         return _file_error(display, f"cannot read file: {error.strerror or error}", settings)
     return analyze_bytes(data, display, settings)
@@ -246,7 +246,7 @@ def run_task(task: Task, extract: Extract | None, isolate: bool = False) -> tupl
 
     started = time.perf_counter()
     try:
-        data = task.path.read_bytes()
+        data = read_file(task.path)
     except OSError as error:
         return _file_error(task.display, f"cannot read file: {error.strerror or error}", task.settings), {}, None, 0.0
     if isolate and might_contain_keras(data) and needs_isolation(data):
@@ -265,7 +265,7 @@ def _from_cache(task: Task, findings: list[Finding]) -> FileResult:
         return FileResult(task.display, None, [])
     source = notebook = None
     try:
-        data = task.path.read_bytes()
+        data = read_file(task.path)
         if is_notebook(task.display):
             notebook = read_notebook(data)
             source = notebook.source

@@ -7,9 +7,11 @@ are skipped rather than crashing or recursing forever.
 
 from __future__ import annotations
 
+import errno
 import io
 import os
 import re
+import stat
 import tokenize
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
@@ -100,6 +102,18 @@ def might_contain_keras(source_bytes: bytes) -> bool:
     return b"keras" in source_bytes or b"tensorflow" in source_bytes
 
 
+def read_file(path: Path) -> bytes:
+    """The bytes of a regular file; OSError for anything else (a FIFO or a device would block or never end)."""
+    descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+    with open(descriptor, "rb") as handle:
+        mode = os.fstat(descriptor).st_mode
+        if stat.S_ISDIR(mode):
+            raise IsADirectoryError(errno.EISDIR, "Is a directory")
+        if not stat.S_ISREG(mode):
+            raise OSError(errno.EINVAL, "not a regular file")
+        return handle.read()
+
+
 def decode_source(source_bytes: bytes) -> str:
     """Source bytes -> text as Python would read them: PEP 263 cookie, UTF-8 BOM stripped.
 
@@ -120,7 +134,7 @@ def decode_source(source_bytes: bytes) -> str:
 
 def read_source(path: Path | str) -> str:
     """The text of a Python file; OSError propagates (missing, unreadable), SourceError as above."""
-    return decode_source(Path(path).read_bytes())
+    return decode_source(read_file(Path(path)))
 
 
 def split_lines(text: str) -> list[str]:

@@ -15,6 +15,7 @@ send back `extract(result)` (for `check`, findings only), never syntax trees.
 
 from __future__ import annotations
 
+import faulthandler
 import gc
 import os
 import signal
@@ -180,6 +181,7 @@ def _serve(conn: Any, extract: Callable) -> None:
     from kerlint.engine import run_task  # noqa: PLC0415 - the worker's only dependency
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
+    faulthandler.disable()  # a crash is reported by the parent, as KER000 for the file
     gc.set_threshold(*WORKER_GC_THRESHOLDS)
     while True:
         try:
