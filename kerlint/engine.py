@@ -167,6 +167,9 @@ TIMINGS_VARIABLE = "KERLINT_TIMINGS"
 IN_PROCESS_BYTES = 256 * 1024
 """Up to this much source in all, files are analyzed in this process: a pool would not pay off."""
 
+LARGE_FILE_BYTES = 64 * 1024
+"""Files from this size up are sent to the workers first (they take longest)."""
+
 
 def analyze_files(
     tasks: Sequence[Task],
@@ -212,7 +215,9 @@ def analyze_files(
             results[index] = _keep(task, outcome, cache if use_cache else None, timings)
         pending, jobs = isolated, 1
     if pending:
-        pending.sort(key=lambda item: -item[2])  # largest first balances the workers
+        # Large files first balances the workers; the rest in path order, so that files of one
+        # package follow each other and find the modules they import in the worker's cache.
+        pending.sort(key=lambda item: (0, -item[2]) if item[2] >= LARGE_FILE_BYTES else (1, item[0]))
         by_index = {index: task for index, task, _ in pending}
         work = [(index, task.path, task.display, task.settings) for index, task, _ in pending]
         for index, outcome in pool.run(work, extract, jobs):

@@ -98,8 +98,7 @@ def keras_kind(bases: list[Any], is_layer_class: Callable[[Any], bool]) -> str |
 def instantiate(interp: "Interpreter", cls: ClassValue, args: list, kwargs: dict, node: cst.CSTNode) -> Instance:
     instance = Instance(cls)
     if cls.keras_kind:
-        name = kwargs.get("name")
-        name = name if isinstance(name, str) else interp.auto_name(snake_case(cls.name))
+        name = interp.name_new(kwargs.get("name"), snake_case(cls.name))
         instance.layer = Layer(cls.name, None, LayerConfig(dict(kwargs)), name, node)
     if cls.keras_kind == "model":
         graph = ModelGraph(instance.layer.name, "subclassed", node, interp.entry_point, inputs=[], outputs=[], calls=[])

@@ -189,9 +189,7 @@ def construct_layer(interp: "Interpreter", class_name: str, args: list, kwargs: 
     for key in ("layer", "backward_layer"):
         if isinstance(values.get(key), LayerValue):
             values[key] = values[key].layer  # wrappers: the catalogue reads .spec and .config
-    name = values.get("name")
-    if not isinstance(name, str):
-        name = interp.auto_name(snake_case(canonical_name))
+    name = interp.name_new(values.get("name"), snake_case(canonical_name))
     layer = Layer(canonical_name, spec, LayerConfig(values), name, node)
     return LayerValue(layer)
 
@@ -296,7 +294,7 @@ def known_shape(value: Any) -> tuple | None:
 def make_input(interp: "Interpreter", args: list, kwargs: dict, node: cst.CSTNode) -> Tensor:
     bound = dict(zip(("shape", "batch_size", "dtype"), args)) | kwargs
     shape = input_shape_from(bound)
-    name = bound.get("name") if isinstance(bound.get("name"), str) else interp.auto_name("input_layer")
+    name = interp.name_new(bound.get("name"), "input_layer")
     producer = InputNode(name, node, shape, shape_from_data=samples_in_shape(bound))
     interp.inputs.append(producer)
     return Tensor(shape, producer)

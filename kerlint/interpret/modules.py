@@ -13,18 +13,25 @@ from pathlib import Path
 
 from kerlint.interpret.imports import canonical, is_keras
 
-MODELLED_KERAS = (
-    "keras.layers", "keras.models", "keras.backend", "keras.ops", "keras.utils", "keras.activations",
-    "keras.optimizers", "keras.losses", "keras.callbacks", "keras.regularizers", "keras.initializers",
-    "keras.datasets", "keras.config", "keras.applications.imagenet_utils", "keras.api_export", "keras.saving",
-    "keras.metrics", "keras.preprocessing", "keras.Input", "keras.Model", "keras.Sequential",
-)
-"""Namespaces whose meaning comes from kerlint's models, not from their source."""
+FOLLOWED_KERAS = "keras.applications."
+"""The one part of Keras read from source (when linting Keras itself): model-building code, like users' own."""
+
+MODELLED_KERAS_HELPERS = ("keras.applications.imagenet_utils",)
+"""Helpers inside the followed part whose meaning comes from kerlint's model (``keras_helpers``)."""
 
 
 def is_modelled(dotted: str) -> bool:
+    """Whether ``dotted`` is Keras whose meaning comes from kerlint's models, never from its source.
+
+    That is all of Keras, in every spelling, except the applications: following
+    Keras's (or tf_keras's) internals from Keras's own files would interpret the
+    framework itself (``engine/base_layer.py``, ``trainers``...), which builds no
+    model and costs seconds per file.
+    """
     path = canonical(dotted)
-    return is_keras(path) and (path == "keras" or path.startswith(MODELLED_KERAS))
+    if not is_keras(path):
+        return False
+    return not path.startswith(FOLLOWED_KERAS) or path.startswith(MODELLED_KERAS_HELPERS)
 
 
 class ModuleResolver:
