@@ -81,7 +81,7 @@ from pathlib import Path
 import kerlint.engine as engine
 from kerlint.config import load_settings
 from kerlint.engine import Task, analyze_files
-engine.might_contain_keras = lambda data: True  # analyze every file, not only those that mention Keras
+engine.might_build_keras_models = lambda data: True  # analyze every file, not only those that mention Keras
 settings = load_settings(None)
 tasks = [Task(path, str(path), settings) for path in sorted(Path(sys.argv[1]).rglob("*.py"))]
 results = analyze_files(tasks)

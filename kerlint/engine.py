@@ -25,7 +25,7 @@ import libcst as cst
 
 from kerlint import parsing
 from kerlint.config import Settings
-from kerlint.files import SourceError, decode_source, might_contain_keras, read_file
+from kerlint.files import SourceError, decode_source, might_build_keras_models, read_file
 from kerlint.findings import Finding, Span
 from kerlint.interpret.analysis import FileAnalysis, analyze_module
 from kerlint.notebook import Notebook, is_notebook, read_notebook
@@ -72,7 +72,7 @@ def analyze_bytes(data: bytes, path: str, settings: Settings) -> FileResult:
 
     Undecodable files and broken notebooks are KER001.
     """
-    if not might_contain_keras(data):
+    if not might_build_keras_models(data):
         return FileResult(path, None, [])
     try:
         if is_notebook(path):
@@ -254,7 +254,7 @@ def run_task(task: Task, extract: Extract | None, isolate: bool = False) -> tupl
         data = read_file(task.path)
     except OSError as error:
         return _file_error(task.display, f"cannot read file: {error.strerror or error}", task.settings), {}, None, 0.0
-    if isolate and might_contain_keras(data) and needs_isolation(data):
+    if isolate and might_build_keras_models(data) and needs_isolation(data):
         return None
     with parsing.track_imports() as deps:
         result = analyze_bytes(data, task.display, task.settings)

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from kerlint.config import load_settings
-from kerlint.files import SourceError, decode_source, discover, might_contain_keras, read_source
+from kerlint.files import SourceError, decode_source, discover, might_build_keras_models, read_source
 
 
 def touch(root: Path, *names: str) -> None:
@@ -98,11 +98,18 @@ def test_unreadable_directories_are_skipped(tmp_path, monkeypatch):
     assert found(tmp_path) == ["ok.py"]
 
 
-def test_prefilter():
-    assert might_contain_keras(b"from tensorflow import keras\n")
-    assert might_contain_keras(b"import tf_keras as k\n")
-    assert might_contain_keras(b"import tensorflow as tf\n")
-    assert not might_contain_keras(b"import torch\n")
+def test_prefilter_keeps_files_that_name_keras_and_its_model_building_api():
+    assert might_build_keras_models(b"from tensorflow import keras\nmodel = keras.Sequential()\n")
+    assert might_build_keras_models(b"import tf_keras as k\nx = k.layers.Dense(3)\n")
+    assert might_build_keras_models(b"from tensorflow.keras.layers import Dense as D\n")
+    assert might_build_keras_models(b"import keras\nclass Block(keras.layers.Layer): pass\n")
+    assert might_build_keras_models(b"import tensorflow as tf\nm = build()\nm.fit(x, y)\n")
+
+
+def test_prefilter_skips_files_that_cannot_build_a_keras_model():
+    assert not might_build_keras_models(b"import torch\nmodel = torch.nn.Linear(3, 4)\n")
+    assert not might_build_keras_models(b"from keras import ops\ny = ops.add(1, 2)\n")
+    assert not might_build_keras_models(b"import tensorflow as tf\nt = tf.constant(1)\n")
 
 
 # --- reading -----------------------------------------------------------------------------------

@@ -174,14 +174,14 @@ def test_suppressions_inside_cells(tmp_path):
 
 
 def test_syntax_error_in_a_cell_is_placed_in_that_cell(tmp_path):
-    write(tmp_path, "nb.ipynb", notebook("import keras", ("markdown", "text"), "x = (1,\n"))
+    write(tmp_path, "nb.ipynb", notebook("from keras import layers", ("markdown", "text"), "x = (1,\n"))
     [finding] = findings(tmp_path, "nb.ipynb")
     assert (finding["code"], finding["cell"]) == ("KER001", 3)
 
 
 def test_broken_notebook_is_ker001_and_the_run_goes_on(tmp_path):
-    write(tmp_path, "broken.ipynb", b'{"cells": [{"cell_type": "code", "source": "import keras"}')
-    write(tmp_path, "nbformat3.ipynb", b'{"nbformat": 3, "worksheets": [{"cells": [{"input": "import keras"}]}]}')
+    write(tmp_path, "broken.ipynb", b'{"cells": [{"cell_type": "code", "source": "from keras import layers"}')
+    write(tmp_path, "nbformat3.ipynb", b'{"nbformat": 3, "worksheets": [{"cells": [{"input": "from keras import layers"}]}]}')
     (tmp_path / "shared.py").write_text(ARTICLE)
     result = kerlint(".", "--output-format", "json", cwd=tmp_path)
     assert result.returncode == 1, result.stderr

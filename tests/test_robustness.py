@@ -56,7 +56,7 @@ def test_non_utf8_with_a_coding_cookie_is_analyzed(tmp_path):
 
 
 def test_null_bytes_and_undecodable_files_are_ker001_and_the_run_goes_on(tmp_path):
-    (tmp_path / "a_nulls.py").write_bytes(b"import keras\n\x00\x00\n")
+    (tmp_path / "a_nulls.py").write_bytes(b"from keras import layers\n\x00\x00\n")
     (tmp_path / "b_utf16.py").write_bytes("import keras\n".encode("utf-16"))
     (tmp_path / "c_shared.py").write_text(SHARED)
     result = kerlint(".", "--output-format", "json", "--no-cache", cwd=tmp_path)

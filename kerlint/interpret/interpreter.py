@@ -35,15 +35,18 @@ from kerlint.parsing import load_module
 class Budget:
     """Limits that make any file's evaluation end, deterministically (steps) and, as a last resort, in time.
 
-    Steps are earned: a file may run ``idle_steps`` plus ``steps_per_object`` for
-    each Keras layer or input it has built, up to ``steps``. Model-building code
-    earns its budget as it goes (EfficientNetV2's file: 77k steps for ~3,000
-    layers); code that builds nothing (a framework's internals, test helpers)
-    stops after ``idle_steps``, a few tenths of a second.
+    Steps are earned by building Keras layers and inputs, ``steps_per_object``
+    each. The module body and each entry point may run ``entry_idle_steps``
+    beyond what they earned before they are abandoned (the next entry point
+    runs); the whole file stops after ``idle_steps`` beyond what it earned, or
+    ``steps`` in all. Model-building code earns its budget as it goes
+    (EfficientNetV2's file: 77k steps for ~3,000 layers); code that builds
+    nothing (a framework's internals, a data-loading loop) is given up early.
     """
 
     steps: int = 400_000
-    idle_steps: int = 15_000
+    idle_steps: int = 40_000
+    entry_idle_steps: int = 10_000
     steps_per_object: int = 2_000
     call_depth: int = 24
     elements: int = 2_000_000  # items of the lists, tuples and strings operators and calls build
@@ -70,6 +73,10 @@ class LazyImport:
 
 class BudgetExhausted(Exception):
     """The file is too expensive to evaluate further; what was found so far stands."""
+
+
+class _EntryAbandoned(Exception):
+    """The module body or an entry point ran too long without building anything; the next one runs."""
 
 
 class _Return(Exception):
@@ -196,6 +203,8 @@ class Interpreter:
         self.budget = budget
         self.steps = 0
         self.built = 0  # Keras layers and inputs built: each earns `budget.steps_per_object` more steps
+        self.entry_start = (0, 0)  # (steps, built) when the running entry point started
+        self.step_limit = 0
         self.deadline = time.monotonic() + budget.seconds
         self.call_stack: list[str] = []
         self.models: list[ModelValue] = []
@@ -226,9 +235,10 @@ class Interpreter:
         of ``ResNet50()`` rather than on its own; each starts from the layer
         names as they are after the module ran, as in a fresh Keras session.
         """
+        self.start_entry()
         try:
             self.exec_block(self.module.body, self.globals)
-        except (_Return, _Break, _Continue, _Raise):
+        except (_Return, _Break, _Continue, _Raise, _EntryAbandoned):
             pass
         except BudgetExhausted:
             return
@@ -239,10 +249,13 @@ class Interpreter:
             if id(function.node) in self.called_functions:
                 continue
             self.name_counts = dict(names_after_import)
+            self.start_entry()
             try:
                 self.call_stack.append(label)
                 args = [classes.instantiate(self, owner, [], {}, owner.node)] if owner is not None else []
                 self.call_function(function, args, {}, function.node)
+            except _EntryAbandoned:
+                continue
             except BudgetExhausted:
                 return
             finally:
@@ -263,12 +276,29 @@ class Interpreter:
 
     def tick(self) -> None:
         self.steps += 1
-        if self.steps > self.budget.idle_steps:
-            earned = self.budget.idle_steps + self.budget.steps_per_object * self.built
-            if self.steps > min(earned, self.budget.steps):
-                self._exhaust(f"evaluation budget of {self.steps - 1:,} steps exhausted ({self.built:,} Keras layers built)")
+        if self.steps > self.step_limit:
+            self._over_budget()
         if self.steps % 1024 == 0 and time.monotonic() > self.deadline:
             self._exhaust(f"evaluation time budget of {self.budget.seconds:g}s exhausted")
+
+    def start_entry(self) -> None:
+        """The module body or an entry point starts: it gets its own idle allowance (see `Budget`)."""
+        self.entry_start = (self.steps, self.built)
+        self._update_step_limit()
+
+    def _update_step_limit(self) -> None:
+        budget, (start_steps, start_built) = self.budget, self.entry_start
+        file_limit = budget.idle_steps + budget.steps_per_object * self.built
+        entry_limit = start_steps + budget.entry_idle_steps + budget.steps_per_object * (self.built - start_built)
+        self.step_limit = min(budget.steps, file_limit, entry_limit)
+
+    def _over_budget(self) -> None:
+        budget = self.budget
+        if self.steps > budget.steps or self.steps > budget.idle_steps + budget.steps_per_object * self.built:
+            self._exhaust(f"evaluation budget of {self.steps - 1:,} steps exhausted ({self.built:,} Keras layers built)")
+        where = f"`{self.entry_point}`" if self.entry_point else "the module's top level"
+        self.note(self.module, f"{where} abandoned after {self.steps - 1 - self.entry_start[0]:,} steps that built too few Keras layers")
+        raise _EntryAbandoned()
 
     def _exhaust(self, reason: str) -> None:
         if not self.exhausted:
@@ -291,6 +321,7 @@ class Interpreter:
     def name_new(self, given: Any, prefix: str) -> str:
         """The name of a Keras layer or input being built: `given` if a string, else the next automatic one."""
         self.built += 1
+        self._update_step_limit()
         return given if isinstance(given, str) else self.auto_name(prefix)
 
     def auto_name(self, prefix: str) -> str:
@@ -377,8 +408,9 @@ class Interpreter:
     def import_name(self, module: str, name: str, level: int, node: cst.CSTNode) -> Any:
         """``from module import name``: a followed submodule, a name of a followed module, or a library reference."""
         full = f"{module}.{name}" if module else name
-        if level == 0 and is_modelled(full):
-            return ApiRef(canonical(full))
+        absolute = self.resolver.absolute(full, level) if level else full
+        if absolute and is_modelled(absolute):
+            return ApiRef(canonical(absolute))
         submodule = self.import_module(full, level, node)
         if submodule is not None:
             return submodule

@@ -9,6 +9,9 @@ meaning comes from the catalogue and the API model, not from their source.
 
 from __future__ import annotations
 
+import functools
+import importlib.machinery
+import sys
 from pathlib import Path
 
 from kerlint.interpret.imports import canonical, is_keras
@@ -46,7 +49,8 @@ class ModuleResolver:
         top = dotted.partition(".")[0]
         if not top or is_modelled(dotted):
             return False
-        return top == self.package or (self.directory / top).is_dir() or (self.directory / f"{top}.py").is_file()
+        base = self._absolute_base(top)
+        return base is not None and ((base / top).is_dir() or (base / f"{top}.py").is_file())
 
     def find(self, dotted: str, level: int = 0) -> Path | None:
         """The source file of ``dotted`` (``level`` leading dots if relative), or None if not followed."""
@@ -54,13 +58,55 @@ class ModuleResolver:
             base = self.directory
             for _ in range(level - 1):
                 base = base.parent
-            return _module_file(base, dotted)
+            found = _module_file(base, dotted)
+            return None if found is not None and is_modelled(self.dotted_name(found)) else found
         if not dotted or is_modelled(dotted):
             return None
-        found = _module_file(self.directory, dotted)
-        if found is None and self.package_root is not None and dotted.split(".")[0] == self.package:
-            found = _module_file(self.package_root, dotted)
-        return found
+        base = self._absolute_base(dotted.partition(".")[0])
+        return _module_file(base, dotted) if base is not None else None
+
+    def _absolute_base(self, top: str) -> Path | None:
+        """Where an absolute import of the project module ``top`` is looked for, if anywhere.
+
+        A script's own directory (Python puts it first on ``sys.path``). A module of a
+        package is imported from above its package: there ``import numpy`` is numpy,
+        not a sibling ``numpy.py`` (``keras/src/ops/numpy.py``), unless nothing installed
+        has that name (then the file is a script run from inside a package directory).
+        """
+        if self.package_root is None:
+            return self.directory
+        if top == self.package:
+            return self.package_root
+        return None if _installed(top) else self.directory
+
+    def absolute(self, dotted: str, level: int) -> str:
+        """The absolute name of a relative import (``level`` leading dots), or '' outside a package."""
+        base = self.directory
+        for _ in range(level - 1):
+            base = base.parent
+        package = self.dotted_name(base / "__init__.py")
+        return f"{package}.{dotted}" if package and dotted else package
+
+    def dotted_name(self, path: Path) -> str:
+        """The absolute module name of a file of the analyzed package (`keras.src.ops.numpy`), or ''."""
+        if self.package_root is None:
+            return ""
+        try:
+            parts = path.relative_to(self.package_root).with_suffix("").parts
+        except ValueError:
+            return ""
+        return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+@functools.lru_cache(maxsize=512)
+def _installed(top: str) -> bool:
+    """Whether a top-level module of that name is importable here (looked up, never imported)."""
+    if top in sys.stdlib_module_names or top in sys.builtin_module_names:
+        return True
+    try:
+        return importlib.machinery.PathFinder.find_spec(top) is not None
+    except (ImportError, ValueError, OSError):
+        return False
 
 
 def _outermost_package(directory: Path) -> Path | None:
