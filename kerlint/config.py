@@ -39,6 +39,14 @@ BUDGET_RULE = "KER901"
 """The rule that checks `[tool.kerlint.budgets]`; it receives them as its `budgets` option."""
 
 
+def _glob(pattern: str) -> str:
+    """A configured glob as matched: surrounding spaces, a leading `./` and trailing `/` dropped."""
+    pattern = pattern.strip()
+    if pattern.startswith("./"):
+        pattern = pattern[2:]
+    return pattern.rstrip("/") or pattern
+
+
 class ConfigError(Exception):
     """A configuration problem; the message names the file and key and is meant to be shown as is."""
 
@@ -60,20 +68,27 @@ class Settings:
         return copy.deepcopy({**BY_CODE[code].options, **self.options.get(code, {})})
 
     def relative(self, path: Path | str) -> str:
-        """`path` as a POSIX string relative to `root` (absolute when outside it): what globs see."""
-        absolute = Path(os.path.abspath(path))
-        try:
-            return absolute.relative_to(self.root).as_posix()
-        except ValueError:
-            return absolute.as_posix()
+        """`path` as a POSIX string relative to `root` (absolute when outside it): what globs see.
+
+        String operations, not pathlib: this runs for every file and directory walked.
+        """
+        absolute, root = os.path.abspath(path), str(self.root)
+        if absolute == root:
+            relative = "."
+        elif absolute.startswith(root.rstrip(os.sep) + os.sep):
+            relative = absolute[len(root.rstrip(os.sep)) + 1 :]
+        else:
+            relative = absolute
+        return relative.replace(os.sep, "/") if os.sep != "/" else relative
 
     def matches(self, pattern: str, path: Path | str) -> bool:
         """Glob match against the path relative to `root` or its basename (ruff's behaviour)."""
-        pattern = pattern.strip()
-        if pattern.startswith("./"):
-            pattern = pattern[2:]
-        pattern = pattern.rstrip("/") or pattern
-        return fnmatch.fnmatchcase(self.relative(path), pattern) or fnmatch.fnmatchcase(Path(path).name, pattern)
+        return self._matches_any((pattern,), path)
+
+    def _matches_any(self, patterns: Iterable[str], path: Path | str) -> bool:
+        relative = self.relative(path)
+        name = os.path.basename(os.path.normpath(path))
+        return any(fnmatch.fnmatchcase(relative, glob) or fnmatch.fnmatchcase(name, glob) for glob in map(_glob, patterns))
 
     def codes_for(self, path: Path | str) -> frozenset[str]:
         """The enabled codes minus those that per-file-ignores drop for `path`."""
@@ -84,7 +99,7 @@ class Settings:
         return self.enabled - ignored
 
     def is_excluded(self, path: Path | str) -> bool:
-        return any(self.matches(pattern, path) for pattern in self.exclude)
+        return self._matches_any(self.exclude, path)
 
     def fingerprint(self) -> str:
         """A stable digest of everything that can change results, for use as a cache key."""
