@@ -9,14 +9,14 @@ each command in its own process, with the peak memory of its whole process tree:
 - libcst alone: `libcst.parse_module` on every `.py` file of the corpus, in one process;
 - kerlint cold: `kerlint check` on the corpus with an empty cache (default jobs:
   every core); kerlint reads the same files and its prefilter skips those that
-  never mention keras or tensorflow, which is part of what is measured;
+  never name Keras and its model-building API, which is part of what is measured;
 - kerlint warm: the same command again, answered from the cache;
 - kerlint on one file, the pre-commit case (`--no-cache`);
 - pylint with one cheap check (`--disable=all --enable=unused-import`) on the same
   tree, with `--jobs=0` (every core, as kerlint) and no persistent data;
 - internal errors (KER000) on the corpus, and on the standard library of the
   running Python as users run kerlint (prefilter on, so only the files that
-  mention keras or tensorflow are analyzed); with `--stdlib-all`, also with
+  pass it are analyzed); with `--stdlib-all`, also with
   every standard-library file analyzed (slow).
 
     python benchmarks/speed.py [--skip-pylint] [--skip-stdlib] [--stdlib-all] [--json FILE]
@@ -42,6 +42,8 @@ import threading
 import time
 import zipfile
 from pathlib import Path
+
+from kerlint.files import might_build_keras_models
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS_DIR = ROOT / "benchmarks" / ".corpus"
@@ -132,13 +134,13 @@ def _download(name: str, version: str, downloads: Path) -> Path:
 
 
 def measure(command: list[str], cwd: Path | None = None, env: dict | None = None, capture: bool = False) -> dict:
-    """Run `command`; wall seconds, CPU seconds, peak RSS and PSS summed over its process tree."""
+    """Run `command`; wall seconds, CPU seconds, peak RSS summed over its process tree."""
     before = os.times()
     started = time.perf_counter()
     process = subprocess.Popen(
         command, cwd=cwd, env=env, stdout=subprocess.PIPE if capture else subprocess.DEVNULL, stderr=subprocess.PIPE, text=True
     )
-    peak_rss = peak_pss = 0
+    peak_rss = 0
     output_chunks: list[str] = []
     if capture:
         reader = threading.Thread(target=lambda: output_chunks.append(process.stdout.read()), daemon=True)
@@ -147,8 +149,7 @@ def measure(command: list[str], cwd: Path | None = None, env: dict | None = None
     err_reader = threading.Thread(target=lambda: error_chunks.append(process.stderr.read()), daemon=True)
     err_reader.start()
     while process.poll() is None:
-        rss, pss = _tree_memory(process.pid)
-        peak_rss, peak_pss = max(peak_rss, rss), max(peak_pss, pss)
+        peak_rss = max(peak_rss, _tree_rss(process.pid))
         time.sleep(0.1)
     wall = time.perf_counter() - started
     if capture:
@@ -160,14 +161,15 @@ def measure(command: list[str], cwd: Path | None = None, env: dict | None = None
         "wall": wall,
         "cpu": cpu,
         "rss_mb": peak_rss / 2**20,
-        "pss_mb": peak_pss / 2**20,
         "rc": process.returncode,
         "stdout": "".join(output_chunks),
         "stderr": "".join(error_chunks),
     }
 
 
-def _tree_memory(root: int) -> tuple[int, int]:
+def _tree_rss(root: int) -> int:
+    """Resident bytes of `root` and its descendants, from /proc/PID/statm (cheap: polled 10 times a second
+    while the measured command runs on every core; smaps_rollup would walk page tables and slow it)."""
     children: dict[int, list[int]] = {}
     for entry in os.listdir("/proc"):
         if not entry.isdigit():
@@ -178,21 +180,20 @@ def _tree_memory(root: int) -> tuple[int, int]:
         except (OSError, ValueError, IndexError):
             continue
         children.setdefault(parent, []).append(int(entry))
-    rss = pss = 0
+    rss = 0
     stack = [root]
     while stack:
         pid = stack.pop()
         stack += children.get(pid, [])
         try:
-            with open(f"/proc/{pid}/smaps_rollup", encoding="ascii") as rollup:
-                for line in rollup:
-                    if line.startswith("Rss:"):
-                        rss += int(line.split()[1]) * 1024
-                    elif line.startswith("Pss:"):
-                        pss += int(line.split()[1]) * 1024
-        except (OSError, ValueError):
+            with open(f"/proc/{pid}/statm", encoding="ascii") as statm:
+                rss += int(statm.read().split()[1]) * _PAGE
+        except (OSError, ValueError, IndexError):
             continue
-    return rss, pss
+    return rss
+
+
+_PAGE = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
 
 
 def kerlint(*args: str, cwd: Path, env: dict | None = None, capture: bool = True) -> dict:
@@ -217,10 +218,10 @@ def main() -> int:
     sources = fetch_corpus(args.corpus_dir)
     files = sorted(str(path) for path in sources.rglob("*.py"))
     size = sum(os.path.getsize(path) for path in files)
-    mentions = sum(1 for path in files if _mentions_keras(path))
+    mentions = sum(1 for path in files if might_build_keras_models(Path(path).read_bytes()))
     one_file = next(path for path in files if path.endswith(ONE_FILE))
     print(f"corpus: {', '.join(f'{n}=={v}' for n, v in PACKAGES)}")
-    print(f"        {len(files):,} .py files, {size / 2**20:.1f} MiB; {mentions:,} mention keras or tensorflow")
+    print(f"        {len(files):,} .py files, {size / 2**20:.1f} MiB; {mentions:,} pass kerlint's prefilter (the rest are never parsed)")
     print(f"machine: {os.cpu_count()} cores, Python {sys.version.split()[0]}")
     figures: dict = {"files": len(files), "bytes": size, "keras_files": mentions, "cores": os.cpu_count()}
 
@@ -230,6 +231,7 @@ def main() -> int:
         listing.write_text("\n".join(files), encoding="utf-8")
         env = {**os.environ, "KERLINT_TIMINGS": str(work / "timings.json")}
 
+        _compile_kerlint()
         imports = [measure([sys.executable, "-c", "import libcst"]) for _ in range(5)]
         figures["import_libcst"] = statistics.median(m["wall"] for m in imports)
 
@@ -288,19 +290,24 @@ def main() -> int:
     return 1 if missed else 0
 
 
+def _compile_kerlint() -> None:
+    """Write kerlint's bytecode, as `pip install` does for libcst: an editable checkout under
+    PYTHONDONTWRITEBYTECODE would otherwise compile every module at each start."""
+    import importlib.util
+
+    spec = importlib.util.find_spec("kerlint")
+    for location in spec.submodule_search_locations or [] if spec else []:
+        subprocess.run([sys.executable, "-m", "compileall", "-q", location], check=False, stdout=subprocess.DEVNULL)
+
+
 def _row(m: dict) -> dict:
-    return {key: m[key] for key in ("wall", "cpu", "rss_mb", "pss_mb", "rc")}
+    return {key: m[key] for key in ("wall", "cpu", "rss_mb", "rc")}
 
 
 def _has_module(name: str) -> bool:
     import importlib.util
 
     return importlib.util.find_spec(name) is not None
-
-
-def _mentions_keras(path: str) -> bool:
-    data = Path(path).read_bytes()
-    return b"keras" in data or b"tensorflow" in data
 
 
 def report_table(f: dict) -> list[str]:
