@@ -151,6 +151,8 @@ class ModelGraph:
     sequence: list[Layer] | None = None  # Sequential: the layers in order, built or not
     compiles: list[CompileFacts] = field(default_factory=list)
     fits: list[FitFacts] = field(default_factory=list)
+    _layers: tuple[tuple, list[Layer]] | None = field(default=None, init=False, repr=False)
+    """`layers` for the outputs, calls and sequence it was computed from (rules ask for it many times)."""
 
     @property
     def layers(self) -> list[Layer]:
@@ -160,6 +162,13 @@ class ModelGraph:
         breaks ties by first visit in a depth-first walk from the outputs, so
         parallel branches interleave level by level.
         """
+        # Tensors and calls never change once made; a model changes by new outputs, calls or layers.
+        key = (tuple(map(id, self.outputs)), len(self.calls), None if self.sequence is None else tuple(map(id, self.sequence)))
+        if self._layers is None or self._layers[0] != key:
+            self._layers = (key, self._sorted_layers())
+        return list(self._layers[1])
+
+    def _sorted_layers(self) -> list[Layer]:
         if self.sequence is not None and not self.calls:
             return list(self.sequence)
         nodes, _ = topological(self.outputs)
