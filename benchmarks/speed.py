@@ -83,9 +83,11 @@ from pathlib import Path
 import kerlint.engine as engine
 from kerlint.config import load_settings
 from kerlint.engine import Task, analyze_files
-engine.might_build_keras_models = lambda data: True  # analyze every file, not only those that mention Keras
+from kerlint.files import discover
+engine.might_build_keras_models = lambda data: True  # analyze every file, not only those that pass the prefilter
 settings = load_settings(None)
-tasks = [Task(path, str(path), settings) for path in sorted(Path(sys.argv[1]).rglob("*.py"))]
+# kerlint's own discovery: the default excludes keep site-packages (installed libraries) out of Lib/.
+tasks = [Task(path, str(path), settings) for path in discover([Path(sys.argv[1])], lambda directory: settings)]
 results = analyze_files(tasks)
 errors = [f"{f.path}: {f.message}" for r in results for f in r.findings if f.code == "KER000"]
 print(json.dumps({"files": len(tasks), "KER000": errors, "KER001": sum(f.code == "KER001" for r in results for f in r.findings)}))
@@ -208,7 +210,7 @@ def main() -> int:
     parser.add_argument("--corpus-dir", type=Path, default=CORPUS_DIR)
     parser.add_argument("--skip-pylint", action="store_true")
     parser.add_argument("--skip-stdlib", action="store_true")
-    parser.add_argument("--stdlib-all", action="store_true", help="also analyze every standard-library file, prefilter off (slow: ~15 min)")
+    parser.add_argument("--stdlib-all", action="store_true", help="also analyze every standard-library file, prefilter off (slow)")
     parser.add_argument("--json", type=Path, help="also write the figures here")
     args = parser.parse_args()
     if not sys.platform.startswith("linux"):
