@@ -286,15 +286,16 @@ class Interpreter:
         self.entry_start = (self.steps, self.built)
         self._update_step_limit()
 
+    def _file_step_limit(self) -> int:
+        return min(self.budget.steps, self.budget.idle_steps + self.budget.steps_per_object * self.built)
+
     def _update_step_limit(self) -> None:
         budget, (start_steps, start_built) = self.budget, self.entry_start
-        file_limit = budget.idle_steps + budget.steps_per_object * self.built
         entry_limit = start_steps + budget.entry_idle_steps + budget.steps_per_object * (self.built - start_built)
-        self.step_limit = min(budget.steps, file_limit, entry_limit)
+        self.step_limit = min(self._file_step_limit(), entry_limit)
 
     def _over_budget(self) -> None:
-        budget = self.budget
-        if self.steps > budget.steps or self.steps > budget.idle_steps + budget.steps_per_object * self.built:
+        if self.steps > self._file_step_limit():
             self._exhaust(f"evaluation budget of {self.steps - 1:,} steps exhausted ({self.built:,} Keras layers built)")
         where = f"`{self.entry_point}`" if self.entry_point else "the module's top level"
         self.note(self.module, f"{where} abandoned after {self.steps - 1 - self.entry_start[0]:,} steps that built too few Keras layers")
@@ -436,8 +437,7 @@ class Interpreter:
             self.note(node, f"imported module {dotted or '.'} could not be read or parsed")
             return None
         value = ModuleValue(dotted, level, Scope(module=module))
-        self.importing += 1
-        with self.foreign(node):
+        with self.imported_code(node):
             try:
                 for statement in module.body:
                     if isinstance(statement, (cst.FunctionDef, cst.ClassDef)):
@@ -447,8 +447,6 @@ class Interpreter:
                         self.exec_statement(statement, value.scope)
             except (_Return, _Break, _Continue, _Raise):
                 pass
-            finally:
-                self.importing -= 1
         self.imported[path] = value
         return value
 
@@ -458,14 +456,20 @@ class Interpreter:
         Most are never used by the importing file; evaluating a class eagerly
         would also follow the imports of its bases, and theirs, module after module.
         """
-        self.importing += 1
-        with self.foreign(site):
-            try:
-                self.exec_statement(statement, scope)
-            finally:
-                self.importing -= 1
+        with self.imported_code(site):
+            self.exec_statement(statement, scope)
         defined = scope.vars.get(statement.name.value, UNKNOWN)
         return UNKNOWN if isinstance(defined, LazyImport) else defined
+
+    @contextlib.contextmanager
+    def imported_code(self, site: cst.CSTNode) -> Iterator[None]:
+        """Run a followed module's top-level code, reached through ``site``: its models are not this file's."""
+        self.importing += 1
+        try:
+            with self.foreign(site):
+                yield
+        finally:
+            self.importing -= 1
 
     @contextlib.contextmanager
     def foreign(self, site: cst.CSTNode) -> Iterator[None]:

@@ -55,11 +55,7 @@ class ModuleResolver:
     def find(self, dotted: str, level: int = 0) -> Path | None:
         """The source file of ``dotted`` (``level`` leading dots if relative), or None if not followed."""
         if level:
-            base = self.directory
-            for _ in range(level - 1):
-                base = base.parent
-            found = _module_file(base, dotted)
-            return None if found is not None and is_modelled(self.dotted_name(found)) else found
+            return None if is_modelled(self.absolute(dotted, level)) else _module_file(self._relative_base(level), dotted)
         if not dotted or is_modelled(dotted):
             return None
         base = self._absolute_base(dotted.partition(".")[0])
@@ -81,21 +77,20 @@ class ModuleResolver:
 
     def absolute(self, dotted: str, level: int) -> str:
         """The absolute name of a relative import (``level`` leading dots), or '' outside a package."""
-        base = self.directory
-        for _ in range(level - 1):
-            base = base.parent
-        package = self.dotted_name(base / "__init__.py")
-        return f"{package}.{dotted}" if package and dotted else package
-
-    def dotted_name(self, path: Path) -> str:
-        """The absolute module name of a file of the analyzed package (`keras.src.ops.numpy`), or ''."""
         if self.package_root is None:
             return ""
         try:
-            parts = path.relative_to(self.package_root).with_suffix("").parts
+            package = ".".join(self._relative_base(level).relative_to(self.package_root).parts)
         except ValueError:
             return ""
-        return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+        return f"{package}.{dotted}" if package and dotted else package
+
+    def _relative_base(self, level: int) -> Path:
+        """The package directory that ``level`` leading dots name."""
+        base = self.directory
+        for _ in range(level - 1):
+            base = base.parent
+        return base
 
 
 @functools.lru_cache(maxsize=512)
