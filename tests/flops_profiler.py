@@ -45,32 +45,14 @@ from tensorflow.python.framework.convert_to_constants import (  # noqa: E402
 )
 from tensorflow.python.framework.function_def_to_graph import function_def_to_graph  # noqa: E402
 
-from kerlint.confirm.measure import einsum_flops  # noqa: E402  (one definition of the convention)
+from kerlint.confirm.measure import Backend, register_einsum  # noqa: E402  (one definition of the convention)
 
 tf.get_logger().setLevel("ERROR")
 
 _CALLS = ("StatefulPartitionedCall", "PartitionedCall")
 
 
-def _register_einsum() -> None:
-    def _einsum(graph, node):
-        shapes = []
-        for name in node.input:
-            if name.startswith("^"):
-                continue
-            shape = graph.get_tensor_by_name(name if ":" in name else name + ":0").shape
-            shape.assert_is_fully_defined()
-            shapes.append(shape.as_list())
-        equation = node.attr["equation"].s.decode()
-        return tf_ops.OpStats("flops", einsum_flops(equation, shapes))
-
-    try:
-        tf_ops.RegisterStatistics("Einsum", "flops")(_einsum)
-    except KeyError:  # already registered (module imported twice)
-        pass
-
-
-_register_einsum()
+register_einsum(Backend(tf=tf, keras=None, np=None, tf_ops=tf_ops))  # the statistic confirm mode uses
 
 
 @dataclass

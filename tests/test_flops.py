@@ -30,7 +30,8 @@ os.environ["TF_CPP_MIN_LOG_LEVEL"] = "3"
 pytest.importorskip("tensorflow", reason="profiling FLOPs needs tensorflow installed")
 keras = pytest.importorskip("keras", reason="comparing FLOPs with Keras needs keras installed")
 
-from flops_profiler import einsum_flops, profile_model  # noqa: E402
+from flops_profiler import profile_model  # noqa: E402
+from kerlint.confirm.measure import einsum_flops  # noqa: E402
 from test_catalogue import CASES, Case, Layer, case  # noqa: E402
 
 from kerlint.layers import CATALOGUE  # noqa: E402
