@@ -6,7 +6,7 @@ from typing import Iterator
 
 from kerlint.findings import Severity
 from kerlint.rules.base import Report, Rule, RuleContext
-from kerlint.rules.heads import BINARY_LOSSES, CATEGORICAL_LOSSES, PROBABILITY_LOSSES, Head, heads
+from kerlint.rules.heads import BINARY_LOSSES, CATEGORICAL_LOSSES, PROBABILITY_LOSSES, Head, report_heads
 
 NON_PROBABILITY = {"relu", "tanh", "elu", "selu", "leaky_relu", "softplus", "gelu", "swish", "silu", "relu6", "exponential"}
 
@@ -88,11 +88,7 @@ model.compile(loss=keras.losses.CategoricalCrossentropy(), optimizer="adam")
     ]
 
     def check(self, ctx: RuleContext) -> Iterator[Report]:
-        for model in ctx.analysis.models:
-            for head in heads(model):
-                message = _mismatch(head)
-                if message:
-                    yield Report(ctx.analysis.locator.span(head.activation_call.node), message)
+        return report_heads(ctx, _mismatch)
 
 
 def _mismatch(head: Head) -> str | None:

@@ -6,7 +6,7 @@ from typing import Iterator
 
 from kerlint.findings import Severity
 from kerlint.rules.base import Report, Rule, RuleContext
-from kerlint.rules.heads import PROBABILITY_LOSSES, Head, heads
+from kerlint.rules.heads import PROBABILITY_LOSSES, Head, report_heads
 
 SQUASHING = {"softmax", "sigmoid"}
 
@@ -77,11 +77,7 @@ model.compile(optimizer="adam", loss="sparse_categorical_crossentropy", metrics=
     ]
 
     def check(self, ctx: RuleContext) -> Iterator[Report]:
-        for model in ctx.analysis.models:
-            for head in heads(model):
-                message = _contradiction(head)
-                if message:
-                    yield Report(ctx.analysis.locator.span(head.activation_call.node), message)
+        return report_heads(ctx, _contradiction)
 
 
 def _contradiction(head: Head) -> str | None:

@@ -7,7 +7,7 @@ from typing import Iterator
 from kerlint.findings import Severity
 from kerlint.interpret.values import Data
 from kerlint.rules.base import Report, Rule, RuleContext
-from kerlint.rules.heads import CATEGORICAL_LOSSES, Head, heads
+from kerlint.rules.heads import CATEGORICAL_LOSSES, Head, report_heads
 
 
 class HeadSizeMismatch(Rule):
@@ -71,11 +71,7 @@ model.compile(loss="sparse_categorical_crossentropy", optimizer="adam")
     ]
 
     def check(self, ctx: RuleContext) -> Iterator[Report]:
-        for model in ctx.analysis.models:
-            for head in heads(model):
-                message = _label_width_mismatch(head) or _single_class_loss(head)
-                if message:
-                    yield Report(ctx.analysis.locator.span(head.output.producer.node), message)
+        return report_heads(ctx, lambda head: _label_width_mismatch(head) or _single_class_loss(head), at_output=True)
 
 
 def _label_width_mismatch(head: Head) -> str | None:

@@ -8,10 +8,11 @@ trained with, and does that loss take logits.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator
 
 from kerlint.graph import LayerCall, ModelGraph, Tensor, snake_case
 from kerlint.interpret.values import ApiRef, Data, Opaque
+from kerlint.rules.base import Report, RuleContext
 from kerlint.unknown import UNKNOWN
 
 TRANSPARENT_LAYERS = {
@@ -69,6 +70,19 @@ def heads(model: ModelGraph) -> Iterator[Head]:
             continue
         activation, call = final_activation(output)
         yield Head(model, output, activation, call, losses[index] if index < len(losses) else None)
+
+
+def report_heads(ctx: RuleContext, fault: Callable[[Head], str | None], at_output: bool = False) -> Iterator[Report]:
+    """A report for each output head of each model of the file in which `fault` finds a fault (its message).
+
+    Placed at the head's final activation, or at the layer producing the output with `at_output`.
+    """
+    for model in ctx.analysis.models:
+        for head in heads(model):
+            message = fault(head)
+            if message:
+                node = head.output.producer.node if at_output else head.activation_call.node
+                yield Report(ctx.analysis.locator.span(node), message)
 
 
 def final_activation(tensor: Tensor) -> tuple[Any, LayerCall]:
