@@ -213,7 +213,8 @@ def _settings_resolver(args: argparse.Namespace) -> Callable[[Path], Settings]:
     def for_pyproject(pyproject: Path | None) -> Settings:
         return load_settings(pyproject, **overrides)
 
-    return lambda path: for_pyproject(find_pyproject(path))
+    known: dict[Path, Path | None] = {}  # directory -> its nearest pyproject.toml, for this run
+    return lambda path: for_pyproject(find_pyproject(path, known))
 
 
 def _analyze(args: argparse.Namespace, settings_for: Callable[[Path], Settings]) -> list[FileResult]:

@@ -114,20 +114,31 @@ class Settings:
         return hashlib.sha256(text.encode()).hexdigest()
 
 
-def find_pyproject(start: Path) -> Path | None:
+def find_pyproject(start: Path, known: dict[Path, Path | None] | None = None) -> Path | None:
     """The nearest pyproject.toml at or above `start` (a file or a directory) with `[tool.kerlint]`.
 
     A pyproject.toml without the table is skipped, as ruff does, so that a
     sub-package's packaging metadata does not hide the project's configuration.
     Raises ConfigError for a pyproject.toml that mentions kerlint but is not valid TOML.
+    `known` remembers the answer per directory across calls (one run over a tree
+    asks for every file; a long-lived caller would miss edits to pyproject files).
     """
     start = Path(os.path.abspath(start))
     directory = start if start.is_dir() else start.parent
+    known = {} if known is None else known
+    walked = []
+    found: Path | None = None
     for candidate_dir in (directory, *directory.parents):
+        if candidate_dir in known:
+            found = known[candidate_dir]
+            break
+        walked.append(candidate_dir)
         candidate = candidate_dir / "pyproject.toml"
         if _has_kerlint_table(candidate):
-            return candidate
-    return None
+            found = candidate
+            break
+    known.update(dict.fromkeys(walked, found))
+    return found
 
 
 def load_settings(

@@ -275,3 +275,14 @@ def test_fingerprint_is_stable_and_sensitive(tmp_path, fake_rule):
 def test_settings_are_hashable(tmp_path):
     settings = load(tmp_path, "[tool.kerlint]\n")
     assert hash(settings) == hash(load(tmp_path, "[tool.kerlint]\n"))
+
+
+def test_find_pyproject_remembers_directories_when_given_a_memo(tmp_path):
+    (tmp_path / "pyproject.toml").write_text("[tool.kerlint]\n", encoding="utf-8")
+    (tmp_path / "a" / "b").mkdir(parents=True)
+    known: dict = {}
+    assert find_pyproject(tmp_path / "a" / "b" / "m.py", known) == tmp_path / "pyproject.toml"
+    assert known[tmp_path / "a"] == tmp_path / "pyproject.toml"
+    (tmp_path / "a" / "pyproject.toml").write_text("[tool.kerlint]\n", encoding="utf-8")
+    assert find_pyproject(tmp_path / "a" / "b", known) == tmp_path / "pyproject.toml"  # remembered
+    assert find_pyproject(tmp_path / "a" / "b") == tmp_path / "a" / "pyproject.toml"  # without the memo
