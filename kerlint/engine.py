@@ -23,11 +23,12 @@ from typing import Any, Callable, Sequence
 
 import libcst as cst
 
-from kerlint import parsing
+from kerlint import followed, parsing, skeleton
 from kerlint.config import Settings
 from kerlint.files import SourceError, decode_source, might_build_keras_models, read_file
 from kerlint.findings import Finding, Span
 from kerlint.interpret.analysis import FileAnalysis, analyze_module
+from kerlint.interpret.modules import ModuleResolver
 from kerlint.notebook import Notebook, is_notebook, read_notebook
 from kerlint.rules import ALL_RULES, BY_CODE
 from kerlint.rules.base import RuleContext
@@ -72,7 +73,7 @@ def analyze_bytes(data: bytes, path: str, settings: Settings) -> FileResult:
 
     Undecodable files and broken notebooks are KER001.
     """
-    if not might_build_keras_models(data):
+    if not might_build_keras_models(data, notebook=is_notebook(path)):
         return FileResult(path, None, [])
     try:
         if is_notebook(path):
@@ -88,7 +89,7 @@ def analyze_source(source: str, path: str, settings: Settings) -> FileResult:
     enabled = settings.codes_for(path)
     try:
         parsing.check_nesting(source)
-        module = parsing.parse(source)
+        parsed = skeleton.parse(source, ModuleResolver(path).may_follow)
     except cst.ParserSyntaxError as error:
         return FileResult(path, source, _syntax_error(path, source, error, enabled))
     except parsing.NestingError as error:
@@ -98,7 +99,7 @@ def analyze_source(source: str, path: str, settings: Settings) -> FileResult:
         finding = _meta(path, "KER001", "file nests too deeply to parse")
         return FileResult(path, source, [finding] if "KER001" in enabled else [])
     try:
-        analysis = analyze_module(module, path)
+        analysis = analyze_module(parsed.module, path, deferred=parsed.deferred)
         findings = list(_run_rules(analysis, path, settings, enabled))
     except RecursionError:
         return FileResult(path, source, [_meta(path, "KER000", "analysis nests too deeply (recursion limit)")])
@@ -254,9 +255,9 @@ def run_task(task: Task, extract: Extract | None, isolate: bool = False) -> tupl
         data = read_file(task.path)
     except OSError as error:
         return _file_error(task.display, f"cannot read file: {error.strerror or error}", task.settings), {}, None, 0.0
-    if isolate and might_build_keras_models(data) and needs_isolation(data):
+    if isolate and might_build_keras_models(data, notebook=is_notebook(task.display)) and needs_isolation(data):
         return None
-    with parsing.track_imports() as deps:
+    with followed.track_imports() as deps:
         result = analyze_bytes(data, task.display, task.settings)
     if extract is not None:
         result = extract(result)

@@ -1,7 +1,8 @@
 """Source text -> libcst Module: guarded against what crashes the parser, fast, and once per process.
 
-Three things live here, because every parse in kerlint (the analyzed file and the
-project modules the interpreter follows) should get all of them:
+Two things live here, because every parse in kerlint (the analyzed file, the
+project modules the interpreter follows, the definitions a skeleton left out)
+should get both of them:
 
 - `nesting_depth` / `check_nesting`: a byte scan for bracket depth that runs before
   libcst. libcst's native parser overflows the C stack (a segfault, not an
@@ -12,39 +13,24 @@ project modules the interpreter follows) should get all of them:
   says validation could be skipped when parsing; the parser only builds valid
   nodes) and cyclic-GC passes in the middle of building an acyclic tree. Together
   they are about 40% of libcst's parse time. The tree is the same.
-- `load_module`: the parsed module of a file the interpreter imports, from a
-  per-process cache keyed by content digest (trees are immutable, so sharing them
-  between analyses is safe), recording which files each analysis read so that
-  the result cache can be invalidated when one of them changes (`track_imports`).
 """
 
 from __future__ import annotations
 
-import contextlib
 import gc
 import hashlib
 import re
 import threading
-from collections import OrderedDict
-from pathlib import Path
-from typing import Iterator
 
 import libcst as cst
+
+from kerlint.files import STRINGS_AND_COMMENTS
 
 MAX_NESTING = 1_000
 """Deepest bracket nesting kerlint parses; libcst segfaults somewhere between 1,000 and 1,500."""
 
-# Strings and comments, whose brackets do not count, and brackets. Prefixes (r, b, f, u...)
-# need no handling: the quote that follows them starts the string either way.
-_TOKENS = re.compile(
-    rb"#[^\r\n]*"
-    rb'|"""(?:[^"\\]|\\.|"(?!""))*(?:"""|$)'
-    rb"|'''(?:[^'\\]|\\.|'(?!''))*(?:'''|$)"
-    rb'|"(?:[^"\\\r\n]|\\.)*"?'
-    rb"|'(?:[^'\\\r\n]|\\.)*'?"
-    rb"|[(\[{]|[)\]}]",
-    re.DOTALL,
-)
+# Strings and comments, whose brackets do not count, and brackets.
+_TOKENS = re.compile(STRINGS_AND_COMMENTS + rb"|[(\[{]|[)\]}]", re.DOTALL)
 _OPENING = frozenset(b"([{")
 
 
@@ -215,83 +201,6 @@ def _no_validation(self) -> None:
     return None
 
 
-# ------------------------------------------------------------------ followed modules
-
-
-class _ModuleCache:
-    """Parsed modules by content digest, least recently used dropped past `max_bytes` of source."""
-
-    def __init__(self, max_bytes: int):
-        self.max_bytes = max_bytes
-        self.size = 0
-        self.entries: OrderedDict[bytes, tuple[cst.Module, int]] = OrderedDict()
-        self.hits = self.misses = 0
-
-    def get(self, digest: bytes) -> cst.Module | None:
-        entry = self.entries.get(digest)
-        if entry is None:
-            self.misses += 1
-            return None
-        self.hits += 1
-        self.entries.move_to_end(digest)
-        return entry[0]
-
-    def put(self, digest: bytes, module: cst.Module, size: int) -> None:
-        if size > self.max_bytes // 4:
-            return  # one huge module would evict everything useful
-        self.entries[digest] = (module, size)
-        self.size += size
-        while self.size > self.max_bytes and self.entries:
-            _, (_, dropped) = self.entries.popitem(last=False)
-            self.size -= dropped
-
-    def clear(self) -> None:
-        self.entries.clear()
-        self.size = 0
-
-
-MODULE_CACHE = _ModuleCache(max_bytes=2_000_000)
-"""Per process. ~20 bytes of tree per byte of source: 2 MB of source is ~40 MB of memory."""
-
-_tracking: list[dict[str, str]] = []
-
-
 def digest(data: bytes) -> str:
     """Content digest used for cache keys and dependency records."""
     return hashlib.blake2b(data, digest_size=16).hexdigest()
-
-
-def load_module(path: Path) -> cst.Module:
-    """The parsed module of a project file the interpreter follows.
-
-    Same text as `path.read_text(encoding="utf-8")` (universal newlines), same
-    exceptions (OSError, UnicodeDecodeError, ParserSyntaxError, RecursionError:
-    NestingError for a file too deep to parse safely), but parsed once per
-    process and recorded for `track_imports`.
-    """
-    data = path.read_bytes()
-    key = digest(data)
-    for deps in _tracking:
-        deps[str(path)] = key
-    raw = bytes.fromhex(key)
-    module = MODULE_CACHE.get(raw)
-    if module is not None:
-        return module
-    text = data.decode("utf-8")
-    if "\r" in text:
-        text = text.replace("\r\n", "\n").replace("\r", "\n")
-    check_nesting(data)
-    module = parse(text)
-    MODULE_CACHE.put(raw, module, len(data))
-    return module
-
-
-@contextlib.contextmanager
-def track_imports() -> Iterator[dict[str, str]]:
-    """Collect {path: digest} of every module `load_module` reads inside the block."""
-    deps: dict[str, str] = {}
-    _tracking.append(deps)
-    try:
-        yield deps
-    finally:
-        _tracking.remove(deps)

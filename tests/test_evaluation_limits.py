@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from kerlint import parsing
+from kerlint import followed as followed_modules
 from kerlint.config import load_settings
 from kerlint.cost import model_costs
 from kerlint.engine import analyze_source
@@ -28,7 +28,7 @@ def build():
 
 def analyze_file(path: Path):
     """The analysis of `path` and {followed module path: digest} of the modules it read."""
-    with parsing.track_imports() as followed:
+    with followed_modules.track_imports() as followed:
         result = analyze_source(path.read_text(encoding="utf-8"), str(path), load_settings(None))
     return result, {Path(p).resolve() for p in followed}
 

@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import sys
 from dataclasses import dataclass
+from typing import Iterable
 
 import libcst as cst
-from libcst.metadata import MetadataWrapper, PositionProvider
 
 from kerlint.findings import Span
 from kerlint.graph import InputNode, LayerCall, ModelGraph, Unresolved
 from kerlint.interpret.interpreter import Budget, Interpreter
 from kerlint.interpret.values import Data
+from kerlint.positions import NodePositions
+from kerlint.skeleton import DeferredDefinition
 
 # libcst computes positions by regenerating the code recursively: several frames
 # per nesting level, so a 300-deep expression overflows Python's default 1,000.
@@ -22,33 +24,45 @@ class Locator:
     """Source positions, computed once and only when something is reported.
 
     Nodes of another file (code this file imported and ran) are located at
-    the call or import in this file through which it ran (``anchors``).
+    the call or import in this file through which it ran (``anchors``); nodes
+    of a definition the skeleton left out, in that definition once parsed.
     """
 
-    def __init__(self, module: cst.Module, anchors: dict[int, cst.CSTNode] | None = None):
+    def __init__(self, module: cst.Module, anchors: dict[int, cst.CSTNode] | None = None, deferred: Iterable[DeferredDefinition] = ()):
         self.module = module
         self.anchors = anchors or {}
-        self._positions = None
+        self.deferred = list(deferred)
+        self._positions: dict[int, NodePositions | dict] = {}  # id(module) -> its positions
 
     def span(self, node: cst.CSTNode) -> Span:
-        if self._positions is None:
-            self._positions = self._resolve()
-        position = self._positions.get(node)
+        position = self._position(node)
         if position is None and id(node) in self.anchors:
-            position = self._positions.get(self.anchors[id(node)])
+            position = self._position(self.anchors[id(node)])
         if position is None:
             return Span(1, 1, 1, 1)
-        return Span(position.start.line, position.start.column + 1, position.end.line, position.end.column + 1)
+        line, column, end_line, end_column = position
+        return Span(line, column + 1, end_line, end_column + 1)
 
-    def _resolve(self):
-        limit = sys.getrecursionlimit()
-        sys.setrecursionlimit(max(limit, _POSITION_RECURSION_LIMIT))
-        try:
-            return MetadataWrapper(self.module, unsafe_skip_copy=True).resolve(PositionProvider)
-        except RecursionError:
-            return {}  # every span falls back to the file's start
-        finally:
-            sys.setrecursionlimit(limit)
+    def _position(self, node: cst.CSTNode) -> tuple[int, int, int, int] | None:
+        position = self._positions_of(self.module, 0).get(node)
+        for definition in self.deferred:
+            if position is not None:
+                break
+            if definition.module is not None:
+                position = self._positions_of(definition.module, definition.line_offset).get(node)
+        return position
+
+    def _positions_of(self, module: cst.Module, line_offset: int) -> NodePositions | dict:
+        if id(module) not in self._positions:
+            limit = sys.getrecursionlimit()
+            sys.setrecursionlimit(max(limit, _POSITION_RECURSION_LIMIT))
+            try:
+                self._positions[id(module)] = NodePositions(module, line_offset)
+            except RecursionError:
+                self._positions[id(module)] = {}  # its spans fall back to the file's start
+            finally:
+                sys.setrecursionlimit(limit)
+        return self._positions[id(module)]
 
     def line(self, node: cst.CSTNode) -> int:
         return self.span(node).line
@@ -65,11 +79,14 @@ class FileAnalysis:
     inputs: list[InputNode]  # every keras.Input evaluated, used by a model or not
 
 
-def analyze_module(module: cst.Module, path: str, budget: Budget = Budget()) -> FileAnalysis:
-    interpreter = Interpreter(module, path, budget)
+def analyze_module(
+    module: cst.Module, path: str, budget: Budget = Budget(), deferred: dict[int, DeferredDefinition] | None = None
+) -> FileAnalysis:
+    """Interpret `module` (a skeleton if `deferred` maps its placeholders, see `kerlint.skeleton`)."""
+    interpreter = Interpreter(module, path, budget, deferred)
     interpreter.run()
     models = [m.graph for m in interpreter.models]
     return FileAnalysis(
         path, models, interpreter.calls, interpreter.data_loads, interpreter.unresolved,
-        Locator(module, interpreter.anchors), interpreter.inputs
+        Locator(module, interpreter.anchors, (deferred or {}).values()), interpreter.inputs
     )

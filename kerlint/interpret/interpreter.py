@@ -27,8 +27,9 @@ from kerlint.interpret.builtins import SUPER
 from kerlint.interpret.imports import canonical
 from kerlint.interpret.keras_helpers import HelperRaised
 from kerlint.interpret.modules import ModuleResolver, is_modelled
-from kerlint.interpret.values import UNKNOWN, ApiRef, BoundMethod, Data, DataShape, Function, LayerValue, ModelValue, ModuleValue
-from kerlint.parsing import load_module
+from kerlint.interpret.values import UNKNOWN, ApiRef, BoundMethod, Data, DataShape, Function, LayerValue, LazyValue, ModelValue, ModuleValue
+from kerlint.followed import load_module
+from kerlint.skeleton import DeferredDefinition
 
 
 @dataclass(frozen=True)
@@ -53,22 +54,6 @@ class Budget:
     loop_unroll: int = 2_000
     seconds: float = 2.0  # model-building code needs well under a second (NASNet's file: 0.6s)
     modules: int = 24  # project modules followed from one file
-
-
-class LazyImport:
-    """An imported name whose module is evaluated on first use (most imported helpers never are)."""
-
-    _UNSET = object()
-
-    def __init__(self, resolve: Callable[[], Any]):
-        self._resolve = resolve
-        self._value = self._UNSET
-
-    def value(self) -> Any:
-        if self._value is self._UNSET:
-            self._value = UNKNOWN  # a module that imports itself back sees the name as unknown
-            self._value = self._resolve()
-        return self._value
 
 
 class BudgetExhausted(Exception):
@@ -115,6 +100,12 @@ class Scope:
                 return ApiRef(canonical(f"{scope.star_imports[0]}.{name}"))
             scope = scope.parent
         return py_builtins.lookup(name)
+
+
+def _defined(scope: Scope, name: str) -> Any:
+    """What a definition just evaluated in `scope` bound `name` to."""
+    defined = scope.vars.get(name, UNKNOWN)
+    return UNKNOWN if isinstance(defined, LazyValue) else defined
 
 
 def join(a: Any, b: Any) -> Any:
@@ -197,8 +188,9 @@ def _safe_arith(op: Callable[[Any, Any], Any], left: Any, right: Any) -> Any:
 class Interpreter:
     """Evaluates one module. ``keras_api`` records layers, calls and models on it."""
 
-    def __init__(self, module: cst.Module, path: str, budget: Budget = Budget()):
+    def __init__(self, module: cst.Module, path: str, budget: Budget = Budget(), deferred: dict[int, DeferredDefinition] | None = None):
         self.module = module
+        self.deferred = dict(deferred or {})  # skeletons' placeholders, this file's and followed modules' (`kerlint.skeleton`)
         self.path = path
         self.budget = budget
         self.steps = 0
@@ -403,7 +395,7 @@ class Interpreter:
     def lazy(self, resolve: Callable[[], Any], module: str, level: int) -> Any:
         """Library imports bind at once; a project module is only read when a name from it is used."""
         if level or self.resolver.may_follow(module):
-            return LazyImport(resolve)
+            return LazyValue(resolve)
         return resolve()
 
     def import_name(self, module: str, name: str, level: int, node: cst.CSTNode) -> Any:
@@ -432,17 +424,18 @@ class Interpreter:
             return None
         self.imported[path] = None  # a circular import sees a partly evaluated module as not followed
         try:
-            module = load_module(path)  # parsed once per process (kerlint.parsing)
+            parsed = load_module(path)  # parsed once per process (kerlint.followed)
         except (OSError, UnicodeDecodeError, cst.ParserSyntaxError, RecursionError):
             self.note(node, f"imported module {dotted or '.'} could not be read or parsed")
             return None
-        value = ModuleValue(dotted, level, Scope(module=module))
+        self.deferred.update(parsed.deferred)
+        value = ModuleValue(dotted, level, Scope(module=parsed.module))
         with self.imported_code(node):
             try:
-                for statement in module.body:
+                for statement in parsed.module.body:
                     if isinstance(statement, (cst.FunctionDef, cst.ClassDef)):
                         define = functools.partial(self.define_later, statement, value.scope, node)
-                        value.scope.vars[statement.name.value] = LazyImport(define)
+                        value.scope.vars[statement.name.value] = LazyValue(define)
                     else:
                         self.exec_statement(statement, value.scope)
             except (_Return, _Break, _Continue, _Raise):
@@ -457,9 +450,20 @@ class Interpreter:
         would also follow the imports of its bases, and theirs, module after module.
         """
         with self.imported_code(site):
+            if id(statement) in self.deferred:
+                return self.define_deferred(self.deferred[id(statement)], scope)
             self.exec_statement(statement, scope)
-        defined = scope.vars.get(statement.name.value, UNKNOWN)
-        return UNKNOWN if isinstance(defined, LazyImport) else defined
+        return _defined(scope, statement.name.value)
+
+    def define_deferred(self, definition: DeferredDefinition, scope: Scope) -> Any:
+        """A definition the skeleton left out, parsed and defined where its placeholder was, when first used."""
+        try:
+            node = definition.parse()
+        except (cst.ParserSyntaxError, RecursionError):
+            self.note(self.module, f"`{definition.name}` (line {definition.line}) could not be parsed")
+            return UNKNOWN
+        self.exec_statement(node, scope)
+        return _defined(scope, definition.name)
 
     @contextlib.contextmanager
     def imported_code(self, site: cst.CSTNode) -> Iterator[None]:
@@ -491,6 +495,9 @@ class Interpreter:
             self.calls.append(call)
 
     def exec_FunctionDef(self, node: cst.FunctionDef, scope: Scope) -> None:
+        if id(node) in self.deferred:
+            scope.vars[node.name.value] = LazyValue(functools.partial(self.define_deferred, self.deferred[id(node)], scope))
+            return
         # Defaults are evaluated at definition, as Python does.
         function = Function(node, scope, node.name.value, self.eval_defaults(node.params, scope))
         scope.vars[node.name.value] = function
@@ -674,7 +681,7 @@ class Interpreter:
 
     def eval_Name(self, node: cst.Name, scope: Scope) -> Any:
         value = scope.lookup(node.value)
-        return value.value() if isinstance(value, LazyImport) else value
+        return value.value() if isinstance(value, LazyValue) else value
 
     def eval_Integer(self, node: cst.Integer, scope: Scope) -> Any:
         value = _literal(node.value)
@@ -850,7 +857,7 @@ class Interpreter:
         if isinstance(base, ModuleValue):
             if name in base.scope.vars:
                 value = base.scope.vars[name]
-                return value.value() if isinstance(value, LazyImport) else value
+                return value.value() if isinstance(value, LazyValue) else value
             dotted = f"{base.dotted}.{name}" if base.dotted else name
             return self.import_module(dotted, base.level, node) or UNKNOWN
         if base is UNKNOWN:

@@ -10,14 +10,14 @@ and scaling matter to the rules.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Callable
 
 import libcst as cst
 
 from kerlint.graph import CompileFacts, FitFacts, Layer, ModelGraph, Tensor
 from kerlint.unknown import UNKNOWN
 
-__all__ = ["UNKNOWN", "ApiRef", "Function", "BoundMethod", "LayerValue", "ModelValue", "Data", "Opaque"]
+__all__ = ["UNKNOWN", "ApiRef", "Function", "BoundMethod", "LayerValue", "ModelValue", "Data", "Opaque", "LazyValue"]
 
 
 @dataclass(frozen=True)
@@ -126,3 +126,19 @@ class Opaque:
     kind: str
     args: tuple = ()
     kwargs: dict[str, Any] = field(default_factory=dict)
+
+
+class LazyValue:
+    """A name whose value is computed on first use: an imported helper (most never are), a definition the skeleton left out."""
+
+    _UNSET = object()
+
+    def __init__(self, resolve: Callable[[], Any]):
+        self._resolve = resolve
+        self._value = self._UNSET
+
+    def value(self) -> Any:
+        if self._value is self._UNSET:
+            self._value = UNKNOWN  # a module that imports itself back sees the name as unknown
+            self._value = self._resolve()
+        return self._value

@@ -1,0 +1,94 @@
+"""Project modules the interpreter follows: read and parsed once per process, and recorded per analysis.
+
+A followed module is parsed as a skeleton with every long definition left out
+(`kerlint.skeleton`): the interpreter evaluates a followed module's definitions
+only when the importing file uses them, and most never are. Trees are
+immutable, so one parsed module serves every analysis in the process (keyed by
+content digest); `track_imports` records which files an analysis read, so that
+the result cache can be invalidated when one of them changes.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections import OrderedDict
+from pathlib import Path
+from typing import Iterator
+
+from kerlint import skeleton
+from kerlint.parsing import check_nesting, digest
+from kerlint.skeleton import Skeleton
+
+
+class _ModuleCache:
+    """Parsed modules by content digest, least recently used dropped past `max_bytes` of source."""
+
+    def __init__(self, max_bytes: int):
+        self.max_bytes = max_bytes
+        self.size = 0
+        self.entries: OrderedDict[bytes, tuple[Skeleton, int]] = OrderedDict()
+        self.hits = self.misses = 0
+
+    def get(self, digest: bytes) -> Skeleton | None:
+        entry = self.entries.get(digest)
+        if entry is None:
+            self.misses += 1
+            return None
+        self.hits += 1
+        self.entries.move_to_end(digest)
+        return entry[0]
+
+    def put(self, digest: bytes, module: Skeleton, size: int) -> None:
+        if size > self.max_bytes // 4:
+            return  # one huge module would evict everything useful
+        self.entries[digest] = (module, size)
+        self.size += size
+        while self.size > self.max_bytes and self.entries:
+            _, (_, dropped) = self.entries.popitem(last=False)
+            self.size -= dropped
+
+    def clear(self) -> None:
+        self.entries.clear()
+        self.size = 0
+
+
+MODULE_CACHE = _ModuleCache(max_bytes=2_000_000)
+"""Per process. ~20 bytes of tree per byte of source: 2 MB of source is ~40 MB of memory."""
+
+_tracking: list[dict[str, str]] = []
+
+
+def load_module(path: Path) -> Skeleton:
+    """The parsed module of a project file the interpreter follows, its long definitions left out.
+
+    Same text as `path.read_text(encoding="utf-8")` (universal newlines), same
+    exceptions (OSError, UnicodeDecodeError, ParserSyntaxError, RecursionError:
+    NestingError for a file too deep to parse safely), but parsed once per
+    process and recorded for `track_imports`.
+    """
+    data = path.read_bytes()
+    key = digest(data)
+    for deps in _tracking:
+        deps[str(path)] = key
+    raw = bytes.fromhex(key)
+    parsed = MODULE_CACHE.get(raw)
+    if parsed is not None:
+        return parsed
+    text = data.decode("utf-8")
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    check_nesting(data)
+    parsed = skeleton.parse(text)
+    MODULE_CACHE.put(raw, parsed, len(data))
+    return parsed
+
+
+@contextlib.contextmanager
+def track_imports() -> Iterator[dict[str, str]]:
+    """Collect {path: digest} of every module `load_module` reads inside the block."""
+    deps: dict[str, str] = {}
+    _tracking.append(deps)
+    try:
+        yield deps
+    finally:
+        _tracking.remove(deps)
