@@ -102,8 +102,6 @@ MODEL_BUILDING_WORDS = (b"layers", b"Layer", b"Model", b"Sequential", b"Input", 
 (`keras.layers.Dense`, `from keras.layers import Dense`, `class Block(Layer)`, `keras.Model`,
 `model.compile`...): a file without any of them builds and trains nothing kerlint checks."""
 
-_MODEL_BUILDING_NAME = re.compile(rb"\b(?:" + rb"|".join(MODEL_BUILDING_WORDS) + rb")\b")
-
 STRINGS_AND_COMMENTS = (
     rb"#[^\r\n]*"
     rb'|"""(?:[^"\\]|\\.|"(?!""))*(?:"""|$)'
@@ -114,8 +112,18 @@ STRINGS_AND_COMMENTS = (
 """A regular expression (bytes, DOTALL) for Python's comments and string literals, unterminated ones
 included. Prefixes (r, b, f, u...) need no handling: the quote that follows them starts the string."""
 
-_STRINGS_AND_COMMENTS = re.compile(STRINGS_AND_COMMENTS, re.DOTALL)
+_CODE_NAME = re.compile(
+    STRINGS_AND_COMMENTS + rb"|(?P<keras>" + rb"|".join(_KERAS_NAMES) + rb")|(?P<word>\b(?:" + rb"|".join(MODEL_BUILDING_WORDS) + rb")\b)",
+    re.DOTALL,
+)
+"""Strings and comments (skipped whole), or a name of Keras or a model-building word in code."""
+
 _STRINGS_AND_COMMENTS_TEXT = re.compile(STRINGS_AND_COMMENTS.decode("ascii"), re.DOTALL)
+
+
+def comments(text: str) -> Iterator[re.Match]:
+    """The comments of Python source `text`; strings are skipped, so a `#` inside one starts no comment."""
+    return (match for match in _STRINGS_AND_COMMENTS_TEXT.finditer(text) if match.group().startswith("#"))
 
 
 def blank_strings_and_comments(text: str) -> str:
@@ -139,8 +147,13 @@ def might_build_keras_models(source_bytes: bytes, notebook: bool = False) -> boo
         return False
     if notebook:
         return True
-    code = _STRINGS_AND_COMMENTS.sub(b" ", source_bytes)
-    return _names_keras(code) and _MODEL_BUILDING_NAME.search(code) is not None
+    found = set()
+    for match in _CODE_NAME.finditer(source_bytes):  # stops at the first pair, usually among the imports
+        if match.lastgroup is not None:
+            found.add(match.lastgroup)
+            if len(found) == 2:
+                return True
+    return False
 
 
 def _names_keras(text: bytes) -> bool:

@@ -1,7 +1,7 @@
 """Suppression comments: `# noqa`, `# kerlint: ignore[...]` and `# kerlint: file-ignore[...]`.
 
-Comments are found with `tokenize`, so text that only looks like a comment inside
-a string never suppresses anything. Codes of other tools (`# noqa: E501`) are
+Comments are found by a scan that skips string literals, so text that only looks
+like a comment inside a string never suppresses anything. Codes of other tools (`# noqa: E501`) are
 ignored silently, since kerlint shares the `# noqa` convention with them.
 Explicitly named kerlint codes that suppress nothing are reported as KER002 so
 that stale suppressions do not hide the next real finding on their line.
@@ -9,13 +9,13 @@ that stale suppressions do not hide the next real finding on their line.
 
 from __future__ import annotations
 
-import io
+import bisect
 import re
-import tokenize
 from collections import defaultdict
 from dataclasses import dataclass
 from typing import Iterable
 
+from kerlint.files import comments
 from kerlint.findings import Finding, Span
 from kerlint.rules import BY_CODE, rule_for
 
@@ -24,6 +24,7 @@ UNUSED_SUPPRESSION = "KER002"
 _NOQA = re.compile(r"#\s*noqa(?![\w-])(?:\s*:\s*(?P<codes>[\w-]+(?:[\s,]+[\w-]+)*))?", re.IGNORECASE)
 _KERLINT = re.compile(r"#\s*kerlint\s*:\s*(?P<kind>file-ignore|ignore)\s*\[(?P<codes>[^\]]*)\]", re.IGNORECASE)
 _MAYBE_DIRECTIVE = re.compile(r"noqa|kerlint", re.IGNORECASE)
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")  # the parser's lines, which findings are on
 
 
 @dataclass(frozen=True)
@@ -43,27 +44,27 @@ class Suppressions:
 
 
 def parse_suppressions(source: str) -> Suppressions:
-    """Every suppression directive in `source`; none at all when it cannot be tokenized."""
+    """Every suppression directive in the comments of `source`."""
     if not _MAYBE_DIRECTIVE.search(source):
         return Suppressions()
     lines: list[LineSuppression] = []
     file_codes: set[str] = set()
-    try:
-        for token in tokenize.generate_tokens(io.StringIO(source).readline):
-            if token.type != tokenize.COMMENT:
-                continue
-            line, offset = token.start
-            for match in _NOQA.finditer(token.string):
-                codes = None if match["codes"] is None else _kerlint_codes(match["codes"])
+    line_starts = [0, *(match.end() for match in _LINE_BREAK.finditer(source))]
+    for comment in comments(source):
+        text = comment.group()
+        if not _MAYBE_DIRECTIVE.search(text):
+            continue
+        line = bisect.bisect_right(line_starts, comment.start())
+        offset = comment.start() - line_starts[line - 1]
+        for match in _NOQA.finditer(text):
+            codes = None if match["codes"] is None else _kerlint_codes(match["codes"])
+            lines.append(_line_suppression(line, offset, match, codes))
+        for match in _KERLINT.finditer(text):
+            codes = _kerlint_codes(match["codes"])
+            if match["kind"].lower() == "file-ignore":
+                file_codes |= codes
+            else:
                 lines.append(_line_suppression(line, offset, match, codes))
-            for match in _KERLINT.finditer(token.string):
-                codes = _kerlint_codes(match["codes"])
-                if match["kind"].lower() == "file-ignore":
-                    file_codes |= codes
-                else:
-                    lines.append(_line_suppression(line, offset, match, codes))
-    except (tokenize.TokenError, SyntaxError):
-        return Suppressions()
     # A directive naming only other tools' codes does nothing for kerlint.
     return Suppressions(tuple(s for s in lines if s.codes is None or s.codes), frozenset(file_codes))
 
