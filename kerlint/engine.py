@@ -255,7 +255,7 @@ def run_task(task: Task, extract: Extract | None, isolate: bool = False) -> tupl
         data = read_file(task.path)
     except OSError as error:
         return _file_error(task.display, f"cannot read file: {error.strerror or error}", task.settings), {}, None, 0.0
-    if isolate and might_build_keras_models(data, notebook=is_notebook(task.display)) and needs_isolation(data):
+    if isolate and needs_isolation(data) and might_build_keras_models(data, notebook=is_notebook(task.display)):
         return None
     with followed.track_imports() as deps:
         result = analyze_bytes(data, task.display, task.settings)

@@ -6,6 +6,7 @@ is called (see ``interpret/keras_api.py``); rules and reports only read.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -210,6 +211,7 @@ class ModelGraph:
         return [c for c in self.calls if any(id(t) in produced for t in c.inputs)]
 
 
+@functools.lru_cache(maxsize=4096)
 def snake_case(class_name: str) -> str:
     """Keras's ``to_snake_case``: the prefix of automatic layer names."""
     name = re.sub(r"\W+", "", class_name)

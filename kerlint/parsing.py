@@ -17,10 +17,13 @@ should get both of them:
 
 from __future__ import annotations
 
+import ast
+import contextlib
 import gc
 import hashlib
 import re
 import threading
+from typing import Iterator
 
 import libcst as cst
 
@@ -182,9 +185,7 @@ def _parse_whole(source: str) -> cst.Module:
     from libcst._nodes import base
 
     node_class = base.CSTNode
-    with _PARSE_LOCK:
-        gc_was_enabled = gc.isenabled()
-        gc.disable()
+    with _PARSE_LOCK, _gc_paused():
         validate = node_class.__dict__.get("__post_init__")
         if validate is not None:
             node_class.__post_init__ = _no_validation
@@ -193,8 +194,25 @@ def _parse_whole(source: str) -> cst.Module:
         finally:
             if validate is not None:
                 node_class.__post_init__ = validate
-            if gc_was_enabled:
-                gc.enable()
+
+
+def python_ast(source: str) -> ast.Module:
+    """CPython's own syntax tree of `source` (raises SyntaxError, ValueError...), built without cyclic-GC
+    passes as `parse` does: ASTs are acyclic, and collections triggered while building one scan
+    every tree already in memory."""
+    with _gc_paused():
+        return ast.parse(source)
+
+
+@contextlib.contextmanager
+def _gc_paused() -> Iterator[None]:
+    gc_was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if gc_was_enabled:
+            gc.enable()
 
 
 def _no_validation(self) -> None:

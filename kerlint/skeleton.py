@@ -31,10 +31,10 @@ import libcst as cst
 from kerlint import parsing
 from kerlint.files import MODEL_BUILDING_WORDS, blank_strings_and_comments, split_lines
 
-MIN_FILE_CHARS = 8 * 1024
+MIN_FILE_CHARS = 4 * 1024
 """Smaller files are parsed whole: what a skeleton saves on them is not worth its own cost."""
 
-MIN_DEFINITION_CHARS = 300
+MIN_DEFINITION_CHARS = 150
 """Shorter definitions stay in the skeleton."""
 
 _MODEL_BUILDING = frozenset(word.decode() for word in MODEL_BUILDING_WORDS)
@@ -93,7 +93,7 @@ def parse(source: str, may_follow: Callable[[str], bool] | None = None) -> Skele
 def _cut(source: str, may_follow: Callable[[str], bool] | None) -> tuple[str, list[DeferredDefinition]] | None:
     """The skeleton's text and what it leaves out; None when nothing is worth leaving out."""
     try:
-        tree = ast.parse(source)
+        tree = parsing.python_ast(source)
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return None
     lines = split_lines(source)

@@ -7,6 +7,7 @@ the same thing; the interpreter only ever sees ``keras.layers...`` paths.
 
 from __future__ import annotations
 
+import functools
 # Longest first: the first matching prefix wins.
 _KERAS_ALIASES = (
     "tensorflow.python.keras",
@@ -22,6 +23,7 @@ _KERAS_ALIASES = (
 )
 
 
+@functools.lru_cache(maxsize=4096)
 def canonical(path: str) -> str:
     """Rewrite a dotted path so every Keras distribution reads as ``keras``."""
     for alias in _KERAS_ALIASES:
