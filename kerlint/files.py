@@ -137,8 +137,8 @@ def might_build_keras_models(source_bytes: bytes, notebook: bool = False) -> boo
     Files that fail it are never parsed. First a substring test on the raw bytes
     (`tf_keras` contains `keras`; coding cookies only allow ASCII-compatible
     encodings), then the same names in the code alone, the words as whole words,
-    with strings and comments blanked out: Keras's own ops, backends and
-    utilities name `keras.layers` and `model.fit` in their docstrings. 44% of
+    strings and comments skipped: Keras's own ops, backends and utilities name
+    `keras.layers` and `model.fit` in their docstrings. 44% of
     the benchmark corpus's files (Keras, keras-hub, tf-keras...) fail it. A
     notebook's code is inside JSON strings, so for notebooks only the byte test
     applies.

@@ -1,4 +1,4 @@
-"""Source text -> libcst Module: guarded against what crashes the parser, fast, and once per process.
+"""Source text -> libcst Module: guarded against what crashes the parser, and fast.
 
 Two things live here, because every parse in kerlint (the analyzed file, the
 project modules the interpreter follows, the definitions a skeleton left out)
@@ -13,6 +13,9 @@ should get both of them:
   says validation could be skipped when parsing; the parser only builds valid
   nodes) and cyclic-GC passes in the middle of building an acyclic tree. Together
   they are about 40% of libcst's parse time. The tree is the same.
+
+`python_ast` gives CPython's own tree, without GC passes either, for the skeletons
+(`kerlint.skeleton`) that find definitions before libcst parses.
 """
 
 from __future__ import annotations

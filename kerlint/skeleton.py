@@ -6,8 +6,9 @@ parsing is half of kerlint's time. A file of at least `MIN_FILE_CHARS` is
 parsed as a *skeleton*: each top-level function, and each method of a
 top-level class, that is at least `MIN_DEFINITION_CHARS` long and whose code
 names no model-building word (`files.MODEL_BUILDING_WORDS`), no definition of
-the file that does and nothing imported from the project, and imports no
-project module, is replaced by a one-line placeholder
+the file that does, nothing the module binds to project code or to Keras's
+layers and models (`from keras.layers import Dense`), and imports no project
+module, is replaced by a one-line placeholder
 `def name(*__kerlint_deferred__): ...` followed by blank lines, so every other
 node keeps its line and column. The interpreter binds a placeholder's name to a
 lazy value that parses the real definition when first used (a helper that
@@ -38,6 +39,8 @@ MIN_DEFINITION_CHARS = 150
 """Shorter definitions stay in the skeleton."""
 
 _MODEL_BUILDING = frozenset(word.decode() for word in MODEL_BUILDING_WORDS)
+_MODEL_MODULES = _MODEL_BUILDING | {"models"}
+"""Modules named so hold layers or models: what is imported from them builds models (`keras.layers`, `keras_hub.models`)."""
 _IDENTIFIER = re.compile(r"[^\W\d]\w*")
 _PLACEHOLDER_PARAMETER = "__kerlint_deferred__"
 
@@ -109,7 +112,7 @@ def _cut(source: str, may_follow: Callable[[str], bool] | None) -> tuple[str, li
     definitions = list(_definitions(tree))
     code = {} if may_follow is None else {id(node): blank_strings_and_comments(text_of(node)) for node, _ in definitions}
     names = {id(node): set(_IDENTIFIER.findall(code[id(node)])) - {node.name} for node, _ in definitions if code}
-    builders = set() if may_follow is None else _builders(definitions, code, names, may_follow, _project_names(tree, may_follow))
+    builders = set() if may_follow is None else _builders(definitions, code, names, may_follow, _reaching_names(tree, may_follow))
     deferred: list[DeferredDefinition] = []
     out = list(lines)
     for node, owner in definitions:
@@ -151,10 +154,10 @@ def _builders(
     code: dict[int, str],
     names: dict[int, set[str]],
     may_follow: Callable[[str], bool],
-    project: set[str],
+    reaching: set[str],
 ) -> set[int]:
     """The definitions (ids) that may build a model: those that name a model-building word or import a
-    project module, and every definition that names one of them or a name imported from the project
+    project module, and every definition that names one of them or one of the `reaching` names
     (it may call them with concrete arguments)."""
     builders = {
         id(node)
@@ -162,8 +165,8 @@ def _builders(
         if names[id(node)] & _MODEL_BUILDING or "import" in names[id(node)] and _imports_project_module(code[id(node)], may_follow)
     }
     while True:
-        reaching = project | {node.name for node, _ in definitions if id(node) in builders}
-        more = {id(node) for node, _ in definitions if id(node) not in builders and names[id(node)] & reaching}
+        named = reaching | {node.name for node, _ in definitions if id(node) in builders}
+        more = {id(node) for node, _ in definitions if id(node) not in builders and names[id(node)] & named}
         if not more:
             return builders
         builders |= more
@@ -181,21 +184,34 @@ def _imports_project_module(code: str, may_follow: Callable[[str], bool]) -> boo
     return False
 
 
-def _project_names(tree: ast.Module, may_follow: Callable[[str], bool]) -> set[str]:
-    """Names the module's top-level code imports from project modules (which the interpreter follows)."""
+def _reaching_names(tree: ast.Module, may_follow: Callable[[str], bool]) -> set[str]:
+    """Names the module's top level binds to what may build a model: imports from the project (which
+    the interpreter follows), imports from a Keras module of layers or models (`from keras.layers
+    import Dense`), and assignments whose value names a model-building word (`Dense = layers.Dense`)."""
     names: set[str] = set()
     statements = list(tree.body)
     while statements:
         node = statements.pop()
         if isinstance(node, ast.ImportFrom):
-            if node.level or may_follow(node.module or ""):
+            module = node.module or ""
+            if node.level or may_follow(module) or set(module.split(".")) & _MODEL_MODULES:
                 names.update(alias.asname or alias.name for alias in node.names)
         elif isinstance(node, ast.Import):
             names.update((alias.asname or alias.name).partition(".")[0] for alias in node.names if may_follow(alias.name))
+        elif isinstance(node, (ast.Assign, ast.AnnAssign)) and node.value is not None and _names_a_model_building_word(node.value):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            names.update(target.id for target in targets if isinstance(target, ast.Name))
         elif isinstance(node, (ast.If, ast.Try, ast.With)):
             statements += [*node.body, *getattr(node, "orelse", []), *getattr(node, "finalbody", [])]
             statements += [statement for handler in getattr(node, "handlers", []) for statement in handler.body]
     return names
+
+
+def _names_a_model_building_word(node: ast.expr) -> bool:
+    return any(
+        isinstance(part, ast.Name) and part.id in _MODEL_BUILDING or isinstance(part, ast.Attribute) and part.attr in _MODEL_BUILDING
+        for part in ast.walk(node)
+    )
 
 
 def _placeholders(module: cst.Module) -> Iterator[cst.FunctionDef]:

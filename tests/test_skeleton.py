@@ -148,3 +148,25 @@ def test_a_followed_module_has_every_long_definition_left_out_until_used(skeleto
     assert len(skeleton.parse((tmp_path / "blocks.py").read_text(encoding="utf-8")).deferred) == 2
     result = analyze(source, str(path))
     assert [cost.params for cost in model_costs(result.analysis)] == [27]
+
+
+def test_names_bound_to_keras_layers_or_models_count_as_model_building(skeletons):
+    source = textwrap.dedent('''
+        from keras.layers import Dense
+        from keras import layers
+        Head = layers.Dense
+
+
+        def head(x):
+            return Dense(1, activation="softmax")(x)
+
+
+        def other_head(x):
+            return Head(2)(x)
+
+
+        def plain(x):
+            return [x, x, x]
+    ''')
+    parsed = skeleton.parse(source, lambda dotted: False)
+    assert [definition.name for definition in parsed.deferred.values()] == ["plain"]

@@ -8,6 +8,7 @@ the same thing; the interpreter only ever sees ``keras.layers...`` paths.
 from __future__ import annotations
 
 import functools
+
 # Longest first: the first matching prefix wins.
 _KERAS_ALIASES = (
     "tensorflow.python.keras",
