@@ -213,7 +213,7 @@ def _settings_resolver(args: argparse.Namespace) -> Callable[[Path], Settings]:
     def for_pyproject(pyproject: Path | None) -> Settings:
         return load_settings(pyproject, **overrides)
 
-    known: dict[Path, Path | None] = {}  # directory -> its nearest pyproject.toml, for this run
+    known: dict[str, Path | None] = {}  # directory -> its nearest pyproject.toml, for this run
     return lambda path: for_pyproject(find_pyproject(path, known))
 
 

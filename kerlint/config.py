@@ -114,7 +114,7 @@ class Settings:
         return hashlib.sha256(text.encode()).hexdigest()
 
 
-def find_pyproject(start: Path, known: dict[Path, Path | None] | None = None) -> Path | None:
+def find_pyproject(start: Path, known: dict[str, Path | None] | None = None) -> Path | None:
     """The nearest pyproject.toml at or above `start` (a file or a directory) with `[tool.kerlint]`.
 
     A pyproject.toml without the table is skipped, as ruff does, so that a
@@ -123,20 +123,24 @@ def find_pyproject(start: Path, known: dict[Path, Path | None] | None = None) ->
     `known` remembers the answer per directory across calls (one run over a tree
     asks for every file; a long-lived caller would miss edits to pyproject files).
     """
-    start = Path(os.path.abspath(start))
-    directory = start if start.is_dir() else start.parent
+    start_text = os.path.abspath(start)
+    directory = start_text if os.path.isdir(start_text) else os.path.dirname(start_text)
     known = {} if known is None else known
     walked = []
     found: Path | None = None
-    for candidate_dir in (directory, *directory.parents):
-        if candidate_dir in known:
-            found = known[candidate_dir]
+    while True:
+        if directory in known:
+            found = known[directory]
             break
-        walked.append(candidate_dir)
-        candidate = candidate_dir / "pyproject.toml"
+        walked.append(directory)
+        candidate = Path(directory, "pyproject.toml")
         if _has_kerlint_table(candidate):
             found = candidate
             break
+        parent = os.path.dirname(directory)
+        if parent == directory:
+            break
+        directory = parent
     known.update(dict.fromkeys(walked, found))
     return found
 

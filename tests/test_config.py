@@ -282,7 +282,7 @@ def test_find_pyproject_remembers_directories_when_given_a_memo(tmp_path):
     (tmp_path / "a" / "b").mkdir(parents=True)
     known: dict = {}
     assert find_pyproject(tmp_path / "a" / "b" / "m.py", known) == tmp_path / "pyproject.toml"
-    assert known[tmp_path / "a"] == tmp_path / "pyproject.toml"
+    assert known[str(tmp_path / "a")] == tmp_path / "pyproject.toml"
     (tmp_path / "a" / "pyproject.toml").write_text("[tool.kerlint]\n", encoding="utf-8")
     assert find_pyproject(tmp_path / "a" / "b", known) == tmp_path / "pyproject.toml"  # remembered
     assert find_pyproject(tmp_path / "a" / "b") == tmp_path / "a" / "pyproject.toml"  # without the memo
