@@ -75,10 +75,12 @@ def build():
 '''
 
 
-def test_a_left_out_helper_is_parsed_when_called_and_its_findings_located_in_it(skeletons):
-    parsed = skeleton.parse(HELPER, lambda dotted: False)
+@pytest.mark.parametrize("newline", ["\n", "\r\n", "\r"], ids=["LF", "CRLF", "CR"])
+def test_a_left_out_helper_is_parsed_when_called_and_its_findings_located_in_it(skeletons, newline):
+    source = HELPER.replace("\n", newline)
+    parsed = skeleton.parse(source, lambda dotted: False)
     assert [definition.name for definition in parsed.deferred.values()] == ["stack"]
-    result = analyze(HELPER)
+    result = analyze(source)
     [finding] = [f for f in result.findings if f.code == "KER204"]
     line = HELPER.splitlines().index("        x = block(x)") + 1
     assert (finding.span.line, finding.span.column) == (line, 13)
