@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import copy
 import fnmatch
+import functools
 import hashlib
 import json
 import os
+import re
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -45,6 +47,13 @@ def _glob(pattern: str) -> str:
     if pattern.startswith("./"):
         pattern = pattern[2:]
     return pattern.rstrip("/") or pattern
+
+
+@functools.lru_cache(maxsize=256)
+def _any_glob(patterns: tuple[str, ...]) -> re.Pattern:
+    """One regular expression matching what any of the globs matches (as `fnmatch.fnmatchcase`):
+    excludes are matched against every file and directory walked."""
+    return re.compile("|".join(f"(?:{fnmatch.translate(_glob(pattern))})" for pattern in patterns) or "(?!)")
 
 
 class ConfigError(Exception):
@@ -86,9 +95,8 @@ class Settings:
         return self._matches_any((pattern,), path)
 
     def _matches_any(self, patterns: Iterable[str], path: Path | str) -> bool:
-        relative = self.relative(path)
-        name = os.path.basename(os.path.normpath(path))
-        return any(fnmatch.fnmatchcase(relative, glob) or fnmatch.fnmatchcase(name, glob) for glob in map(_glob, patterns))
+        regex = _any_glob(tuple(patterns))
+        return bool(regex.match(self.relative(path)) or regex.match(os.path.basename(os.path.normpath(path))))
 
     def codes_for(self, path: Path | str) -> frozenset[str]:
         """The enabled codes minus those that per-file-ignores drop for `path`."""
