@@ -11,13 +11,13 @@ from __future__ import annotations
 
 import bisect
 import contextlib
-import re
 from typing import Iterator
 
 import libcst as cst
 from libcst._nodes.internal import CodegenState
 
-_LINE_BREAK = re.compile(r"\r\n?|\n")  # what libcst's PositionProvider counts as a new line
+from kerlint.files import LINE_BREAK
+
 
 
 class _OffsetRecordingState(CodegenState):
@@ -38,6 +38,9 @@ class _OffsetRecordingState(CodegenState):
     def add_token(self, value: str) -> None:
         self.tokens.append(value)
         self.offset += len(value)
+
+    def pop_trailing_newline(self) -> None:
+        """Kept: PositionProvider counts the module's last newline before libcst drops it from the code."""
 
     def before_codegen(self, node: cst.CSTNode) -> None:
         self._starts.append(self.offset)
@@ -72,7 +75,7 @@ class NodePositions:
         module._codegen(state)
         code = "".join(state.tokens)
         self._ranges = state.ranges
-        self._line_starts = [0, *(match.end() for match in _LINE_BREAK.finditer(code))]
+        self._line_starts = [0, *(match.end() for match in LINE_BREAK.finditer(code))]  # PositionProvider's lines
 
     def get(self, node: cst.CSTNode) -> tuple[int, int, int, int] | None:
         """(start line, start column, end line, end column) of `node`, None for a node of another tree."""
