@@ -22,7 +22,8 @@ if TYPE_CHECKING:  # config imports the rules, which import the parser, which im
 SOURCE_SUFFIXES = (".py", ".ipynb")
 """What directory walks pick up; paths given explicitly are linted whatever their suffix."""
 
-_NEWLINE = re.compile(r"\r\n|\r|\n")  # Python's own line breaks (not str.splitlines's \f, \x1c...)
+LINE_BREAK = re.compile(r"\r\n|\r|\n")
+"""Python's own line breaks (not str.splitlines's \f, \x1c...): the lines of the parser, of positions and of findings."""
 
 
 class SourceError(Exception):
@@ -197,4 +198,4 @@ def read_source(path: Path | str) -> str:
 
 def split_lines(text: str) -> list[str]:
     """`text` cut at Python's line breaks, so that line numbers agree with the parser's."""
-    return _NEWLINE.split(text)
+    return LINE_BREAK.split(text)

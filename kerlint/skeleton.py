@@ -30,7 +30,7 @@ from typing import Callable, Iterator
 import libcst as cst
 
 from kerlint import parsing
-from kerlint.files import MODEL_BUILDING_WORDS, blank_strings_and_comments, split_lines
+from kerlint.files import LINE_BREAK, MODEL_BUILDING_WORDS, blank_strings_and_comments, split_lines
 
 MIN_FILE_CHARS = 4 * 1024
 """Smaller files are parsed whole: what a skeleton saves on them is not worth its own cost."""
@@ -100,7 +100,7 @@ def _cut(source: str, may_follow: Callable[[str], bool] | None) -> tuple[str, li
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return None
     lines = split_lines(source)
-    breaks = re.findall(r"\r\n|\r|\n", source)
+    breaks = LINE_BREAK.findall(source)
     starts = [0]
     for line, line_break in zip(lines, breaks):
         starts.append(starts[-1] + len(line) + len(line_break))
@@ -110,9 +110,7 @@ def _cut(source: str, may_follow: Callable[[str], bool] | None) -> tuple[str, li
         return source[starts[_first_line(node) - 1] : starts[node.end_lineno]]
 
     definitions = list(_definitions(tree))
-    code = {} if may_follow is None else {id(node): blank_strings_and_comments(text_of(node)) for node, _ in definitions}
-    names = {id(node): set(_IDENTIFIER.findall(code[id(node)])) - {node.name} for node, _ in definitions if code}
-    builders = set() if may_follow is None else _builders(definitions, code, names, may_follow, _reaching_names(tree, may_follow))
+    builders = set() if may_follow is None else _builders(definitions, text_of, may_follow, _reaching_names(tree, may_follow))
     deferred: list[DeferredDefinition] = []
     out = list(lines)
     for node, owner in definitions:
@@ -151,14 +149,15 @@ def _definitions(tree: ast.Module) -> Iterator[tuple[ast.stmt, ast.ClassDef | No
 
 def _builders(
     definitions: list[tuple[ast.stmt, ast.ClassDef | None]],
-    code: dict[int, str],
-    names: dict[int, set[str]],
+    text_of: Callable[[ast.stmt], str],
     may_follow: Callable[[str], bool],
     reaching: set[str],
 ) -> set[int]:
     """The definitions (ids) that may build a model: those that name a model-building word or import a
     project module, and every definition that names one of them or one of the `reaching` names
     (it may call them with concrete arguments)."""
+    code = {id(node): blank_strings_and_comments(text_of(node)) for node, _ in definitions}
+    names = {id(node): set(_IDENTIFIER.findall(code[id(node)])) - {node.name} for node, _ in definitions}
     builders = {
         id(node)
         for node, _ in definitions

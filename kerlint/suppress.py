@@ -15,7 +15,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Iterable
 
-from kerlint.files import comments
+from kerlint.files import LINE_BREAK, comments
 from kerlint.findings import Finding, Span
 from kerlint.rules import BY_CODE, rule_for
 
@@ -24,7 +24,6 @@ UNUSED_SUPPRESSION = "KER002"
 _NOQA = re.compile(r"#\s*noqa(?![\w-])(?:\s*:\s*(?P<codes>[\w-]+(?:[\s,]+[\w-]+)*))?", re.IGNORECASE)
 _KERLINT = re.compile(r"#\s*kerlint\s*:\s*(?P<kind>file-ignore|ignore)\s*\[(?P<codes>[^\]]*)\]", re.IGNORECASE)
 _MAYBE_DIRECTIVE = re.compile(r"noqa|kerlint", re.IGNORECASE)
-_LINE_BREAK = re.compile(r"\r\n|\r|\n")  # the parser's lines, which findings are on
 
 
 @dataclass(frozen=True)
@@ -49,7 +48,7 @@ def parse_suppressions(source: str) -> Suppressions:
         return Suppressions()
     lines: list[LineSuppression] = []
     file_codes: set[str] = set()
-    line_starts = [0, *(match.end() for match in _LINE_BREAK.finditer(source))]
+    line_starts = [0, *(match.end() for match in LINE_BREAK.finditer(source))]
     for comment in comments(source):
         text = comment.group()
         if not _MAYBE_DIRECTIVE.search(text):
