@@ -7,6 +7,7 @@ are skipped rather than crashing or recursing forever.
 
 from __future__ import annotations
 
+import bisect
 import errno
 import io
 import os
@@ -194,6 +195,18 @@ def decode_source(source_bytes: bytes) -> str:
 def read_source(path: Path | str) -> str:
     """The text of a Python file; OSError propagates (missing, unreadable), SourceError as above."""
     return decode_source(read_file(Path(path)))
+
+
+class LineIndex:
+    """Where each line of a text starts, to turn character offsets into lines and columns."""
+
+    def __init__(self, text: str):
+        self.starts = [0, *(match.end() for match in LINE_BREAK.finditer(text))]
+
+    def line_and_column(self, offset: int) -> tuple[int, int]:
+        """The 1-based line and 0-based column of `offset`."""
+        index = bisect.bisect_right(self.starts, offset) - 1
+        return index + 1, offset - self.starts[index]
 
 
 def split_lines(text: str) -> list[str]:

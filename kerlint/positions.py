@@ -9,14 +9,13 @@ lines and columns by bisection, for the few nodes that are reported.
 
 from __future__ import annotations
 
-import bisect
 import contextlib
 from typing import Iterator
 
 import libcst as cst
 from libcst._nodes.internal import CodegenState
 
-from kerlint.files import LINE_BREAK
+from kerlint.files import LineIndex
 
 
 
@@ -73,9 +72,8 @@ class NodePositions:
         self._line_offset = line_offset
         state = _OffsetRecordingState(module)
         module._codegen(state)
-        code = "".join(state.tokens)
         self._ranges = state.ranges
-        self._line_starts = [0, *(match.end() for match in LINE_BREAK.finditer(code))]  # PositionProvider's lines
+        self._lines = LineIndex("".join(state.tokens))  # PositionProvider's lines
 
     def get(self, node: cst.CSTNode) -> tuple[int, int, int, int] | None:
         """(start line, start column, end line, end column) of `node`, None for a node of another tree."""
@@ -85,5 +83,5 @@ class NodePositions:
         return (*self._line_and_column(offsets[0]), *self._line_and_column(offsets[1]))
 
     def _line_and_column(self, offset: int) -> tuple[int, int]:
-        index = bisect.bisect_right(self._line_starts, offset) - 1
-        return index + 1 + self._line_offset, offset - self._line_starts[index]
+        line, column = self._lines.line_and_column(offset)
+        return line + self._line_offset, column

@@ -30,7 +30,7 @@ from typing import Callable, Iterator
 import libcst as cst
 
 from kerlint import parsing
-from kerlint.files import LINE_BREAK, MODEL_BUILDING_WORDS, blank_strings_and_comments, split_lines
+from kerlint.files import LINE_BREAK, MODEL_BUILDING_WORDS, LineIndex, blank_strings_and_comments, split_lines
 
 MIN_FILE_CHARS = 4 * 1024
 """Smaller files are parsed whole: what a skeleton saves on them is not worth its own cost."""
@@ -101,10 +101,7 @@ def _cut(source: str, may_follow: Callable[[str], bool] | None) -> tuple[str, li
         return None
     lines = split_lines(source)
     breaks = LINE_BREAK.findall(source)
-    starts = [0]
-    for line, line_break in zip(lines, breaks):
-        starts.append(starts[-1] + len(line) + len(line_break))
-    starts.append(len(source))
+    starts = [*LineIndex(source).starts, len(source)]  # the end of the last line is the end of the text
 
     def text_of(node: ast.stmt) -> str:
         return source[starts[_first_line(node) - 1] : starts[node.end_lineno]]

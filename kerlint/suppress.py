@@ -9,13 +9,12 @@ that stale suppressions do not hide the next real finding on their line.
 
 from __future__ import annotations
 
-import bisect
 import re
 from collections import defaultdict
 from dataclasses import dataclass
 from typing import Iterable
 
-from kerlint.files import LINE_BREAK, comments
+from kerlint.files import LineIndex, comments
 from kerlint.findings import Finding, Span
 from kerlint.rules import BY_CODE, rule_for
 
@@ -48,13 +47,12 @@ def parse_suppressions(source: str) -> Suppressions:
         return Suppressions()
     lines: list[LineSuppression] = []
     file_codes: set[str] = set()
-    line_starts = [0, *(match.end() for match in LINE_BREAK.finditer(source))]
+    lines_of_source = LineIndex(source)
     for comment in comments(source):
         text = comment.group()
         if not _MAYBE_DIRECTIVE.search(text):
             continue
-        line = bisect.bisect_right(line_starts, comment.start())
-        offset = comment.start() - line_starts[line - 1]
+        line, offset = lines_of_source.line_and_column(comment.start())
         for match in _NOQA.finditer(text):
             codes = None if match["codes"] is None else _kerlint_codes(match["codes"])
             lines.append(_line_suppression(line, offset, match, codes))
