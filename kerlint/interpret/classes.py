@@ -18,7 +18,7 @@ import libcst as cst
 
 from kerlint.graph import InputNode, Layer, LayerCall, ModelGraph, Tensor, Unresolved, collect_calls, snake_case
 from kerlint.interpret.imports import is_keras
-from kerlint.interpret.values import UNKNOWN, ApiRef, Function, LayerValue, LazyValue, ModelValue
+from kerlint.interpret.values import UNKNOWN, ApiRef, Function, LayerValue, ModelValue, resolved
 from kerlint.layers.base import LayerConfig, Weight
 
 if TYPE_CHECKING:
@@ -38,8 +38,7 @@ class ClassValue:
     def lookup(self, name: str) -> tuple[Any, "ClassValue"] | None:
         """``name`` along the method resolution order (depth-first, as for single inheritance)."""
         if name in self.namespace:
-            value = self.namespace[name]
-            return (value.value() if isinstance(value, LazyValue) else value), self
+            return resolved(self.namespace[name]), self
         for base in self.bases:
             if isinstance(base, ClassValue):
                 found = base.lookup(name)

@@ -27,7 +27,7 @@ from kerlint.interpret.builtins import SUPER
 from kerlint.interpret.imports import canonical
 from kerlint.interpret.keras_helpers import HelperRaised
 from kerlint.interpret.modules import ModuleResolver, is_modelled
-from kerlint.interpret.values import UNKNOWN, ApiRef, BoundMethod, Data, DataShape, Function, LayerValue, LazyValue, ModelValue, ModuleValue
+from kerlint.interpret.values import UNKNOWN, ApiRef, BoundMethod, Data, DataShape, Function, LayerValue, LazyValue, ModelValue, ModuleValue, resolved
 from kerlint.followed import load_module
 from kerlint.skeleton import DeferredDefinition
 
@@ -680,8 +680,7 @@ class Interpreter:
         return handler(self, node, scope)
 
     def eval_Name(self, node: cst.Name, scope: Scope) -> Any:
-        value = scope.lookup(node.value)
-        return value.value() if isinstance(value, LazyValue) else value
+        return resolved(scope.lookup(node.value))
 
     def eval_Integer(self, node: cst.Integer, scope: Scope) -> Any:
         value = _literal(node.value)
@@ -856,8 +855,7 @@ class Interpreter:
             return ApiRef(canonical(f"{base.path}.{name}"))
         if isinstance(base, ModuleValue):
             if name in base.scope.vars:
-                value = base.scope.vars[name]
-                return value.value() if isinstance(value, LazyValue) else value
+                return resolved(base.scope.vars[name])
             dotted = f"{base.dotted}.{name}" if base.dotted else name
             return self.import_module(dotted, base.level, node) or UNKNOWN
         if base is UNKNOWN:

@@ -17,7 +17,7 @@ import libcst as cst
 from kerlint.graph import CompileFacts, FitFacts, Layer, ModelGraph, Tensor
 from kerlint.unknown import UNKNOWN
 
-__all__ = ["UNKNOWN", "ApiRef", "Function", "BoundMethod", "LayerValue", "ModelValue", "Data", "Opaque", "LazyValue"]
+__all__ = ["UNKNOWN", "ApiRef", "Function", "BoundMethod", "LayerValue", "ModelValue", "Data", "Opaque", "LazyValue", "resolved"]
 
 
 @dataclass(frozen=True)
@@ -142,3 +142,8 @@ class LazyValue:
             self._value = UNKNOWN  # a module that imports itself back sees the name as unknown
             self._value = self._resolve()
         return self._value
+
+
+def resolved(value: Any) -> Any:
+    """`value`, or what it stands for if it is a LazyValue (computed now, if not yet)."""
+    return value.value() if isinstance(value, LazyValue) else value
