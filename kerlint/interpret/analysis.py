@@ -44,13 +44,16 @@ class Locator:
         return Span(line, column + 1, end_line, end_column + 1)
 
     def _position(self, node: cst.CSTNode) -> tuple[int, int, int, int] | None:
+        """Where `node` is in this file's skeleton, or in one of its left-out definitions parsed since."""
         position = self._positions_of(self.module, 0).get(node)
+        if position is not None:
+            return position
         for definition in self.deferred:
-            if position is not None:
-                break
             if definition.module is not None:
                 position = self._positions_of(definition.module, definition.line_offset).get(node)
-        return position
+                if position is not None:
+                    return position
+        return None
 
     def _positions_of(self, module: cst.Module, line_offset: int) -> NodePositions | dict:
         if id(module) not in self._positions:
