@@ -29,19 +29,19 @@ class _ModuleCache:
         self.entries: OrderedDict[bytes, tuple[Skeleton, int]] = OrderedDict()
         self.hits = self.misses = 0
 
-    def get(self, digest: bytes) -> Skeleton | None:
-        entry = self.entries.get(digest)
+    def get(self, key: bytes) -> Skeleton | None:
+        entry = self.entries.get(key)
         if entry is None:
             self.misses += 1
             return None
         self.hits += 1
-        self.entries.move_to_end(digest)
+        self.entries.move_to_end(key)
         return entry[0]
 
-    def put(self, digest: bytes, module: Skeleton, size: int) -> None:
+    def put(self, key: bytes, module: Skeleton, size: int) -> None:
         if size > self.max_bytes // 4:
             return  # one huge module would evict everything useful
-        self.entries[digest] = (module, size)
+        self.entries[key] = (module, size)
         self.size += size
         while self.size > self.max_bytes and self.entries:
             _, (_, dropped) = self.entries.popitem(last=False)

@@ -32,7 +32,6 @@ FILE_TIMEOUT = 120.0
 WORKER_MAX_RSS = 110 * 1024 * 1024
 """A worker whose resident memory exceeds this after a file is replaced by a fresh one."""
 
-
 LONG_LINE = 5_000
 """Files with a line this long (or many backslash continuations) could nest expressions deep enough
 to crash the parser without brackets (`a.b.b.b...`, `- - - x`): outside the pool they still run in a worker."""
