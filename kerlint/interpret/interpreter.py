@@ -117,6 +117,16 @@ def join(a: Any, b: Any) -> Any:
     return UNKNOWN
 
 
+def _join_into(variables: dict[str, Any], other: dict[str, Any]) -> None:
+    """`variables` becomes what both paths agree on; names bound on one path only become UNKNOWN."""
+    for key, value in other.items():
+        mine = variables.get(key, UNKNOWN)
+        if mine is not value:
+            variables[key] = join(mine, value)
+    for key in variables.keys() - other.keys():
+        variables[key] = UNKNOWN
+
+
 _BINARY: dict[type, Callable[[Any, Any], Any]] = {
     cst.Add: operator.add,
     cst.Subtract: operator.sub,
@@ -188,7 +198,14 @@ def _safe_arith(op: Callable[[Any, Any], Any], left: Any, right: Any) -> Any:
 class Interpreter:
     """Evaluates one module. ``keras_api`` records layers, calls and models on it."""
 
-    def __init__(self, module: cst.Module, path: str, budget: Budget = Budget(), deferred: dict[int, DeferredDefinition] | None = None):
+    def __init__(
+        self,
+        module: cst.Module,
+        path: str,
+        budget: Budget = Budget(),
+        deferred: dict[int, DeferredDefinition] | None = None,
+        resolver: ModuleResolver | None = None,
+    ):
         self.module = module
         self.deferred = dict(deferred or {})  # skeletons' placeholders, this file's and followed modules' (`kerlint.skeleton`)
         self.path = path
@@ -207,7 +224,7 @@ class Interpreter:
         self.name_counts: dict[str, int] = {}
         self.called_functions: set[int] = set()
         self.globals = Scope(module=module)
-        self.resolver = ModuleResolver(path)
+        self.resolver = resolver or ModuleResolver(path)
         self.imported: dict[Path, ModuleValue | None] = {}
         self.foreign_site: cst.CSTNode | None = None  # the call or import in this file that runs another file's code
         self.methods: list[tuple[classes.ClassValue, classes.Instance]] = []  # (owner class, self) of running methods
@@ -267,10 +284,15 @@ class Interpreter:
         self.unresolved.append(Unresolved(node, reason))
 
     def tick(self) -> None:
+        """One more step (a statement or an expression evaluated); raises when a budget is spent."""
         self.steps += 1
+        if self.steps > self.step_limit or not self.steps & 1023:
+            self._check_budgets()
+
+    def _check_budgets(self) -> None:
         if self.steps > self.step_limit:
             self._over_budget()
-        if self.steps % 1024 == 0 and time.monotonic() > self.deadline:
+        if not self.steps & 1023 and time.monotonic() > self.deadline:
             self._exhaust(f"evaluation time budget of {self.budget.seconds:g}s exhausted")
 
     def start_entry(self) -> None:
@@ -335,40 +357,43 @@ class Interpreter:
 
     def exec_statement(self, node: cst.CSTNode, scope: Scope) -> None:
         self.tick()
+        handler = _STATEMENT_HANDLERS.get(type(node))
+        if handler is None:
+            return
         try:
-            if isinstance(node, cst.SimpleStatementLine):
-                for small in node.body:
-                    self.exec_small(small, scope)
-                return
-            handler = _handler(type(self), "exec_", type(node))
-            if handler is not None:
-                handler(self, node, scope)
+            handler(self, node, scope)
         except RecursionError:  # a deeply nested expression: skip the statement, not the file
             self.note(node, "statement nests too deeply to evaluate")
 
+    def exec_SimpleStatementLine(self, node: cst.SimpleStatementLine, scope: Scope) -> None:
+        for small in node.body:
+            self.exec_small(small, scope)
+
     def exec_small(self, node: cst.BaseSmallStatement, scope: Scope) -> None:
-        if isinstance(node, cst.Expr):
+        # `type(...) is`: libcst's nodes are final classes, and `isinstance` on its abstract classes is slow.
+        kind = type(node)
+        if kind is cst.Expr:
             self.eval(node.value, scope)
-        elif isinstance(node, cst.Assign):
+        elif kind is cst.Assign:
             value = self.eval(node.value, scope)
             for target in node.targets:
                 self.assign(target.target, value, scope)
-        elif isinstance(node, cst.AnnAssign):
+        elif kind is cst.AnnAssign:
             if node.value is not None:
                 self.assign(node.target, self.eval(node.value, scope), scope)
-        elif isinstance(node, cst.AugAssign):
+        elif kind is cst.AugAssign:
             current = self.eval(node.target, scope)
             value = self.binary(type(node.operator).__name__.replace("Assign", ""), current, self.eval(node.value, scope), node)
             self.assign(node.target, value, scope)
-        elif isinstance(node, cst.Return):
+        elif kind is cst.Return:
             raise _Return(None if node.value is None else self.eval(node.value, scope))
-        elif isinstance(node, (cst.Import, cst.ImportFrom)):
+        elif kind is cst.Import or kind is cst.ImportFrom:
             self.exec_import(node, scope)
-        elif isinstance(node, cst.Raise):
+        elif kind is cst.Raise:
             raise _Raise()
-        elif isinstance(node, cst.Break):
+        elif kind is cst.Break:
             raise _Break()
-        elif isinstance(node, cst.Continue):
+        elif kind is cst.Continue:
             raise _Continue()
 
     def exec_import(self, node: cst.Import | cst.ImportFrom, scope: Scope) -> None:
@@ -514,9 +539,9 @@ class Interpreter:
         condition = self.truth(self.eval(node.test, scope))
         orelse = node.orelse
         else_body: Callable[[], None]
-        if isinstance(orelse, cst.If):
+        if type(orelse) is cst.If:
             else_body = lambda: self.exec_If(orelse, scope)  # noqa: E731
-        elif isinstance(orelse, cst.Else):
+        elif type(orelse) is cst.Else:
             else_body = lambda: self.exec_block(orelse.body.body, scope)  # noqa: E731
         else:
             else_body = lambda: None  # noqa: E731
@@ -533,32 +558,25 @@ class Interpreter:
         A path that raises or returns is dropped (the other path continues), as
         with ``if weights not in {...}: raise ValueError(...)``.
         """
-        before = dict(scope.vars)
-        outcomes = []
-        for path in (first, second):
-            scope.vars = dict(before)
+        before = scope.vars
+        falls, returns = [], []
+        for path, variables in ((first, dict(before)), (second, before)):  # the second path may change `before` itself
+            scope.vars = variables
             try:
                 path()
             except _Raise:
-                outcomes.append(("raise", None))
                 continue
             except _Return as returned:
-                outcomes.append(("return", returned.value))
+                returns.append(returned.value)
                 continue
-            outcomes.append(("fall", dict(scope.vars)))
-        falls = [env for kind, env in outcomes if kind == "fall"]
-        returns = [value for kind, value in outcomes if kind == "return"]
+            falls.append(scope.vars)
         if not falls:
             if returns:
                 raise _Return(returns[0] if len(returns) == 1 else join(*returns))
             raise _Raise()
-        if len(falls) == 1:
-            scope.vars = falls[0]
-            return
-        merged = {}
-        for key in falls[0].keys() | falls[1].keys():
-            merged[key] = join(falls[0].get(key, UNKNOWN), falls[1].get(key, UNKNOWN))
-        scope.vars = merged
+        scope.vars = falls[0]
+        if len(falls) == 2:
+            _join_into(falls[0], falls[1])
 
     def exec_For(self, node: cst.For, scope: Scope) -> None:
         items = self.iterate(self.eval(node.iter, scope))
@@ -635,7 +653,7 @@ class Interpreter:
     # ------------------------------------------------------------- assignment
 
     def assign(self, target: cst.BaseExpression, value: Any, scope: Scope) -> None:
-        if isinstance(target, cst.Name):
+        if type(target) is cst.Name:
             scope.vars[target.value] = value
         elif isinstance(target, (cst.Tuple, cst.List)):
             self.assign_unpacked(target, value, scope)
@@ -671,10 +689,12 @@ class Interpreter:
     # ------------------------------------------------------------ expressions
 
     def eval(self, node: cst.BaseExpression, scope: Scope) -> Any:
-        self.tick()
+        self.steps += 1  # `tick`, inlined: this is the interpreter's hottest path
+        if self.steps > self.step_limit or not self.steps & 1023:
+            self._check_budgets()
         if self.foreign_site is not None:
             self.anchors[id(node)] = self.foreign_site
-        handler = _handler(type(self), "eval_", type(node))
+        handler = _EXPRESSION_HANDLERS.get(type(node))
         if handler is None:
             return UNKNOWN
         return handler(self, node, scope)
@@ -728,7 +748,7 @@ class Interpreter:
         values: list = []
         for element in elements:
             value = self.eval(element.value, scope)
-            if isinstance(element, cst.StarredElement):
+            if type(element) is cst.StarredElement:
                 items = self.iterate(value)
                 if items is None:
                     return [UNKNOWN]
@@ -1028,7 +1048,7 @@ class Interpreter:
                 scope.vars[name] = kwargs.pop(name)
             else:
                 scope.vars[name] = defaults.get(name, UNKNOWN)
-        if isinstance(params.star_arg, cst.Param):
+        if type(params.star_arg) is cst.Param:
             scope.vars[params.star_arg.name.value] = tuple(args[len(positional):])
         for param in params.kwonly_params:
             name = param.name.value
@@ -1072,17 +1092,17 @@ def _tail_slice(key: Any) -> bool:
     return isinstance(key, slice) and isinstance(key.start, int) and key.start >= 0 and key.stop is None and key.step is None
 
 
-_HANDLERS: dict[tuple[type, str, type], Callable | None] = {}
+def _handlers(prefix: str) -> dict[type, Callable]:
+    """{libcst node class: the Interpreter method `prefix` + its name}: the dispatch of ``eval`` and ``exec_statement``."""
+    return {
+        node_class: getattr(Interpreter, prefix + name)
+        for name, node_class in vars(cst).items()
+        if isinstance(node_class, type) and issubclass(node_class, cst.CSTNode) and hasattr(Interpreter, prefix + name)
+    }
 
 
-def _handler(owner: type, prefix: str, kind: type) -> Callable | None:
-    """``getattr(owner, prefix + kind.__name__, None)``, memoized: the dispatch of ``eval`` and ``exec_statement``."""
-    key = (owner, prefix, kind)
-    try:
-        return _HANDLERS[key]
-    except KeyError:
-        handler = _HANDLERS[key] = getattr(owner, prefix + kind.__name__, None)
-        return handler
+_STATEMENT_HANDLERS = _handlers("exec_")
+_EXPRESSION_HANDLERS = _handlers("eval_")
 
 
 _INVALID = object()
