@@ -89,7 +89,8 @@ def analyze_source(source: str, path: str, settings: Settings) -> FileResult:
     enabled = settings.codes_for(path)
     try:
         parsing.check_nesting(source)
-        parsed = skeleton.parse(source, ModuleResolver(path).may_follow)
+        resolver = ModuleResolver(path)  # shared with the interpreter: it remembers what it found on disk
+        parsed = skeleton.parse(source, resolver.may_follow)
     except cst.ParserSyntaxError as error:
         return FileResult(path, source, _syntax_error(path, source, error, enabled))
     except parsing.NestingError as error:
@@ -99,7 +100,7 @@ def analyze_source(source: str, path: str, settings: Settings) -> FileResult:
         finding = _meta(path, "KER001", "file nests too deeply to parse")
         return FileResult(path, source, [finding] if "KER001" in enabled else [])
     try:
-        analysis = analyze_module(parsed.module, path, deferred=parsed.deferred)
+        analysis = analyze_module(parsed.module, path, deferred=parsed.deferred, resolver=resolver)
         findings = list(_run_rules(analysis, path, settings, enabled))
     except RecursionError:
         return FileResult(path, source, [_meta(path, "KER000", "analysis nests too deeply (recursion limit)")])

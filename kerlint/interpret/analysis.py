@@ -11,6 +11,7 @@ import libcst as cst
 from kerlint.findings import Span
 from kerlint.graph import InputNode, LayerCall, ModelGraph, Unresolved
 from kerlint.interpret.interpreter import Budget, Interpreter
+from kerlint.interpret.modules import ModuleResolver
 from kerlint.interpret.values import Data
 from kerlint.positions import NodePositions
 from kerlint.skeleton import DeferredDefinition
@@ -83,10 +84,14 @@ class FileAnalysis:
 
 
 def analyze_module(
-    module: cst.Module, path: str, budget: Budget = Budget(), deferred: dict[int, DeferredDefinition] | None = None
+    module: cst.Module,
+    path: str,
+    budget: Budget = Budget(),
+    deferred: dict[int, DeferredDefinition] | None = None,
+    resolver: ModuleResolver | None = None,
 ) -> FileAnalysis:
     """Interpret `module` (a skeleton if `deferred` maps its placeholders, see `kerlint.skeleton`)."""
-    interpreter = Interpreter(module, path, budget, deferred)
+    interpreter = Interpreter(module, path, budget, deferred, resolver)
     interpreter.run()
     models = [m.graph for m in interpreter.models]
     return FileAnalysis(

@@ -38,22 +38,32 @@ def is_modelled(dotted: str) -> bool:
 
 
 class ModuleResolver:
+    """The project modules one file's imports name. Answers are remembered: the skeleton and the
+    interpreter ask about the same imports, and the files on disk do not change during an analysis."""
+
     def __init__(self, path: str):
         self.directory = Path(path).resolve().parent
         top = _outermost_package(self.directory)
         self.package = top.name if top is not None else None
         self.package_root = top.parent if top is not None else None
+        self._follows: dict[str, bool] = {}
+        self._found: dict[tuple[str, int], Path | None] = {}
 
     def may_follow(self, dotted: str) -> bool:
         """A cheap test: could an absolute import of ``dotted`` name one of the project's modules?"""
-        top = dotted.partition(".")[0]
-        if not top or is_modelled(dotted):
-            return False
-        base = self._absolute_base(top)
-        return base is not None and ((base / top).is_dir() or (base / f"{top}.py").is_file())
+        if dotted not in self._follows:
+            top = dotted.partition(".")[0]
+            base = None if not top or is_modelled(dotted) else self._absolute_base(top)
+            self._follows[dotted] = base is not None and ((base / top).is_dir() or (base / f"{top}.py").is_file())
+        return self._follows[dotted]
 
     def find(self, dotted: str, level: int = 0) -> Path | None:
         """The source file of ``dotted`` (``level`` leading dots if relative), or None if not followed."""
+        if (dotted, level) not in self._found:
+            self._found[dotted, level] = self._find(dotted, level)
+        return self._found[dotted, level]
+
+    def _find(self, dotted: str, level: int) -> Path | None:
         if level:
             return None if is_modelled(self.absolute(dotted, level)) else _module_file(self._relative_base(level), dotted)
         if not dotted or is_modelled(dotted):
