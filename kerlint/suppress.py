@@ -9,6 +9,7 @@ that stale suppressions do not hide the next real finding on their line.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections import defaultdict
 from dataclasses import dataclass
@@ -42,8 +43,8 @@ class Suppressions:
 
 
 def parse_suppressions(source: str) -> Suppressions:
-    """Every suppression directive in the comments of `source`."""
-    if not _MAYBE_DIRECTIVE.search(source):
+    """Every suppression directive in the comments of `source` that concerns kerlint."""
+    if not _may_concern_kerlint(source):
         return Suppressions()
     lines: list[LineSuppression] = []
     file_codes: set[str] = set()
@@ -64,6 +65,16 @@ def parse_suppressions(source: str) -> Suppressions:
                 lines.append(_line_suppression(line, offset, match, codes))
     # A directive naming only other tools' codes does nothing for kerlint.
     return Suppressions(tuple(s for s in lines if s.codes is None or s.codes), frozenset(file_codes))
+
+
+def _may_concern_kerlint(source: str) -> bool:
+    """A look at the raw text, strings and all, before the comments are found: is there a bare `# noqa`
+    or a directive that names a kerlint code? Most directives silence other tools (`# noqa: E501`)."""
+    if not _MAYBE_DIRECTIVE.search(source):
+        return False
+    return any(match["codes"] is None or _kerlint_codes(match["codes"]) for match in _NOQA.finditer(source)) or any(
+        _kerlint_codes(match["codes"]) for match in _KERLINT.finditer(source)
+    )
 
 
 def apply_suppressions(
@@ -99,6 +110,7 @@ def apply_suppressions(
     return sorted(kept, key=lambda finding: finding.sort_key)
 
 
+@functools.lru_cache(maxsize=256)
 def _kerlint_codes(text: str) -> frozenset[str]:
     """The kerlint codes among comma/space separated codes or rule names; others are dropped."""
     rules = (rule_for(item) for item in re.split(r"[\s,]+", text) if item)
