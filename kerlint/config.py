@@ -8,7 +8,6 @@ configurable without touching this module.
 
 from __future__ import annotations
 
-import copy
 import fnmatch
 import functools
 import hashlib
@@ -16,6 +15,7 @@ import json
 import os
 import re
 import sys
+import types
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable, Mapping
@@ -72,9 +72,9 @@ class Settings:
     options: Mapping[str, Mapping[str, Any]] = field(default_factory=dict, hash=False)
     """Rule code -> the option values set in the file (defaults live on the rule class)."""
 
-    def options_for(self, code: str) -> dict[str, Any]:
-        """The rule's defaults overlaid with the configured values; a copy the caller may keep."""
-        return copy.deepcopy({**BY_CODE[code].options, **self.options.get(code, {})})
+    def options_for(self, code: str) -> Mapping[str, Any]:
+        """The rule's defaults overlaid with the configured values (read-only: computed once per settings)."""
+        return _rule_options(self, code)
 
     def relative(self, path: Path | str) -> str:
         """`path` as a POSIX string relative to `root` (absolute when outside it): what globs see.
@@ -116,10 +116,25 @@ class Settings:
             "per_file_ignores": [[pattern, sorted(codes)] for pattern, codes in self.per_file_ignores],
             "exclude": list(self.exclude),
             "root": self.root.as_posix(),
-            "options": {code: self.options_for(code) for code in sorted(self.enabled) if code in BY_CODE},
+            "options": {code: dict(self.options_for(code)) for code in sorted(self.enabled) if code in BY_CODE},
         }
         text = json.dumps(payload, sort_keys=True, default=repr)
         return hashlib.sha256(text.encode()).hexdigest()
+
+
+@functools.lru_cache(maxsize=256)
+def _rule_options(settings: Settings, code: str) -> Mapping[str, Any]:
+    """`Settings.options_for`, once per rule and settings (every file of a run has the same); shared, so read-only."""
+    return _read_only({**BY_CODE[code].options, **settings.options.get(code, {})})
+
+
+def _read_only(value: Any) -> Any:
+    """`value` with its lists as tuples and its dicts as read-only mappings, all the way down."""
+    if isinstance(value, Mapping):
+        return types.MappingProxyType({key: _read_only(item) for key, item in value.items()})
+    if isinstance(value, (list, tuple)):
+        return tuple(_read_only(item) for item in value)
+    return value
 
 
 def find_pyproject(start: Path, known: dict[str, Path | None] | None = None) -> Path | None:

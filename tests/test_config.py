@@ -218,9 +218,10 @@ def test_options_merge_with_rule_defaults_by_code_or_name(tmp_path, fake_rule):
         max-inputs = 16
         threshold = 1
     """)
-    assert settings.options_for("KER901") == {"max-inputs": 16, "threshold": 1, "layers": ["Dense"], "strict": False}
-    settings.options_for("KER901")["layers"].append("Conv2D")
-    assert settings.options_for("KER901")["layers"] == ["Dense"]  # a copy: callers cannot corrupt defaults
+    assert settings.options_for("KER901") == {"max-inputs": 16, "threshold": 1, "layers": ("Dense",), "strict": False}
+    with pytest.raises(TypeError):  # shared by every file of the run: callers cannot change it
+        settings.options_for("KER901")["threshold"] = 2
+    assert fake_rule.options["layers"] == ["Dense"]  # nor the rule's defaults
     assert settings.options_for("KER001") == {}
 
 

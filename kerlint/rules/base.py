@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import inspect
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, ClassVar, Iterator
+from typing import TYPE_CHECKING, Any, ClassVar, Iterator, Mapping
 
 from kerlint.findings import Severity, Span
 
@@ -28,7 +28,7 @@ class Report:
 class RuleContext:
     path: str
     analysis: "FileAnalysis"
-    options: dict[str, Any]
+    options: Mapping[str, Any]
 
 
 class Rule:
