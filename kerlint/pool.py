@@ -21,6 +21,7 @@ import os
 import signal
 import sys
 import time
+from collections import deque
 from dataclasses import dataclass
 from multiprocessing import connection, get_context
 from pathlib import Path
@@ -68,17 +69,17 @@ def run(work: Sequence[Work], extract: Callable, jobs: int) -> Iterator[tuple[in
     if not work:
         return
     context = get_context("fork" if sys.platform.startswith("linux") else "spawn")
-    queue = list(reversed(work))  # pop() takes the first item
     jobs = max(1, min(jobs, len(work)))
+    queue = _Schedule(work, jobs)
     workers: list[_Worker] = []
     gc.collect()
     gc.freeze()  # forked children share the parent's objects without touching their pages
     try:
         for _ in range(jobs):
             workers.append(_Worker(context, extract))
-        for worker in workers:
+        for position, worker in enumerate(workers):
             if queue:
-                worker.send(queue.pop())
+                worker.send(queue.next_for(position))
         while any(worker.busy for worker in workers):
             busy = [worker for worker in workers if worker.busy]
             waitables: list[Any] = []
@@ -102,12 +103,29 @@ def run(work: Sequence[Work], extract: Callable, jobs: int) -> Iterator[tuple[in
                     if queue:
                         worker = workers[position] = _Worker(context, extract)
                 if queue:
-                    worker.send(queue.pop())
+                    worker.send(queue.next_for(position))
                 yield index, outcome
     finally:
         for worker in workers:
             worker.stop()
         gc.unfreeze()
+
+
+class _Schedule:
+    """The work cut into one run of consecutive files per worker; a worker whose run is done takes
+    from the end of the longest other run. Neighbouring files import the same project modules, which
+    a worker then parses once (`kerlint.followed`) instead of every worker parsing each of them."""
+
+    def __init__(self, work: Sequence[Work], workers: int):
+        size = -(-len(work) // workers)
+        self.runs = [deque(work[start : start + size]) for start in range(0, size * workers, size)]
+
+    def __bool__(self) -> bool:
+        return any(self.runs)
+
+    def next_for(self, position: int) -> Work:
+        own = self.runs[position]
+        return own.popleft() if own else max(self.runs, key=len).pop()
 
 
 class _Worker:

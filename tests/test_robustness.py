@@ -274,3 +274,13 @@ def test_empty_and_whitespace_only_files(tmp_path):
     (tmp_path / "no_newline.py").write_text("import keras")
     result = kerlint(".", "--no-cache", cwd=tmp_path)
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_schedule_gives_each_worker_a_run_of_neighbouring_files_then_shares_what_is_left():
+    work = [(index, Path(f"f{index}.py"), f"f{index}.py", None) for index in range(7)]
+    schedule = pool._Schedule(work, 3)
+    assert [schedule.next_for(position)[0] for position in (0, 1, 2)] == [0, 3, 6]  # runs 0-2, 3-5, 6
+    assert schedule.next_for(2)[0] == 2  # its run is done: the end of the (first) longest other run
+    taken = [schedule.next_for(0)[0] for _ in range(3)]
+    assert not schedule
+    assert sorted([0, 3, 6, 2, *taken]) == list(range(7))
