@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 from typing import Any, Callable
 
-from kerlint.interpret.values import ApiRef
+from kerlint.interpret.values import ApiRef, contains_unknown, is_native
 from kerlint.unknown import UNKNOWN
 
 _LARGEST_RANGE = 1_000_000
@@ -28,8 +28,6 @@ class Builtin:
     structural: bool = False
 
     def call(self, interpreter: Any, args: list, kwargs: dict) -> Any:
-        from kerlint.interpret.interpreter import contains_unknown, is_native
-
         values = [*args, *kwargs.values()]
         if not all(is_native(v) or v is UNKNOWN for v in values):
             return UNKNOWN

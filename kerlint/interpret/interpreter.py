@@ -27,7 +27,9 @@ from kerlint.interpret.builtins import SUPER
 from kerlint.interpret.imports import canonical
 from kerlint.interpret.keras_helpers import HelperRaised
 from kerlint.interpret.modules import ModuleResolver, is_modelled
-from kerlint.interpret.values import UNKNOWN, ApiRef, BoundMethod, Data, DataShape, Function, LayerValue, LazyValue, ModelValue, ModuleValue, resolved
+from kerlint.interpret.values import (
+    UNKNOWN, ApiRef, BoundMethod, Data, DataShape, Function, LayerValue, LazyValue, ModelValue, ModuleValue, contains_unknown, is_native, resolved
+)
 from kerlint.followed import load_module
 from kerlint.skeleton import DeferredDefinition
 
@@ -155,24 +157,7 @@ _COMPARE: dict[type, Callable[[Any, Any], Any]] = {
     cst.IsNot: lambda a, b: a is not b,
 }
 
-_NATIVE = (int, float, str, bool, type(None), tuple, list, dict, range, slice)
 _MAX_SEQUENCE = 100_000
-
-
-def is_native(value: Any) -> bool:
-    return isinstance(value, _NATIVE)
-
-
-def contains_unknown(value: Any, depth: int = 0) -> bool:
-    if value is UNKNOWN:
-        return True
-    if depth > 4:
-        return False
-    if isinstance(value, (tuple, list)):
-        return any(contains_unknown(v, depth + 1) for v in value)
-    if isinstance(value, dict):
-        return any(contains_unknown(v, depth + 1) for v in value.values())
-    return False
 
 
 def _safe_arith(op: Callable[[Any, Any], Any], left: Any, right: Any) -> Any:

@@ -17,7 +17,9 @@ from kerlint.interpret.builtins import LIBRARY, could_be_huge
 from kerlint.interpret import classes, tensor_ops
 from kerlint.interpret.imports import is_keras
 from kerlint.interpret.keras_helpers import HELPERS, call_helper
-from kerlint.interpret.values import UNKNOWN, ApiRef, BoundMethod, Data, DataShape, Function, LayerValue, ModelValue, Opaque
+from kerlint.interpret.values import (
+    UNKNOWN, ApiRef, BoundMethod, Data, DataShape, Function, LayerValue, ModelValue, Opaque, activation_name, contains_unknown
+)
 from kerlint.layers import CATALOGUE, LEGACY_CLASS_NAMES
 from kerlint.layers.base import CannotInfer, IncompatibleShape, SpatialCollapse, LayerConfig, LayerSpec
 
@@ -192,15 +194,6 @@ def construct_layer(interp: "Interpreter", class_name: str, args: list, kwargs: 
     name = interp.name_new(values.get("name"), snake_case(canonical_name))
     layer = Layer(canonical_name, spec, LayerConfig(values), name, node)
     return LayerValue(layer)
-
-
-def activation_name(value: Any) -> Any:
-    """``"relu"``, ``keras.activations.relu`` and ``tf.nn.relu`` all mean ``"relu"``; None means linear."""
-    if value is None or isinstance(value, str):
-        return value.lower() if isinstance(value, str) else None
-    if isinstance(value, ApiRef) and (".activations." in value.path or value.path.startswith("tensorflow.nn.")):
-        return value.leaf
-    return UNKNOWN
 
 
 def call_layer(interp: "Interpreter", layer: Layer, args: list, kwargs: dict, node: cst.CSTNode) -> Any:
@@ -482,8 +475,6 @@ _NATIVE_METHODS = {
 
 
 def native_method(receiver: Any, name: str, args: list, kwargs: dict) -> Any:
-    from kerlint.interpret.interpreter import contains_unknown
-
     if name not in _NATIVE_METHODS.get(type(receiver), ()):
         return UNKNOWN
     if isinstance(receiver, str) and (contains_unknown(args) or contains_unknown(kwargs)):

@@ -22,6 +22,7 @@ import inspect
 from typing import Any, Callable
 
 from kerlint.graph import InputNode, Tensor, collect_calls
+from kerlint.interpret.values import contains_unknown
 from kerlint.unknown import UNKNOWN
 
 
@@ -102,8 +103,6 @@ HELPERS: dict[str, Callable[..., Any]] = {
 def call_helper(path: str, args: list, kwargs: dict) -> Any:
     """Apply the modelled helper; UNKNOWN when an argument is unknown or the call would not bind."""
     function = HELPERS[path]
-    from kerlint.interpret.interpreter import contains_unknown
-
     if contains_unknown(args) or contains_unknown(kwargs):
         return UNKNOWN
     try:

@@ -10,14 +10,38 @@ and scaling matter to the rules.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Callable
-
-import libcst as cst
+from typing import TYPE_CHECKING, Any, Callable
 
 from kerlint.graph import CompileFacts, FitFacts, Layer, ModelGraph, Tensor
 from kerlint.unknown import UNKNOWN
 
-__all__ = ["UNKNOWN", "ApiRef", "Function", "BoundMethod", "LayerValue", "ModelValue", "Data", "Opaque", "LazyValue", "resolved"]
+if TYPE_CHECKING:
+    import libcst as cst
+
+__all__ = [
+    "UNKNOWN", "ApiRef", "Function", "BoundMethod", "LayerValue", "ModelValue", "Data", "Opaque", "LazyValue", "resolved",
+    "is_native", "contains_unknown", "activation_name",
+]
+
+_NATIVE = (int, float, str, bool, type(None), tuple, list, dict, range, slice)
+
+
+def is_native(value: Any) -> bool:
+    """Plain Python data, which the interpreter computes with as itself."""
+    return isinstance(value, _NATIVE)
+
+
+def contains_unknown(value: Any, depth: int = 0) -> bool:
+    """Whether UNKNOWN is `value` or inside it (containers looked into 5 levels deep)."""
+    if value is UNKNOWN:
+        return True
+    if depth > 4:
+        return False
+    if isinstance(value, (tuple, list)):
+        return any(contains_unknown(v, depth + 1) for v in value)
+    if isinstance(value, dict):
+        return any(contains_unknown(v, depth + 1) for v in value.values())
+    return False
 
 
 @dataclass(frozen=True)
@@ -147,3 +171,12 @@ class LazyValue:
 def resolved(value: Any) -> Any:
     """`value`, or what it stands for if it is a LazyValue (computed now, if not yet)."""
     return value.value() if isinstance(value, LazyValue) else value
+
+
+def activation_name(value: Any) -> Any:
+    """``"relu"``, ``keras.activations.relu`` and ``tf.nn.relu`` all mean ``"relu"``; None means linear."""
+    if value is None or isinstance(value, str):
+        return value.lower() if isinstance(value, str) else None
+    if isinstance(value, ApiRef) and (".activations." in value.path or value.path.startswith("tensorflow.nn.")):
+        return value.leaf
+    return UNKNOWN

@@ -13,14 +13,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Callable, Iterator
 
-import libcst as cst
-
 from kerlint.graph import Layer, LayerCall
-from kerlint.interpret.keras_api import activation_name
+from kerlint.interpret.values import activation_name
 from kerlint.rules.heads import ACTIVATION_LAYERS, TRANSPARENT_LAYERS
 from kerlint.unknown import UNKNOWN
 
 if TYPE_CHECKING:
+    import libcst as cst
+
     from kerlint.interpret.analysis import FileAnalysis
 
 ACTIVATED_LAYERS = {

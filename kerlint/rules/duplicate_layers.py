@@ -6,7 +6,7 @@ from typing import Any, Iterator
 
 from kerlint.findings import Severity
 from kerlint.graph import InputNode, Layer, LayerCall, Tensor
-from kerlint.interpret.interpreter import contains_unknown, is_native
+from kerlint.interpret.values import contains_unknown, is_native
 from kerlint.rules.base import Report, Rule, RuleContext
 from kerlint.units import human_count, shape_str
 
