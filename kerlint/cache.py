@@ -29,7 +29,7 @@ from kerlint import __version__
 from kerlint.config import Settings
 from kerlint.files import read_file
 from kerlint.findings import Finding, Severity, Span
-from kerlint.parsing import digest as content_digest
+from kerlint.files import digest as content_digest
 
 CACHE_DIR_NAME = ".kerlint_cache"
 FORMAT = 1

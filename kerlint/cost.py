@@ -10,11 +10,14 @@ such, never as the total.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from kerlint.graph import Layer, ModelGraph
-from kerlint.interpret.analysis import FileAnalysis
 from kerlint.memory import PRECISIONS, ModelMemory, Precision, estimate, human_bytes, layer_activation_bytes, model_nodes, model_optimizer
 from kerlint.units import human_count, shape_str
+
+if TYPE_CHECKING:
+    from kerlint.interpret.analysis import FileAnalysis
 
 
 @dataclass(frozen=True)

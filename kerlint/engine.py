@@ -19,20 +19,20 @@ import time
 import traceback
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any, Callable, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Sequence
 
-import libcst as cst
-
-from kerlint import followed, parsing, skeleton
 from kerlint.config import Settings
-from kerlint.files import SourceError, decode_source, might_build_keras_models, read_file
+from kerlint.files import SourceError, decode_source, digest, might_build_keras_models, read_file
 from kerlint.findings import Finding, Span
-from kerlint.interpret.analysis import FileAnalysis, analyze_module
-from kerlint.interpret.modules import ModuleResolver
 from kerlint.notebook import Notebook, is_notebook, read_notebook
 from kerlint.rules import ALL_RULES, BY_CODE
 from kerlint.rules.base import RuleContext
 from kerlint.suppress import apply_suppressions, parse_suppressions
+
+if TYPE_CHECKING:
+    import libcst as cst
+
+    from kerlint.interpret.analysis import FileAnalysis
 
 _PYTHON2_HINTS = re.compile(r"^\s*(print\s+[^\s(=]|exec\s+[\"']|except\s+\w+\s*,\s*\w+\s*:)", re.MULTILINE)
 
@@ -86,6 +86,14 @@ def analyze_bytes(data: bytes, path: str, settings: Settings) -> FileResult:
 
 
 def analyze_source(source: str, path: str, settings: Settings) -> FileResult:
+    # The parser and the interpreter are imported by the first file analyzed, not with the engine:
+    # a run whose results all come from the cache never uses them (they were half of its time).
+    import libcst as cst
+
+    from kerlint import parsing, skeleton
+    from kerlint.interpret.analysis import analyze_module
+    from kerlint.interpret.modules import ModuleResolver
+
     enabled = settings.codes_for(path)
     try:
         parsing.check_nesting(source)
@@ -203,6 +211,8 @@ def analyze_files(
                 continue
         pending.append((index, task, _size(task.path)))
 
+    if pending:
+        _load_analysis_stack()  # once, before workers fork: they share it instead of each importing it
     timings: dict[str, float] | None = {} if os.environ.get(TIMINGS_VARIABLE) else None
     jobs = pool.default_jobs() if jobs is None else max(1, jobs)
     total = sum(size for _, _, size in pending)
@@ -235,6 +245,12 @@ def analyze_files(
     return results  # type: ignore[return-value]
 
 
+def _load_analysis_stack() -> None:
+    """Import what `analyze_source` imports when it first runs: the parser, the interpreter, followed modules."""
+    import kerlint.followed  # noqa: F401
+    import kerlint.interpret.analysis  # noqa: F401
+
+
 def _keep(task: Task, outcome: tuple[FileResult, dict[str, str], str | None, float], cache: Any, timings: dict[str, float] | None) -> FileResult:
     result, deps, digest, seconds = outcome
     if timings is not None:
@@ -249,6 +265,7 @@ def run_task(task: Task, extract: Extract | None, isolate: bool = False) -> tupl
 
     With `isolate`, None for a file that `pool.needs_isolation` says should be parsed in a worker.
     """
+    from kerlint.followed import track_imports
     from kerlint.pool import needs_isolation
 
     started = time.perf_counter()
@@ -258,11 +275,11 @@ def run_task(task: Task, extract: Extract | None, isolate: bool = False) -> tupl
         return _file_error(task.display, f"cannot read file: {error.strerror or error}", task.settings), {}, None, 0.0
     if isolate and needs_isolation(data) and might_build_keras_models(data, notebook=is_notebook(task.display)):
         return None
-    with followed.track_imports() as deps:
+    with track_imports() as deps:
         result = analyze_bytes(data, task.display, task.settings)
     if extract is not None:
         result = extract(result)
-    return result, deps, parsing.digest(data), time.perf_counter() - started
+    return result, deps, digest(data), time.perf_counter() - started
 
 
 def _from_cache(task: Task, findings: list[Finding]) -> FileResult:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import bisect
 import errno
+import hashlib
 import io
 import os
 import re
@@ -212,3 +213,8 @@ class LineIndex:
 def split_lines(text: str) -> list[str]:
     """`text` cut at Python's line breaks, so that line numbers agree with the parser's."""
     return LINE_BREAK.split(text)
+
+
+def digest(data: bytes) -> str:
+    """Content digest of a file's bytes, for cache keys and dependency records."""
+    return hashlib.blake2b(data, digest_size=16).hexdigest()

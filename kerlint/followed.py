@@ -16,7 +16,8 @@ from pathlib import Path
 from typing import Iterator
 
 from kerlint import skeleton
-from kerlint.parsing import check_nesting, digest
+from kerlint.files import digest
+from kerlint.parsing import check_nesting
 from kerlint.skeleton import Skeleton
 
 

@@ -9,11 +9,12 @@ from __future__ import annotations
 import functools
 import re
 from dataclasses import dataclass, field
-from typing import Any
-
-import libcst as cst
+from typing import TYPE_CHECKING, Any
 
 from kerlint.layers.base import LayerConfig, LayerSpec, Shape, Weight
+
+if TYPE_CHECKING:
+    import libcst as cst
 
 
 @dataclass(eq=False)

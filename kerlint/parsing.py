@@ -23,7 +23,6 @@ from __future__ import annotations
 import ast
 import contextlib
 import gc
-import hashlib
 import re
 import threading
 from typing import Iterator
@@ -220,8 +219,3 @@ def _gc_paused() -> Iterator[None]:
 
 def _no_validation(self) -> None:
     return None
-
-
-def digest(data: bytes) -> str:
-    """Content digest used for cache keys and dependency records."""
-    return hashlib.blake2b(data, digest_size=16).hexdigest()

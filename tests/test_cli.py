@@ -193,6 +193,20 @@ def test_version_and_check_never_import_tensorflow_or_keras():
     assert result.stdout.strip() == "[]"
 
 
+def test_a_run_answered_from_the_cache_never_imports_the_parser(tmp_path):
+    probe = (
+        "import sys, contextlib, io\n"
+        "from kerlint.cli import main\n"
+        "with contextlib.redirect_stdout(io.StringIO()):\n"
+        f"    main(['check', 'examples', '--exit-zero', '--cache-dir', {str(tmp_path)!r}])\n"
+        "print(sorted({m.split('.')[0] for m in sys.modules if m.split('.')[0] == 'libcst' or m.startswith('kerlint.parsing')}))\n"
+    )
+    runs = [subprocess.run([sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, timeout=120) for _ in range(2)]
+    assert all(run.returncode == 0 for run in runs), runs[0].stderr + runs[1].stderr
+    assert runs[0].stdout.strip() == "['kerlint', 'libcst']"  # the cold run parsed (in this process: examples/ is small)
+    assert runs[1].stdout.strip() == "[]"
+
+
 def test_version():
     result = kerlint("--version")
     assert result.returncode == 0 and result.stdout.startswith("kerlint ")

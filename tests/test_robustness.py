@@ -220,9 +220,9 @@ def test_an_exception_in_a_worker_is_ker000_and_exit_code_2(tmp_path, monkeypatc
 def test_ker000_in_a_run_means_exit_code_2(tmp_path):
     (tmp_path / "model.py").write_text(MODEL)
     probe = (
-        "import sys, kerlint.engine as e\n"
+        "import sys, kerlint.interpret.analysis as a\n"
         "from kerlint.cli import main\n"
-        "e.analyze_module = None  # every analysis now fails inside the engine\n"
+        "a.analyze_module = None  # every analysis now fails inside the engine\n"
         "sys.exit(main(['check', 'model.py', '--no-cache', '--output-format', 'concise']))\n"
     )
     result = subprocess.run([sys.executable, "-c", probe], cwd=tmp_path, capture_output=True, text=True, timeout=120)

@@ -15,13 +15,15 @@ in GitHub Markdown (inside a ```` ```mermaid ```` fence); DOT renders with
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Iterable, TextIO
+from typing import TYPE_CHECKING, Iterable, TextIO
 
 from kerlint.findings import Finding
 from kerlint.graph import InputNode, Layer, LayerCall, ModelGraph
-from kerlint.interpret.analysis import FileAnalysis
 from kerlint.memory import model_nodes
 from kerlint.units import shape_str
+
+if TYPE_CHECKING:
+    from kerlint.interpret.analysis import FileAnalysis
 
 FORMATS = ("mermaid", "dot")
 MERMAID_MAX_EDGES = 500
