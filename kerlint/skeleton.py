@@ -23,6 +23,7 @@ whole, so that libcst reports it as before.
 from __future__ import annotations
 
 import ast
+import itertools
 import re
 from dataclasses import dataclass, field
 from typing import Callable, Iterator
@@ -30,7 +31,7 @@ from typing import Callable, Iterator
 import libcst as cst
 
 from kerlint import parsing
-from kerlint.files import LINE_BREAK, MODEL_BUILDING_WORDS, LineIndex, blank_strings_and_comments, split_lines
+from kerlint.files import LINE_BREAK, MODEL_BUILDING_WORDS, blank_strings_and_comments
 
 MIN_FILE_CHARS = 4 * 1024
 """Smaller files are parsed whole: what a skeleton saves on them is not worth its own cost."""
@@ -42,6 +43,7 @@ _MODEL_BUILDING = frozenset(word.decode() for word in MODEL_BUILDING_WORDS)
 _MODEL_MODULES = _MODEL_BUILDING | {"models"}
 """Modules named so hold layers or models: what is imported from them builds models (`keras.layers`, `keras_hub.models`)."""
 _IDENTIFIER = re.compile(r"[^\W\d]\w*")
+_LINES_AND_BREAKS = re.compile(f"({LINE_BREAK.pattern})")
 _PLACEHOLDER_PARAMETER = "__kerlint_deferred__"
 
 
@@ -99,15 +101,20 @@ def _cut(source: str, may_follow: Callable[[str], bool] | None) -> tuple[str, li
         tree = parsing.python_ast(source)
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return None
-    lines = split_lines(source)
-    breaks = LINE_BREAK.findall(source)
-    starts = [*LineIndex(source).starts, len(source)]  # the end of the last line is the end of the text
+    pieces = _LINES_AND_BREAKS.split(source)  # line, break, line, ..., line
+    lines, breaks = pieces[::2], pieces[1::2]
+    ends = list(itertools.accumulate(map(len, pieces)))
+    starts = [0, *ends[1::2], len(source)]  # where each line starts; the end of the last line is the end of the text
+
+    def lines_text(first: int, last: int) -> str:
+        """Lines `first` to `last` (1-based, inclusive; none when last < first) as in the file."""
+        return source[starts[first - 1] : starts[last]] if last >= first else ""
 
     def text_of(node: ast.stmt) -> str:
-        return source[starts[_first_line(node) - 1] : starts[node.end_lineno]]
+        return lines_text(_first_line(node), node.end_lineno)
 
     definitions = list(_definitions(tree))
-    builders = set() if may_follow is None else _builders(definitions, text_of, may_follow, _reaching_names(tree, may_follow))
+    builders = set() if may_follow is None else _builders(definitions, lines_text, may_follow, _reaching_names(tree, may_follow))
     deferred: list[DeferredDefinition] = []
     out = list(lines)
     for node, owner in definitions:
@@ -146,26 +153,44 @@ def _definitions(tree: ast.Module) -> Iterator[tuple[ast.stmt, ast.ClassDef | No
 
 def _builders(
     definitions: list[tuple[ast.stmt, ast.ClassDef | None]],
-    text_of: Callable[[ast.stmt], str],
+    lines_text: Callable[[int, int], str],
     may_follow: Callable[[str], bool],
     reaching: set[str],
 ) -> set[int]:
     """The definitions (ids) that may build a model: those that name a model-building word or import a
     project module, and every definition that names one of them or one of the `reaching` names
-    (it may call them with concrete arguments)."""
-    code = {id(node): blank_strings_and_comments(text_of(node)) for node, _ in definitions}
-    names = {id(node): set(_IDENTIFIER.findall(code[id(node)])) - {node.name} for node, _ in definitions}
-    builders = {
-        id(node)
-        for node, _ in definitions
-        if names[id(node)] & _MODEL_BUILDING or "import" in names[id(node)] and _imports_project_module(code[id(node)], may_follow)
-    }
+    (it may call them with concrete arguments). A class is read as its own lines plus its methods,
+    each line once."""
+    members: dict[int, list[ast.stmt]] = {}
+    for node, owner in definitions:
+        if owner is not None:
+            members.setdefault(id(owner), []).append(node)
+    names: dict[int, set[str]] = {}
+    imports: dict[int, bool] = {}  # imports a project module
+    for node, owner in definitions:  # a class comes before its methods, which are added to it
+        code = blank_strings_and_comments(_own_text(node, members.get(id(node), []), lines_text))
+        names[id(node)] = set(_IDENTIFIER.findall(code)) - {node.name}
+        imports[id(node)] = "import" in names[id(node)] and _imports_project_module(code, may_follow)
+        if owner is not None:
+            names[id(owner)] |= (names[id(node)] | {node.name}) - {owner.name}
+            imports[id(owner)] = imports[id(owner)] or imports[id(node)]
+    builders = {id(node) for node, _ in definitions if names[id(node)] & _MODEL_BUILDING or imports[id(node)]}
     while True:
         named = reaching | {node.name for node, _ in definitions if id(node) in builders}
         more = {id(node) for node, _ in definitions if id(node) not in builders and names[id(node)] & named}
         if not more:
             return builders
         builders |= more
+
+
+def _own_text(node: ast.stmt, members: list[ast.stmt], lines_text: Callable[[int, int], str]) -> str:
+    """The lines of `node` outside its `members` (in file order)."""
+    parts, line = [], _first_line(node)
+    for member in members:
+        parts.append(lines_text(line, _first_line(member) - 1))
+        line = member.end_lineno + 1
+    parts.append(lines_text(line, node.end_lineno))
+    return "".join(parts)
 
 
 _IMPORT = re.compile(r"\bfrom[ \t]+(\.*[\w.]*)[ \t]+import\b|\bimport[ \t]+([\w.]+)")
