@@ -6,7 +6,8 @@ import json
 from pathlib import Path
 from typing import Iterable, TextIO
 
-from kerlint.config import Settings, display_path
+from kerlint.budgets import Budgets, Limit
+from kerlint.config import BUDGET_RULE, Settings, display_path
 from kerlint.rules import ALL_RULES, BY_CODE
 
 
@@ -24,12 +25,32 @@ def render(path: Path | str, settings: Settings, stream: TextIO) -> None:
         "per-file-ignores": [f"  {json.dumps(glob)} = {json.dumps(sorted(codes))}" for glob, codes in settings.per_file_ignores],
         "exclude": [f"  {glob}" for glob in settings.exclude],
         "options": options,
+        "budgets": _budget_lines(settings.options_for(BUDGET_RULE).get("budgets")) if BUDGET_RULE in enabled else [],
     }
     source = display_path(settings.source) if settings.source is not None else "none (defaults)"
     lines = [f"Settings for {path}", f"config file: {source}", f"root: {settings.root}"]
     for title, body in sections.items():
         lines += [f"{title}:", *body] if body else [f"{title}: none"]
     stream.write("\n".join(lines) + "\n")
+
+
+def _budget_lines(budgets: Budgets | None) -> list[str]:
+    """`[tool.kerlint.budgets]` as resolved: the top-level settings, then each glob's table in order."""
+    if budgets is None:
+        return []
+    lines = [f"  {key} = {_budget_value(value)}" for key, value in budgets.settings.items()]
+    for pattern, settings in budgets.models:
+        lines.append(f"  models.{json.dumps(pattern)}:")
+        lines += [f"    {key} = {_budget_value(value)}" for key, value in settings.items()]
+    return lines
+
+
+def _budget_value(value: object) -> str:
+    """A limit as written and as read (`25M (25,000,000)`); other settings as JSON."""
+    if not isinstance(value, Limit):
+        return json.dumps(value)
+    read = f"{value.value:,}"
+    return value.text if value.text == read else f"{value.text} ({read})"
 
 
 def _rules(codes: Iterable[str]) -> list[str]:
