@@ -27,9 +27,8 @@ from typing import Any
 
 from kerlint import __version__
 from kerlint.config import Settings
-from kerlint.files import read_file
+from kerlint.files import digest as content_digest, read_file
 from kerlint.findings import Finding, Severity, Span
-from kerlint.files import digest as content_digest
 
 CACHE_DIR_NAME = ".kerlint_cache"
 FORMAT = 1

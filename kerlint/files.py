@@ -18,7 +18,7 @@ import tokenize
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Iterable, Iterator
 
-if TYPE_CHECKING:  # config imports the rules, which import the parser, which imports this module
+if TYPE_CHECKING:  # annotations only: the parser reads files and need not load the configuration and its rules
     from kerlint.config import Settings
 
 SOURCE_SUFFIXES = (".py", ".ipynb")
