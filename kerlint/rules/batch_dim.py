@@ -4,7 +4,11 @@ from __future__ import annotations
 
 from typing import Iterator
 
+import libcst as cst
+
 from kerlint.findings import Severity
+from kerlint.fix.codemod import Editor, make_fix
+from kerlint.fix.edit import Applicability, Availability, Fix
 from kerlint.graph import InputNode
 from kerlint.rules.base import Report, Rule, RuleContext
 
@@ -34,10 +38,16 @@ class BatchDimInInputShape(Rule):
     ```python
     model.add(Dense(64, activation="relu", input_shape=x_train.shape[1:]))
     ```
+
+    ## Fix safety
+    The fix appends `[1:]` to the `.shape` written as the input shape. It is
+    safe: it is what the shape had to be, and the model could not be fitted
+    before. A shape passed through a variable is left to you.
     """
 
     code, name, severity = "KER306", "batch-dim-in-input-shape", Severity.ERROR
     summary = "input shape includes the sample axis"
+    fix_availability = Availability.SOMETIMES
     valid = [
         """
 import numpy as np
@@ -62,6 +72,7 @@ inputs = keras.Input(shape=x_train.shape)
 
     def check(self, ctx: RuleContext) -> Iterator[Report]:
         seen: set[int] = set()
+        editor = Editor(ctx.analysis.locator)
         for node in _input_nodes(ctx):
             if node.shape_from_data is None or id(node) in seen:
                 continue
@@ -70,7 +81,22 @@ inputs = keras.Input(shape=x_train.shape)
                 ctx.analysis.locator.span(node.node),
                 f"the input shape is the whole `.shape` of the data from `{node.shape_from_data.origin}`, which "
                 "starts with the number of samples; Keras adds the batch axis itself: use `.shape[1:]`",
+                fix=_slice_fix(editor, node.node),
             )
+
+
+def _slice_fix(editor: Editor, node: cst.CSTNode) -> Fix | None:
+    """`[1:]` after the `something.shape` written as the shape (`shape=`, `input_shape=`, or `Input`'s first argument)."""
+    if not isinstance(node, cst.Call):
+        return None
+    keywords = {arg.keyword.value: arg.value for arg in node.args if arg.keyword is not None}
+    value = keywords.get("shape", keywords.get("input_shape"))
+    callee = node.func.attr if isinstance(node.func, cst.Attribute) else node.func
+    if value is None and isinstance(callee, cst.Name) and callee.value == "Input" and node.args and node.args[0].keyword is None:
+        value = node.args[0].value
+    if not (isinstance(value, cst.Attribute) and value.attr.value == "shape"):
+        return None
+    return make_fix("Drop the sample axis with `[1:]`", Applicability.SAFE, editor.insert_after(value, "[1:]"))
 
 
 def _input_nodes(ctx: RuleContext) -> Iterator[InputNode]:

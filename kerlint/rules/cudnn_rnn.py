@@ -5,6 +5,8 @@ from __future__ import annotations
 from typing import Any, Iterator
 
 from kerlint.findings import Severity
+from kerlint.fix.codemod import Editor, layer_argument, make_fix
+from kerlint.fix.edit import Applicability, Availability, Edit, Fix
 from kerlint.graph import Layer
 from kerlint.rules.activations import canonical_activation, file_layers, layer_label
 from kerlint.rules.base import Report, Rule, RuleContext
@@ -43,6 +45,15 @@ class CudnnIncompatibleRnn(Rule):
     x = keras.layers.LSTM(128, dropout=0.2)(x)
     ```
 
+    ## Fix safety
+    The fix removes each blocking argument, so that it takes its cuDNN-ready
+    default; `recurrent_dropout` becomes `dropout` when the layer has no
+    `dropout` of its own, else it is removed. Removing `unroll=True` alone is
+    safe (the same computation, looped). Anything else is unsafe: a different
+    activation, dropout or `reset_after` changes what the layer computes, and
+    `use_bias` and `reset_after` change its weights, so saved weights no longer
+    load.
+
     ## References
     - [Keras: LSTM (the requirements for the cuDNN implementation)](https://keras.io/api/layers/recurrent_layers/lstm/)
     - [Keras guide: Working with RNNs, "Performance optimization and CuDNN kernels"](https://keras.io/guides/working_with_rnns/#performance-optimization-and-cudnn-kernels)
@@ -51,6 +62,7 @@ class CudnnIncompatibleRnn(Rule):
 
     code, name, severity = "KER401", "cudnn-incompatible-rnn", Severity.WARNING
     summary = "LSTM/GRU settings that disable the fused cuDNN kernel on GPU"
+    fix_availability = Availability.SOMETIMES
     valid = [
         """
 import keras
@@ -92,6 +104,7 @@ model = tf.keras.Model(inputs, x)
 
     def check(self, ctx: RuleContext) -> Iterator[Report]:
         reported: set[int] = set()
+        editor = Editor(ctx.analysis.locator)
         for layer in file_layers(ctx.analysis):
             if layer.class_name not in CUDNN_RNNS or layer.spec is None or id(layer.node) in reported:
                 continue
@@ -101,34 +114,50 @@ model = tf.keras.Model(inputs, x)
             if not reasons:
                 continue
             reported.add(id(layer.node))
-            settings = "; ".join(f"{setting} ({fix})" for setting, fix in reasons)
+            settings = "; ".join(f"{setting} ({fix})" for setting, fix, _ in reasons)
             requirements = REQUIREMENTS + (", reset_after=True" if layer.class_name == "GRU" else "")
             yield Report(
                 ctx.analysis.locator.span(layer.node),
                 f"{layer_label(layer)} cannot use the fused cuDNN kernel on GPU because of {settings}: Keras "
                 f"silently falls back to a generic loop, typically 2-5x slower to train (cuDNN needs {requirements})",
+                fix=_defaults_fix(editor, layer, [argument for _, _, argument in reasons]),
             )
 
 
-def _blockers(layer: Layer) -> Iterator[tuple[str, str]]:
-    """(the setting as written, what to do) for each known argument that rules cuDNN out."""
+def _blockers(layer: Layer) -> Iterator[tuple[str, str, str]]:
+    """(the setting as written, what to do, the argument) for each known argument that rules cuDNN out."""
     config = layer.config
     activation = canonical_activation(config.raw("activation", "tanh"))
     if activation is not UNKNOWN and activation != "tanh":
-        yield f"activation={activation!r}", "use the default tanh"
+        yield f"activation={activation!r}", "use the default tanh", "activation"
     recurrent = canonical_activation(config.raw("recurrent_activation", "sigmoid"))
     if recurrent is not UNKNOWN and recurrent != "sigmoid":
         hint = "Keras 2's default; " if recurrent == "hard_sigmoid" else ""
-        yield f"recurrent_activation={recurrent!r}", f"{hint}use 'sigmoid'"
+        yield f"recurrent_activation={recurrent!r}", f"{hint}use 'sigmoid'", "recurrent_activation"
     dropout = config.raw("recurrent_dropout", 0)
     if _number(dropout) and dropout > 0:
-        yield f"recurrent_dropout={dropout:g}", "use dropout= on the inputs instead"
+        yield f"recurrent_dropout={dropout:g}", "use dropout= on the inputs instead", "recurrent_dropout"
     if config.raw("unroll", False) is True:
-        yield "unroll=True", "it only pays off for short sequences on CPU"
+        yield "unroll=True", "it only pays off for short sequences on CPU", "unroll"
     if config.raw("use_bias", True) is False:
-        yield "use_bias=False", "keep the bias"
+        yield "use_bias=False", "keep the bias", "use_bias"
     if layer.class_name == "GRU" and config.raw("reset_after", True) is False:
-        yield "reset_after=False", "Keras 2's default; use reset_after=True"
+        yield "reset_after=False", "Keras 2's default; use reset_after=True", "reset_after"
+
+
+def _defaults_fix(editor: Editor, layer: Layer, arguments: list[str]) -> Fix | None:
+    """Each blocking argument removed (its default is cuDNN's), `recurrent_dropout` turned into `dropout`
+    when the layer has none; safe only when `unroll` is all there is (it does not change the result)."""
+    renamed: list[Edit] | None = []
+    if "recurrent_dropout" in arguments and layer_argument(layer, "dropout") is None and not layer.config.raw("dropout"):
+        arguments = [argument for argument in arguments if argument != "recurrent_dropout"]
+        renamed = editor.rename_argument(layer, "recurrent_dropout", "dropout")
+    removed = editor.remove_arguments(layer, arguments)
+    if renamed is None or removed is None:
+        return None
+    safe = arguments == ["unroll"] and not renamed
+    title = "; ".join(["Turn recurrent_dropout into dropout"] * bool(renamed) + ["Remove " + ", ".join(arguments)] * bool(arguments))
+    return make_fix(title, Applicability.SAFE if safe else Applicability.UNSAFE, renamed + removed)
 
 
 def _number(value: Any) -> bool:

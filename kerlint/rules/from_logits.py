@@ -4,9 +4,13 @@ from __future__ import annotations
 
 from typing import Iterator
 
+import libcst as cst
+
 from kerlint.findings import Severity
+from kerlint.fix.codemod import Editor, is_literal, make_fix
+from kerlint.fix.edit import Applicability, Availability, Edit, Fix
 from kerlint.rules.base import Report, Rule, RuleContext
-from kerlint.rules.heads import PROBABILITY_LOSSES, Head, report_heads
+from kerlint.rules.heads import PROBABILITY_LOSSES, Head, heads
 
 SQUASHING = {"softmax", "sigmoid"}
 
@@ -39,12 +43,23 @@ class FromLogitsMismatch(Rule):
     model.compile(loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True))
     ```
 
+    ## Fix safety
+    The fix makes the loss agree with the output, which it leaves as it is:
+    `from_logits=True` becomes `from_logits=False` after a softmax or sigmoid;
+    after a linear output, a loss class gets `from_logits=True` and a loss
+    name such as `"categorical_crossentropy"` becomes
+    `keras.losses.CategoricalCrossentropy(from_logits=True)`, spelled like the
+    output layer's module (`tf.keras.`, `keras.`). It is safe: the model and
+    its weights are unchanged, and the loss computes what was meant. Only a
+    single-output model whose loss is written in its `compile` call is fixed.
+
     ## References
     - [keras.losses.SparseCategoricalCrossentropy](https://keras.io/api/losses/probabilistic_losses/#sparsecategoricalcrossentropy-class)
     """
 
     code, name, severity = "KER205", "from-logits-mismatch", Severity.ERROR
     summary = "from_logits contradicts the output activation"
+    fix_availability = Availability.SOMETIMES
     valid = [
         """
 import keras
@@ -77,7 +92,12 @@ model.compile(optimizer="adam", loss="sparse_categorical_crossentropy", metrics=
     ]
 
     def check(self, ctx: RuleContext) -> Iterator[Report]:
-        return report_heads(ctx, _contradiction)
+        editor = Editor(ctx.analysis.locator)
+        for model in ctx.analysis.models:
+            for head in heads(model):
+                message = _contradiction(head)
+                if message:
+                    yield Report(ctx.analysis.locator.span(head.activation_call.node), message, fix=_consistent_fix(editor, head))
 
 
 def _contradiction(head: Head) -> str | None:
@@ -101,3 +121,33 @@ def _contradiction(head: Head) -> str | None:
 
 def _class_name(loss_name: str) -> str:
     return "".join(part.capitalize() for part in loss_name.split("_"))
+
+
+def _consistent_fix(editor: Editor, head: Head) -> Fix | None:
+    """The `from_logits` of the loss written in the model's last `compile(loss=...)` set to what the output produces."""
+    compile_call = head.model.compiles[-1].node if head.model.compiles else None
+    if len(head.model.outputs) != 1 or not isinstance(compile_call, cst.Call):
+        return None
+    loss = next((arg.value for arg in compile_call.args if arg.keyword and arg.keyword.value == "loss"), None)
+    logits = head.activation == "linear"
+    edits: list[Edit] | None = None
+    if isinstance(loss, cst.Call):
+        edits = _set_from_logits(editor, loss, logits)
+    elif isinstance(loss, cst.SimpleString) and logits:
+        func = head.activation_call.layer.node.func if isinstance(head.activation_call.layer.node, cst.Call) else None
+        if isinstance(func, cst.Attribute) and isinstance(func.value, cst.Attribute) and func.value.attr.value == "layers":
+            keras = cst.Module([]).code_for_node(func.value.value)
+            edits = editor.replace(loss, f"{keras}.losses.{_class_name(head.loss.name)}(from_logits=True)")
+    return make_fix(f"Pass from_logits={logits} to the loss", Applicability.SAFE, edits)
+
+
+def _set_from_logits(editor: Editor, loss: cst.Call, value: bool) -> list[Edit] | None:
+    """`from_logits` of a loss class's constructor call (its first parameter) written as `value`."""
+    written = [arg for arg in loss.args if arg.keyword and arg.keyword.value == "from_logits"]
+    if not written and loss.args and loss.args[0].keyword is None:
+        written = [loss.args[0]]
+    if written:
+        return editor.replace(written[0].value, str(value)) if is_literal(written[0].value) else None
+    if any(arg.star for arg in loss.args):
+        return None
+    return editor.add_keyword(loss, f"from_logits={value}")

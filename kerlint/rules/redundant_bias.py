@@ -5,6 +5,8 @@ from __future__ import annotations
 from typing import Iterator
 
 from kerlint.findings import Severity
+from kerlint.fix.codemod import Editor, make_fix
+from kerlint.fix.edit import Applicability, Availability
 from kerlint.graph import Layer
 from kerlint.rules.activations import Flow, Step, applied_activation, layer_label
 from kerlint.rules.base import Report, Rule, RuleContext
@@ -50,6 +52,11 @@ class RedundantBiasBeforeNormalization(Rule):
     x = keras.layers.Activation("relu")(x)
     ```
 
+    ## Fix safety
+    The fix passes `use_bias=False` (or turns a written `use_bias=True` into
+    it). It is unsafe: the layer loses its bias weights, so weights saved from
+    the old model no longer load into the new one.
+
     ## References
     - [Ioffe & Szegedy, Batch Normalization (2015), section 3.2: the bias "can be ignored since its effect will be canceled by the subsequent mean subtraction"](https://arxiv.org/abs/1502.03167)
     - [Keras: BatchNormalization](https://keras.io/api/layers/normalization_layers/batch_normalization/)
@@ -57,6 +64,7 @@ class RedundantBiasBeforeNormalization(Rule):
 
     code, name, severity = "KER105", "redundant-bias-before-normalization", Severity.WARNING
     summary = "bias directly followed by BatchNormalization, which cancels it"
+    fix_availability = Availability.SOMETIMES
     valid = [
         """
 import keras
@@ -114,7 +122,7 @@ x = BatchNormalization(axis=1)(x)
     ]
 
     def check(self, ctx: RuleContext) -> Iterator[Report]:
-        flow = Flow(ctx.analysis)
+        flow, editor = Flow(ctx.analysis), Editor(ctx.analysis.locator)
         reported: set[int] = set()
         for step in flow.steps():
             layer = step.layer
@@ -135,6 +143,7 @@ x = BatchNormalization(axis=1)(x)
                 f"{layer_label(layer)} adds a bias that {layer_label(norm.layer)} right after it cancels: "
                 "BatchNormalization subtracts each feature's mean (taking the bias with it) and adds its own "
                 f"offset `beta`. Pass use_bias=False to save {count}",
+                fix=make_fix("Pass use_bias=False", Applicability.UNSAFE, editor.set_argument(layer, "use_bias", "False")),
             )
 
 

@@ -5,6 +5,10 @@ from __future__ import annotations
 from typing import Iterator
 
 from kerlint.findings import Severity
+from kerlint.fix.codemod import Editor, make_fix
+from kerlint.fix.edit import Applicability, Availability, Fix
+from kerlint.graph import LayerCall
+from kerlint.rules.activations import Flow, Step
 from kerlint.rules.base import Report, Rule, RuleContext
 from kerlint.rules.heads import dense_under_head, heads, labels_per_sample, returned_sequence
 from kerlint.units import shape_str
@@ -35,10 +39,16 @@ class SequenceIntoDenseHead(Rule):
     x = keras.layers.LSTM(64)(x)
     outputs = keras.layers.Dense(1, activation="sigmoid")(x)
     ```
+
+    ## Fix safety
+    The fix removes `return_sequences=True` from that recurrent layer, when its
+    output goes nowhere but towards the head. It is safe: the weights stay the
+    same, and the model's output gets the shape its labels have.
     """
 
     code, name, severity = "KER307", "sequence-into-dense-head", Severity.ERROR
     summary = "return_sequences=True before a per-sample head"
+    fix_availability = Availability.SOMETIMES
     valid = [
         """
 import keras
@@ -76,4 +86,17 @@ model.fit(x_train, y_train)
                     f"({shape_str(recurrent.output_shape)}), so the model outputs {shape_str(head.output.shape)}: one "
                     f"prediction per timestep, but the labels from `{labels.origin}` have one per sample. Remove "
                     "`return_sequences=True` from the last recurrent layer (or pool over time)",
+                    fix=_last_state_fix(ctx, recurrent),
                 )
+
+
+def _last_state_fix(ctx: RuleContext, recurrent: LayerCall) -> Fix | None:
+    """`return_sequences=True` removed from the recurrent layer (inside `Bidirectional` too), when the
+    sequence feeds only the head: another reader of it would lose its time axis."""
+    layer = recurrent.layer
+    if len(layer.calls) != 1 or Flow(ctx.analysis).sole_reader(Step(layer, recurrent)) is None:
+        return None
+    if layer.class_name == "Bidirectional":
+        layer = layer.config.raw("layer")
+    edits = Editor(ctx.analysis.locator).remove_arguments(layer, ["return_sequences"])
+    return make_fix("Remove return_sequences=True", Applicability.SAFE, edits)

@@ -4,7 +4,11 @@ from __future__ import annotations
 
 from typing import Iterator
 
+import libcst as cst
+
 from kerlint.findings import Severity
+from kerlint.fix.codemod import Editor, layer_argument, make_fix
+from kerlint.fix.edit import Applicability, Availability, Fix
 from kerlint.graph import LayerCall
 from kerlint.rules.base import Report, Rule, RuleContext
 from kerlint.rules.heads import ACTIVATION_LAYERS, TRANSPARENT_LAYERS
@@ -32,12 +36,19 @@ class SingleUnitSoftmax(Rule):
     outputs = keras.layers.Dense(1, activation="sigmoid")(x)
     ```
 
+    ## Fix safety
+    The fix writes `sigmoid` where `softmax` is written (`activation="softmax"`,
+    `Activation("softmax")`); a `Softmax()` layer is left to you. It is safe: the
+    weights stay the same, and an output that was always 1.0 could not have been
+    relied on.
+
     ## References
     - [keras.activations.softmax](https://keras.io/api/layers/activations/#softmax-function)
     """
 
     code, name, severity = "KER204", "single-unit-softmax", Severity.ERROR
     summary = "softmax over one unit always outputs 1.0"
+    fix_availability = Availability.SOMETIMES
     valid = ['import keras\nout = keras.layers.Dense(1, activation="sigmoid")(keras.Input(shape=(8,)))\n']
     invalid = [
         'import keras\nout = keras.layers.Dense(1, activation="softmax")(keras.Input(shape=(8,)))\n',
@@ -51,6 +62,7 @@ class SingleUnitSoftmax(Rule):
                     ctx.analysis.locator.span(call.node),
                     f"softmax over 1 unit in `{call.layer.name}` always outputs 1.0, so the model cannot learn: "
                     "use sigmoid for a binary output",
+                    fix=_sigmoid_fix(Editor(ctx.analysis.locator), call),
                 )
 
 
@@ -73,3 +85,16 @@ def _applies_softmax(call: LayerCall) -> bool:
     if ACTIVATION_LAYERS.get(layer.class_name) == "softmax":
         return layer.config.raw("axis", -1) == -1
     return layer.spec is not None and layer.config.raw("activation") == "softmax"
+
+
+def _sigmoid_fix(editor: Editor, call: LayerCall) -> Fix | None:
+    """`sigmoid` written over the `softmax` of the layer's activation argument (a string or `....softmax`)."""
+    arg = layer_argument(call.layer, "activation")
+    value = arg.value if arg is not None else None
+    if isinstance(value, cst.SimpleString) and value.evaluated_value == "softmax":
+        edits = editor.replace(value, value.value.replace("softmax", "sigmoid"))
+    elif isinstance(value, cst.Attribute) and value.attr.value == "softmax":
+        edits = editor.replace(value.attr, "sigmoid")
+    else:
+        return None
+    return make_fix("Use sigmoid", Applicability.SAFE, edits)

@@ -4,7 +4,12 @@ from __future__ import annotations
 
 from typing import Iterator
 
+import libcst as cst
+
 from kerlint.findings import Severity
+from kerlint.fix.codemod import Editor, make_fix
+from kerlint.fix.edit import Applicability, Availability, Fix
+from kerlint.graph import LayerCall, ModelGraph
 from kerlint.rules.base import Report, Rule, RuleContext
 from kerlint.rules.heads import PROBABILITY_LOSSES, dense_under_head, heads, labels_per_sample, returned_sequence
 from kerlint.units import shape_str
@@ -40,10 +45,18 @@ class UnflattenedDenseHead(Rule):
     x = keras.layers.GlobalAveragePooling2D()(x)  # or Flatten()
     outputs = keras.layers.Dense(10, activation="softmax")(x)
     ```
+
+    ## Fix safety
+    The fix puts a `Flatten()` before the `Dense` layer (as its input in the
+    functional API, as the list entry before it in a `Sequential` list),
+    spelled like that layer (`keras.layers.`, `tf.keras.layers.`). It is
+    unsafe: whether to flatten or to pool is your choice, and either changes
+    the head's weights.
     """
 
     code, name, severity = "KER303", "unflattened-dense-head", Severity.ERROR
     summary = "Dense classification head on an unflattened feature map"
+    fix_availability = Availability.SOMETIMES
     valid = [
         """
 import keras
@@ -83,4 +96,30 @@ model.compile(loss="sparse_categorical_crossentropy", optimizer="adam")
                     f"{shape_str(dense.inputs[0].shape)}, so the model outputs {shape_str(head.output.shape)}: one "
                     f"prediction per position, not per sample, for {head.loss.name}. Add Flatten() or a global "
                     "pooling layer before it",
+                    fix=_flatten_fix(Editor(ctx.analysis.locator), model, dense),
                 )
+
+
+def _flatten_fix(editor: Editor, model: ModelGraph, dense: LayerCall) -> Fix | None:
+    """`Flatten()` before the Dense: around its input when it is called on a tensor, else before it in the
+    model's `Sequential([...])` list. Spelled with the Dense's own module path, so only for `x.Dense(...)`."""
+    layer = dense.layer
+    if len(layer.calls) != 1 or not isinstance(layer.node, cst.Call) or not isinstance(layer.node.func, cst.Attribute):
+        return None
+    flatten = f"{cst.Module([]).code_for_node(layer.node.func.value)}.Flatten()"
+    call = dense.node
+    if call is not layer.node and isinstance(call, cst.Call) and len(call.args) == 1 and not call.args[0].keyword:
+        edits = editor.wrap(call.args[0].value, f"{flatten}(", ")")
+    elif _listed(model, layer.node):
+        edits = editor.insert_before(layer.node, f"{flatten}, ")
+    else:
+        return None
+    return make_fix("Add Flatten() before the Dense head", Applicability.UNSAFE, edits)
+
+
+def _listed(model: ModelGraph, node: cst.CSTNode) -> bool:
+    """Is `node` an element of the list given to the model's `Sequential(...)`?"""
+    call = model.node
+    if not isinstance(call, cst.Call) or not call.args or not isinstance(call.args[0].value, cst.List):
+        return False
+    return any(element.value is node for element in call.args[0].value.elements)

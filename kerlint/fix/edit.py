@@ -1,0 +1,52 @@
+"""What a fix is: text edits at source positions, and whether a user must agree to them.
+
+Edits are plain data (positions and text), so findings that carry them cross
+process boundaries like any other finding; the libcst nodes they were computed
+from stay in the worker.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+
+from kerlint.findings import Span
+
+
+class Applicability(str, enum.Enum):
+    """As ruff's: safe fixes keep what the program means (or do exactly what the rule page
+    prescribes); unsafe ones change it in a way the user must agree to (parameters, weights
+    that load, results), and are applied only with `--unsafe-fixes`."""
+
+    SAFE = "safe"
+    UNSAFE = "unsafe"
+
+
+class Availability(str, enum.Enum):
+    """What a rule's page says about its fix (ruff: "Fix is always available.")."""
+
+    ALWAYS = "always"
+    SOMETIMES = "sometimes"
+
+
+@dataclass(frozen=True, order=True)
+class Edit:
+    """Replace the text in `span` (1-based lines and columns, end column exclusive) with `content`.
+
+    An empty span inserts; an empty `content` deletes.
+    """
+
+    span: Span
+    content: str
+
+
+@dataclass(frozen=True)
+class Fix:
+    """Edits that are applied together or not at all; `title` says what they do (`--show-fixes`)."""
+
+    title: str
+    edits: tuple[Edit, ...]
+    applicability: Applicability
+
+    def applies(self, unsafe: bool) -> bool:
+        return self.applicability is Applicability.SAFE or unsafe
