@@ -8,6 +8,7 @@ are skipped rather than crashing or recursing forever.
 from __future__ import annotations
 
 import bisect
+import codecs
 import errno
 import hashlib
 import io
@@ -32,8 +33,20 @@ class SourceError(Exception):
     """A file whose bytes are not Python source text; the message says why, for a KER001 finding."""
 
 
+class PathError(Exception):
+    """A path given to lint that does not exist; the message names it and is shown as is (exit 2)."""
+
+
+Warn = Callable[[str], None]
+"""Where discovery reports what it had to skip (an unreadable directory): one line for the user."""
+
+
+def _ignore(message: str) -> None:
+    pass
+
+
 def discover(
-    paths: Iterable[Path], settings_for: Callable[[Path], Settings], force_exclude: bool = False
+    paths: Iterable[Path], settings_for: Callable[[Path], Settings], force_exclude: bool = False, warn: Warn = _ignore
 ) -> Iterator[Path]:
     """The `.py` and `.ipynb` files under `paths`, sorted and without duplicates.
 
@@ -43,20 +56,24 @@ def discover(
     are always used, unless `force_exclude` is set and they or a directory between
     them and the settings' root match an exclude glob. `settings_for` is called
     once per directory walked and once per explicit path, so it should be cached.
+    A path that does not exist raises PathError (a typo must not pass as a clean
+    run); a directory that cannot be read is skipped and reported through `warn`.
     """
     found: set[Path] = set()
     visited: set[Path] = set()
     for path in paths:
+        if not os.path.lexists(path):
+            raise PathError(f"{path}: no such file or directory")
         if force_exclude and is_force_excluded(path, settings_for(path)):
             continue
         if path.is_dir():
-            found.update(_walk(path, settings_for, visited))
+            found.update(_walk(path, settings_for, visited, warn))
         else:
             found.add(path)
     yield from sorted(found)
 
 
-def _walk(top: Path, settings_for: Callable[[Path], Settings], visited: set[Path]) -> Iterator[Path]:
+def _walk(top: Path, settings_for: Callable[[Path], Settings], visited: set[Path], warn: Warn) -> Iterator[Path]:
     """Source files below `top`; `visited` holds resolved directories, which breaks symlink loops."""
     stack = [top]
     while stack:
@@ -71,7 +88,10 @@ def _walk(top: Path, settings_for: Callable[[Path], Settings], visited: set[Path
         try:
             with os.scandir(directory) as scan:
                 entries = sorted(scan, key=lambda entry: entry.name)  # deterministic path through symlinks
-        except OSError:  # unreadable or vanished
+        except FileNotFoundError:  # vanished since it was listed
+            continue
+        except OSError as error:
+            warn(f"cannot read directory {directory}: {error.strerror or error}; skipped")
             continue
         settings = settings_for(directory)
         for entry in entries:
@@ -81,7 +101,8 @@ def _walk(top: Path, settings_for: Callable[[Path], Settings], visited: set[Path
             except OSError:
                 continue
             if is_dir:
-                if not (entry.name.startswith(".") or settings.is_excluded(child) or (child / "pyvenv.cfg").exists()):
+                # os.path.exists: False, not PermissionError, inside a directory that cannot be searched
+                if not (entry.name.startswith(".") or settings.is_excluded(child) or os.path.exists(child / "pyvenv.cfg")):
                     stack.append(child)
             elif entry.name.endswith(SOURCE_SUFFIXES) and entry.is_file() and not settings.is_excluded(child):
                 yield child
@@ -144,19 +165,31 @@ def might_build_keras_models(source_bytes: bytes, notebook: bool = False) -> boo
     `keras.layers` and `model.fit` in their docstrings. 44% of
     the benchmark corpus's files (Keras, keras-hub, tf-keras...) fail it. A
     notebook's code is inside JSON strings, so for notebooks only the byte test
-    applies.
+    applies. A file that fails it but cannot be read (bytes that do not decode,
+    a notebook that is not nbformat 4 JSON) passes all the same, so that reading
+    it reports KER001: a broken file must not pass as a clean one.
     """
-    if not (_names_keras(source_bytes) and any(word in source_bytes for word in MODEL_BUILDING_WORDS)):
+    if _names_keras(source_bytes) and any(word in source_bytes for word in MODEL_BUILDING_WORDS):
+        if notebook:
+            return True
+        found = set()
+        for match in _CODE_NAME.finditer(source_bytes):  # stops at the first pair, usually among the imports
+            if match.lastgroup is not None:
+                found.add(match.lastgroup)
+                if len(found) == 2:
+                    return True
+    return not _readable(source_bytes, notebook)
+
+
+def _readable(source_bytes: bytes, notebook: bool) -> bool:
+    """Whether the bytes decode as Python source (or read as a notebook): cheap next to parsing."""
+    from kerlint.notebook import read_notebook  # imported here: kerlint.notebook imports this module
+
+    try:
+        read_notebook(source_bytes) if notebook else decode_source(source_bytes)
+    except SourceError:
         return False
-    if notebook:
-        return True
-    found = set()
-    for match in _CODE_NAME.finditer(source_bytes):  # stops at the first pair, usually among the imports
-        if match.lastgroup is not None:
-            found.add(match.lastgroup)
-            if len(found) == 2:
-                return True
-    return False
+    return True
 
 
 def _names_keras(text: bytes) -> bool:
@@ -180,12 +213,19 @@ def decode_source(source_bytes: bytes) -> str:
 
     Raises SourceError for null bytes, unknown encodings and undecodable bytes.
     """
+    if source_bytes.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):  # UTF-32's BOMs start the same way
+        raise SourceError("cannot decode file: it is UTF-16 or UTF-32 text; Python reads source as UTF-8 (save it as UTF-8)")
     if b"\0" in source_bytes:
-        raise SourceError("file contains a null byte")
+        raise SourceError("file contains a null byte (UTF-16 text, or not text at all)")
     try:
         encoding, _ = tokenize.detect_encoding(io.BytesIO(source_bytes).readline)
-    except SyntaxError as error:  # unknown encoding in the cookie, or a cookie that contradicts the BOM
+    except SyntaxError as error:  # unknown encoding in the cookie, a cookie that contradicts the BOM, or not UTF-8
+        _decode(source_bytes, "utf-8")  # says where, when bytes that are not UTF-8 were the trouble
         raise SourceError(f"cannot detect the file's encoding: {error.msg}") from None
+    return _decode(source_bytes, encoding)
+
+
+def _decode(source_bytes: bytes, encoding: str) -> str:
     try:
         return source_bytes.decode(encoding)  # "utf-8-sig" strips the BOM
     except UnicodeDecodeError as error:

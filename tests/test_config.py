@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from kerlint import rules
-from kerlint.config import DEFAULT_EXCLUDE, ConfigError, Settings, find_pyproject, load_settings
+from kerlint.config import ALLOWED_KEYS, DEFAULT_EXCLUDE, ConfigError, Settings, find_pyproject, load_settings
 from kerlint.findings import Severity
 from kerlint.rules.base import Rule
 
@@ -106,16 +106,27 @@ def test_select_replaces_extend_select_adds_ignore_removes(tmp_path):
 
 
 def test_prefix_and_all_selectors(tmp_path):
-    assert load(tmp_path, "[tool.kerlint]\nselect = ['KER00']\n").enabled == {"KER000", "KER001", "KER002"}
-    assert load(tmp_path, "[tool.kerlint]\nignore = ['ALL']\n").enabled == frozenset()
+    meta = rules.codes_for_selector("KER00")
+    assert {"KER000", "KER001", "KER002", "KER004"} <= meta and all(code.startswith("KER00") for code in meta)
+    assert load(tmp_path, "[tool.kerlint]\nselect = ['KER00']\n").enabled == meta
+    assert load(tmp_path, "[tool.kerlint]\nignore = ['ALL']\n").enabled == {"KER001"}  # syntax errors stay
 
 
 def test_cli_overrides_win_over_the_file(tmp_path):
     body = "[tool.kerlint]\nselect = ['KER000']\nignore = ['KER001']\n"
     assert load(tmp_path, body, select=["KER001"]).enabled == {"KER001"}
     assert load(tmp_path, body, extend_select=["KER001"]).enabled == {"KER000", "KER001"}
-    assert load(tmp_path, body, ignore=["KER000"]).enabled == frozenset()
-    assert load(tmp_path, body, select=["KER0"], ignore=["unused-suppression"]).enabled == {"KER000", "KER001"}
+    assert load(tmp_path, body, ignore=["KER000"]).enabled == {"KER001"}
+    assert load(tmp_path, body, select=["KER0"], ignore=["unused-suppression"]).enabled == rules.codes_for_selector("KER0") - {"KER002"}
+
+
+def test_syntax_errors_cannot_be_deselected(tmp_path):
+    """As in ruff: a file that cannot be read must not pass as clean, whatever the selection (issue 18, item 3)."""
+    assert load(tmp_path, "[tool.kerlint]\nselect = ['KER3']\n").enabled == {"KER001"} | rules.codes_for_selector("KER3")
+    assert "KER001" in load(tmp_path, "[tool.kerlint]\nignore = ['KER001']\n").enabled
+    assert "KER001" in load(tmp_path, "[tool.kerlint]\n", select=["KER3"], ignore=["syntax-error"]).enabled
+    settings = load(tmp_path, "[tool.kerlint.per-file-ignores]\n'*.py' = ['KER0']\n")
+    assert settings.codes_for(tmp_path / "model.py") == frozenset(rules.BY_CODE) - rules.codes_for_selector("KER0") | {"KER001"}
 
 
 def test_unknown_cli_selector_names_the_flag(tmp_path):
@@ -129,10 +140,9 @@ def test_unknown_cli_selector_names_the_flag(tmp_path):
 def test_unknown_key_lists_allowed_keys(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     message = config_error(tmp_path, "[tool.kerlint]\nselct = ['KER001']\n")
-    assert message == (
-        "pyproject.toml: [tool.kerlint] unknown key 'selct' (allowed: budgets, exclude, extend-exclude, "
-        "extend-per-file-ignores, extend-select, ignore, options, per-file-ignores, select)"
-    )
+    assert message == f"pyproject.toml: [tool.kerlint] unknown key 'selct' (allowed: {', '.join(ALLOWED_KEYS)})"
+    assert {"budgets", "exclude", "extend-exclude", "extend-per-file-ignores", "extend-select", "ignore", "options",
+            "per-file-ignores", "select"} <= set(ALLOWED_KEYS) and list(ALLOWED_KEYS) == sorted(ALLOWED_KEYS)
 
 
 def test_unknown_selector_in_file(tmp_path):
@@ -182,8 +192,8 @@ def test_per_file_ignores_match_relative_path_and_basename(tmp_path):
     """)
     everything = frozenset(rules.BY_CODE)
     assert settings.codes_for(tmp_path / "tests" / "unit" / "test_x.py") == everything - {"KER000"}
-    assert settings.codes_for(tmp_path / "src" / "conftest.py") == everything - {"KER001"}
-    assert settings.codes_for(tmp_path / "scripts" / "gen_a.py") == everything - {"KER000", "KER001", "KER002"}
+    assert settings.codes_for(tmp_path / "src" / "conftest.py") == everything  # syntax errors cannot be ignored
+    assert settings.codes_for(tmp_path / "scripts" / "gen_a.py") == everything - rules.codes_for_selector("KER00") | {"KER001"}
     assert settings.codes_for(tmp_path / "src" / "model.py") == everything
     assert settings.per_file_ignores[0] == ("tests/*", frozenset({"KER000"}))
 

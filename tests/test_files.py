@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from kerlint.config import load_settings
-from kerlint.files import SourceError, decode_source, discover, might_build_keras_models, read_source
+from kerlint.files import PathError, SourceError, decode_source, discover, might_build_keras_models, read_source
 
 
 def touch(root: Path, *names: str) -> None:
@@ -96,6 +96,18 @@ def test_unreadable_directories_are_skipped(tmp_path, monkeypatch):
 
     monkeypatch.setattr("kerlint.files.os.scandir", scandir)
     assert found(tmp_path) == ["ok.py"]
+    warnings = []
+    settings = load_settings(tmp_path / "pyproject.toml")
+    list(discover([tmp_path], lambda _path: settings, warn=warnings.append))
+    assert warnings == [f"cannot read directory {tmp_path / 'locked'}: Permission denied; skipped"]
+
+
+def test_a_path_that_does_not_exist_raises(tmp_path):
+    settings = load_settings(None)
+    with pytest.raises(PathError, match="^nosuch: no such file or directory$"):
+        list(discover([Path("nosuch")], lambda _path: settings))
+    (tmp_path / "dangling").symlink_to(tmp_path / "gone.py")  # exists as a name: reading it is KER001
+    assert list(discover([tmp_path / "dangling"], lambda _path: settings)) == [tmp_path / "dangling"]
 
 
 def test_prefilter_keeps_files_that_name_keras_and_its_model_building_api():
@@ -110,6 +122,22 @@ def test_prefilter_skips_files_that_cannot_build_a_keras_model():
     assert not might_build_keras_models(b"import torch\nmodel = torch.nn.Linear(3, 4)\n")
     assert not might_build_keras_models(b"from keras import ops\ny = ops.add(1, 2)\n")
     assert not might_build_keras_models(b"import tensorflow as tf\nt = tf.constant(1)\n")
+    assert not might_build_keras_models(b'{"cells": [{"cell_type": "code", "source": "import torch"}]}', notebook=True)
+
+
+@pytest.mark.parametrize(
+    "data, notebook",
+    [
+        (b"x = 1\n# caf\xe9\n", False),  # latin-1 without a coding cookie
+        ("x = 1\n".encode("utf-16"), False),
+        (b"\x00\x01\x02", False),
+        (b'{"cells": [', True),  # not JSON
+        (b'{"nbformat": 4}', True),  # no cells
+    ],
+)
+def test_prefilter_keeps_files_that_cannot_be_read_so_that_they_are_reported(data, notebook):
+    """Issue 18, items 2 and 3: a broken file without Keras's words must be KER001, not a silent pass."""
+    assert might_build_keras_models(data, notebook=notebook)
 
 
 # --- reading -----------------------------------------------------------------------------------
@@ -137,8 +165,19 @@ def test_undecodable_bytes():
 
 
 def test_null_byte():
-    with pytest.raises(SourceError, match="^file contains a null byte$"):
+    with pytest.raises(SourceError, match=r"^file contains a null byte \(UTF-16 text, or not text at all\)$"):
         decode_source(b"x = 1\x00\n")
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-be", "utf-32"])
+def test_utf16_and_utf32_with_a_bom_are_named(encoding):
+    with pytest.raises(SourceError, match="^cannot decode file: it is UTF-16 or UTF-32 text; Python reads source as UTF-8"):
+        decode_source("import keras\n".encode(encoding) if encoding != "utf-16-be" else b"\xfe\xff" + "import keras\n".encode(encoding))
+
+
+def test_bytes_that_are_not_utf8_on_the_first_lines_say_where():
+    with pytest.raises(SourceError, match="^cannot decode file as UTF-8: invalid start byte at byte 0$"):
+        decode_source(b"\x8b\x1f junk\n")
 
 
 def test_unknown_coding_cookie():

@@ -119,7 +119,8 @@ def test_findings_are_placed_in_their_cell_in_every_text_format(tmp_path):
     assert full.startswith(f"{where}: KER301 [incompatible-shared-layer] ")
     assert "\n2 | dense2 = shared_dense(input2)\n  |          ^^^^^^^^^^^^^^^^^^^^\n" in full
     pylint = kerlint("shared_layers.ipynb", "--output-format", "pylint", cwd=tmp_path).stdout
-    assert pylint.startswith("shared_layers.ipynb:cell 5:line 2:col 9: E9301: Dense(32)")
+    # path:line:col as pylint parsers read it (line 1 of the notebook file, as ruff does), the cell in the message
+    assert pylint.startswith("shared_layers.ipynb:1:0: E9301: cell 5:line 2:col 10: Dense(32)")
     github = kerlint("shared_layers.ipynb", "--output-format", "github", cwd=tmp_path).stdout
     assert github.startswith("::error file=shared_layers.ipynb,title=KER301 incompatible-shared-layer::cell 5:line 2:col 10: Dense(32)")
     junit = ElementTree.fromstring(kerlint("shared_layers.ipynb", "--output-format", "junit", cwd=tmp_path).stdout)
@@ -152,6 +153,7 @@ def test_json_and_sarif_positions_are_within_the_cell(tmp_path):
     }
     assert location["properties"] == {"cell": 5}
     assert result["message"]["text"].startswith("cell 5:line 2:col 10: Dense(32)")
+    assert "its first call (cell 5, line 1)" in result["message"]["text"]  # cell lines cited, as in JSON
 
 
 def test_notebooks_are_found_in_directories_next_to_python_files(tmp_path):
@@ -191,9 +193,17 @@ def test_broken_notebook_is_ker001_and_the_run_goes_on(tmp_path):
     assert "nbformat 4" in found[("nbformat3.ipynb", "KER001")]
 
 
-def test_broken_notebook_with_syntax_errors_ignored_is_silent(tmp_path):
+def test_broken_notebook_is_reported_whatever_the_selection(tmp_path):
     write(tmp_path, "broken.ipynb", b'{"cells": "import keras"}')
-    assert findings(tmp_path, ".", "--ignore", "syntax-error") == []
+    assert [f["code"] for f in findings(tmp_path, ".", "--ignore", "syntax-error")] == ["KER001"]
+    assert [f["code"] for f in findings(tmp_path, ".", "--select", "KER3")] == ["KER001"]
+
+
+@pytest.mark.parametrize("data", [b'{"cells": [', b"not json at all", b'{"nbformat": 4}', b"\xff\xfe\x00"])
+def test_broken_notebook_without_keras_words_is_ker001_not_a_pass(tmp_path, data):
+    write(tmp_path, "explore.ipynb", data)
+    [finding] = findings(tmp_path, "explore.ipynb")
+    assert finding["code"] == "KER001" and finding["message"].startswith("invalid notebook")
 
 
 def test_notebook_from_stdin(tmp_path):

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import textwrap
 
+import pytest
+
 from kerlint.findings import Finding, Severity, Span
 from kerlint.suppress import LineSuppression, Suppressions, apply_suppressions, parse_suppressions
 
@@ -125,3 +127,50 @@ def test_file_ignore_entries_are_never_reported_unused():
 def test_results_are_sorted():
     result = run("a = 1\nb = 2  # noqa: KER000\n", [finding(1, column=5), finding(1, column=2)])
     assert [(f.span.line, f.span.column, f.code) for f in result] == [(1, 2, "KER001"), (1, 5, "KER001"), (2, 8, "KER002")]
+
+
+# --- KER004: directives that cannot work ----------------------------------------------------------
+
+WITH_KER004 = ALL | {"KER004"}
+
+
+def invalid(source: str, findings: list[Finding] = (), enabled: frozenset[str] = WITH_KER004) -> list[tuple[int, int, str]]:
+    return [(f.span.line, f.span.column, f.message) for f in run(source, list(findings), enabled) if f.code == "KER004"]
+
+
+@pytest.mark.parametrize(
+    "comment, message",
+    [
+        ("# kerlint: ignore", "`# kerlint: ignore`: names no rule, so it suppresses nothing: put the codes in brackets, e.g. `# kerlint: ignore[KER101]`"),
+        ("# kerlint: file-ignore", "`# kerlint: file-ignore`: names no rule, so it suppresses nothing: put the codes in brackets, e.g. `# kerlint: file-ignore[KER101]`"),
+        ("# kerlint: ignore[bogus]", "`# kerlint: ignore[bogus]`: 'bogus' is not a kerlint rule code or name (`kerlint rule --all` lists them)"),
+        ("# kerlint: ignore[KER2]", "`# kerlint: ignore[KER2]`: KER2 names no rule; did you mean KER201-KER210? write the full code (suppressions take no prefixes)"),
+        ("# noqa: KER3", "`# noqa: KER3`: KER3 names no rule; did you mean KER301-KER310? write the full code (suppressions take no prefixes)"),
+        ("# noqa: KER999, E501", "`# noqa: KER999, E501`: KER999 is not a kerlint rule (`kerlint rule --all` lists them)"),
+        ("# kerlint: ignore[]", "`# kerlint: ignore[]`: names no rule, so it suppresses nothing: put the codes in the brackets, e.g. `[KER101]`"),
+        ("# kerlint: skip[KER301]", "`# kerlint: skip[KER301]`: unknown directive 'skip': write `# kerlint: ignore[KER101]` (this line) or `# kerlint: file-ignore[KER101]` (the whole file)"),
+        ("# noqa KER301", "`# noqa KER301`: without a colon this is a bare `# noqa`, which suppresses every rule on the line; write `# noqa: KER301`"),
+    ],
+)
+def test_invalid_directives_are_reported_with_what_was_meant(comment, message):
+    """Issue 18, item 6: each of these suppressed nothing (or everything) and said nothing."""
+    assert invalid(f"x = 1  {comment}\n") == [(1, 8, message)]
+
+
+def test_a_valid_code_next_to_an_invalid_one_still_suppresses():
+    result = run("x = 1  # kerlint: ignore[KER001, bogus]\n", [finding(1)], WITH_KER004)
+    assert codes(result) == [(1, "KER004")]
+
+
+def test_bare_noqa_and_other_tools_codes_are_valid():
+    assert invalid("a = 1  # noqa\nb = 2  # noqa: E501, F401\nc = 3  # NOQA:KER001\n# kerlint: file-ignore[KER000]\n", [finding(3)]) == []
+
+
+def test_ker004_can_be_disabled_file_ignored_or_named_on_the_line():
+    assert invalid("x = 1  # noqa: KER3\n", enabled=ALL) == []
+    assert invalid("x = 1  # noqa: KER3\n# kerlint: file-ignore[invalid-suppression]\n") == []
+    assert invalid("x = 1  # noqa: KER3, KER004\n") == []
+
+
+def test_invalid_directive_inside_a_string_is_not_one():
+    assert invalid('x = "# kerlint: ignore"\n') == []

@@ -3,7 +3,11 @@
 `path:line:column: E9301: message (kerlint-incompatible-shared-layer)`: the
 lines pylint itself prints for kerlint's findings through `kerlint.pylint_plugin`
 (which takes its message ids and symbols from here), columns 0-based as pylint's
-are. Tools that parse pylint's output read kerlint's the same way.
+are. Tools that parse pylint's output read kerlint's the same way. They expect
+`path:line:column`, and a notebook's lines are lines of its cells, not of the
+JSON file, so a notebook finding is placed at `1:0` of the notebook and its
+message starts with the cell position (`cell 5:line 2:col 10: ...`), as ruff
+does for notebooks in this format.
 """
 
 from __future__ import annotations
@@ -34,4 +38,8 @@ def symbol(rule: type[Rule]) -> str:
 def render(results: Results, stream: TextIO) -> None:
     for item in results.located:
         rule = BY_CODE[item.finding.code]
-        stream.write(f"{item.where(column_base=0)}: {message_id(rule)}: {item.message} ({symbol(rule)})\n")
+        if item.cell is None:
+            where, message = item.where(column_base=0), item.message
+        else:
+            where, message = f"{item.finding.path}:1:0", f"{item.position()}: {item.message}"
+        stream.write(f"{where}: {message_id(rule)}: {message} ({symbol(rule)})\n")

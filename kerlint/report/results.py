@@ -7,7 +7,8 @@ is done once, here, and the formats only print.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, replace
 from typing import Iterable, Mapping
 
 from kerlint.files import split_lines
@@ -48,6 +49,42 @@ class Results:
     """Every finding, in report order (path, line, column, code)."""
     files: list[str]
     """Every file checked, sorted: formats that list clean files too need them."""
+
+
+_UNPRINTABLE = re.compile("[\x00-\x08\x0a-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff\ufffe\uffff]")
+"""Control characters but tab (C0, DEL, C1: a terminal obeys them, XML 1.0 forbids most), bidirectional
+overrides (they reorder what is shown), lone surrogates (they cannot be written as UTF-8), noncharacters."""
+
+
+def printable(text: str) -> str:
+    """`text` with unprintable characters written as Python escapes (`\\x1b`, `\\u202e`), on one line."""
+    return _UNPRINTABLE.sub(_escape, text)
+
+
+def _escape(match: re.Match[str]) -> str:
+    char = match.group()
+    code = ord(char)
+    return _SHORT_ESCAPES.get(char) or (f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}")
+
+
+_SHORT_ESCAPES = {"\n": "\\n", "\r": "\\r"}
+
+
+def printable_results(results: Results) -> Results:
+    """`results` with what users wrote (paths, names in messages, source lines) made `printable`,
+    for formats read as lines of text: a hostile layer name can neither move a terminal's cursor,
+    nor start a line of its own, nor make XML invalid."""
+    located = [
+        Located(
+            replace(item.finding, path=printable(item.finding.path), message=printable(item.finding.message)),
+            item.span,
+            item.cell,
+            printable(item.message),
+            None if item.text is None else printable(item.text),
+        )
+        for item in results.located
+    ]
+    return Results(located, [printable(path) for path in results.files])
 
 
 def collect(
