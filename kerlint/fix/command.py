@@ -1,0 +1,177 @@
+"""The fix options of `kerlint check`, as ruff has them: --fix, --unsafe-fixes, --diff, --show-fixes.
+
+`--fix` applies the fixes that are safe (and, with `--unsafe-fixes`, the unsafe
+ones too) and writes the files; the report then shows what remains, closed by
+`Found N findings (M fixed, K remaining).` `--diff` prints what `--fix` would
+change and writes nothing. Without either, findings whose fix would apply are
+marked `[*]` and counted (`[*] N fixable with the --fix option.`).
+
+The files are fixed in this process, after the run that found their
+findings: only files with a fix to apply are analyzed again. Notebooks and
+standard input are not fixed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections import Counter
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Callable, Iterable, TextIO
+
+from kerlint.config import Settings
+from kerlint.engine import FileResult
+from kerlint.files import SourceError, decode_source, read_file
+from kerlint.findings import Finding
+from kerlint.fix.apply import fix_source
+from kerlint.fix.diff import unified_diff
+from kerlint.fix.edit import Applicability
+from kerlint.fix.write import ChangedOnDisk, write_fixed
+from kerlint.report.concise import summary_line
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--fix", action="store_true", help="apply the safe fixes, write the files, and report what remains")
+    parser.add_argument("--unsafe-fixes", action="store_true", help="count unsafe fixes as fixable, and apply them with --fix or --diff")
+    parser.add_argument("--diff", action="store_true", help="print the changes --fix would make as a unified diff, write nothing (exit 1 if there are any)")
+    parser.add_argument("--show-fixes", action="store_true", help="with --fix, list the findings that were fixed")
+
+
+@dataclass(frozen=True)
+class FixPolicy:
+    """Which fixes apply: safe ones, unsafe ones too, of which rules."""
+
+    unsafe: bool = False
+
+    def applies(self, finding: Finding) -> bool:
+        return finding.fix is not None and finding.fix.applies(self.unsafe)
+
+    def hidden(self, finding: Finding) -> bool:
+        """A fix that only `--unsafe-fixes` would apply."""
+        return finding.fix is not None and not self.applies(finding) and finding.fix.applicability is Applicability.UNSAFE
+
+
+@dataclass
+class FixedFile:
+    """What fixing did to one file (`FileResult.data` of a fixed file)."""
+
+    original: str
+    source: str
+    fixed: list[Finding]
+
+
+def policy(args: argparse.Namespace) -> FixPolicy:
+    return FixPolicy(unsafe=args.unsafe_fixes)
+
+
+def requested(args: argparse.Namespace) -> bool:
+    """Does this `check` change files, or show how it would?"""
+    return bool(getattr(args, "fix", False) or getattr(args, "diff", False))
+
+
+def fix_results(args: argparse.Namespace, results: list[FileResult], settings_for: Callable[[Path], Settings]) -> list[FileResult]:
+    """`results` with each file that has fixes to apply fixed (and written, unless `--diff`), its findings
+    those that remain; a `FixedFile` in its `data`."""
+    rules = policy(args)
+    fixed = []
+    for result in results:
+        if any(rules.applies(finding) for finding in result.findings):
+            result = _fix_file(result, settings_for, rules, write=not args.diff)
+        fixed.append(result)
+    return fixed
+
+
+def _fix_file(result: FileResult, settings_for: Callable[[Path], Settings], rules: FixPolicy, write: bool) -> FileResult:
+    if result.notebook is not None:
+        _warn(f"{result.path}: notebooks are not fixed; apply the fixes in its cells by hand")
+        return result
+    path = Path(result.path)  # shown relative to the working directory, or absolute
+    try:
+        read = read_file(path)
+        source = decode_source(read)
+    except (OSError, SourceError) as error:
+        _warn(f"{result.path}: not fixed: {error}")
+        return result
+    outcome = fix_source(source, result.path, settings_for(path), rules.applies)
+    if outcome.broke_syntax:
+        codes = ", ".join(sorted({finding.code for finding in outcome.broke_syntax}))
+        _warn(f"{result.path}: fixes for {codes} would leave the file unparsable and were not applied; please report this")
+    if not outcome.changed:
+        return result
+    if write:
+        try:
+            write_fixed(path, read, outcome.source)
+        except (ChangedOnDisk, OSError, UnicodeEncodeError) as error:
+            _warn(f"{result.path}: not fixed: {error}")
+            return result
+    remaining = outcome.result
+    return FileResult(result.path, outcome.source, remaining.findings, data=FixedFile(source, outcome.source, outcome.fixed))
+
+
+def write_diff(results: Iterable[FileResult], stream: TextIO) -> int:
+    """`--diff`: the unified diff of each file fixing would change; exit 1 if there is one, else 0."""
+    changed = [result.data for result in results if isinstance(result.data, FixedFile)]
+    for result in results:
+        if isinstance(result.data, FixedFile):
+            stream.write(unified_diff(result.path, result.data.original, result.data.source))
+    count = sum(len(fixed.fixed) for fixed in changed)
+    print(f"Would fix {_findings(count)}." if count else "No findings would be fixed.", file=sys.stderr)
+    return 1 if changed else 0
+
+
+def shown(args: argparse.Namespace, findings: list[Finding]) -> list[Finding]:
+    """The findings as reported: a fix that would not apply (unsafe, without --unsafe-fixes) is not shown as `[*]`."""
+    rules = policy(args)
+    return [finding if finding.fix is None or rules.applies(finding) else replace(finding, fix=None) for finding in findings]
+
+
+def summary(args: argparse.Namespace, results: list[FileResult]) -> str:
+    """The closing lines of the full and concise formats.
+
+    After `--fix`: what was fixed (listed with `--show-fixes`) and what remains;
+    otherwise the line the format printed, followed by how many findings
+    `--fix` would fix.
+    """
+    rules = policy(args)
+    remaining = [finding for result in results for finding in result.findings]
+    lines = []
+    fixable = sum(1 for finding in remaining if rules.applies(finding))
+    hidden = sum(1 for finding in remaining if rules.hidden(finding))
+    if requested(args):
+        fixed = {result.path: result.data.fixed for result in results if isinstance(result.data, FixedFile)}
+        count = sum(len(findings) for findings in fixed.values())
+        if args.show_fixes and count:
+            lines += [f"Fixed {_findings(count)}:", *_listing(fixed)]
+        total = count + len(remaining)
+        lines.append(f"Found {_findings(total)} ({count} fixed, {len(remaining)} remaining)." if count else summary_line(remaining))
+    if fixable:
+        lines.append(f"[*] {fixable} fixable with the `--fix` option{_hidden_note(hidden, ' (', ')')}.")
+    elif hidden:
+        lines.append(f"No fixes available{_hidden_note(hidden, ' (', ')')}.")
+    return "".join(line + "\n" for line in lines)
+
+
+def _listing(fixed: dict[str, list[Finding]]) -> list[str]:
+    """ruff's `--show-fixes` list: each file, then `N × CODE (name)` per rule."""
+    lines = []
+    for path, findings in sorted(fixed.items()):
+        counts = Counter((finding.code, finding.name) for finding in findings)
+        lines.append(f"- {path}:")
+        lines += [f"    {count} × {code} ({name})" for (code, name), count in sorted(counts.items())]
+    return lines
+
+
+def _hidden_note(hidden: int, before: str, after: str) -> str:
+    if not hidden:
+        return ""
+    fixes = "1 hidden fix" if hidden == 1 else f"{hidden} hidden fixes"
+    return f"{before}{fixes} can be enabled with the `--unsafe-fixes` option{after}"
+
+
+def _findings(count: int) -> str:
+    return f"{count} finding" if count == 1 else f"{count} findings"
+
+
+def _warn(message: str) -> None:
+    print(f"kerlint: warning: {message}", file=sys.stderr)
