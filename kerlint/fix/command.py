@@ -36,6 +36,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--unsafe-fixes", action="store_true", help="count unsafe fixes as fixable, and apply them with --fix or --diff")
     parser.add_argument("--diff", action="store_true", help="print the changes --fix would make as a unified diff, write nothing (exit 1 if there are any)")
     parser.add_argument("--show-fixes", action="store_true", help="with --fix, list the findings that were fixed")
+    parser.add_argument("--add-noqa", action="store_true", help="write a `# noqa: CODE` comment for each finding, so that the next check passes; nothing else is printed")
 
 
 @dataclass(frozen=True)
@@ -67,7 +68,7 @@ def policy(args: argparse.Namespace) -> FixPolicy:
 
 def requested(args: argparse.Namespace) -> bool:
     """Does this `check` change files, or show how it would?"""
-    return bool(getattr(args, "fix", False) or getattr(args, "diff", False))
+    return args.command == "check" and bool(args.fix or args.diff)  # `cost --diff REV` is another thing
 
 
 def fix_results(args: argparse.Namespace, results: list[FileResult], settings_for: Callable[[Path], Settings]) -> list[FileResult]:

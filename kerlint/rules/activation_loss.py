@@ -91,25 +91,25 @@ model.compile(loss=keras.losses.CategoricalCrossentropy(), optimizer="adam")
         return report_heads(ctx, _mismatch)
 
 
-def _mismatch(head: Head) -> str | None:
+def _mismatch(head: Head) -> tuple[str, str] | None:
     loss, activation, units = head.loss, head.activation, head.units
     if loss is None or loss.name not in PROBABILITY_LOSSES or loss.from_logits is not False or units is None:
         return None
     where = f"output `{head.activation_call.layer.name}` ({units} units, {activation})"
     if activation == "sigmoid" and loss.name in CATEGORICAL_LOSSES and units > 1:
         return (
-            f"{where} is trained with {loss.name}: independent sigmoids do not form a distribution over "
-            "the classes. Use softmax for one class per sample, or binary_crossentropy for multi-label targets"
+            f"{where} is trained with {loss.name}: independent sigmoids do not form a distribution over the classes",
+            "Use softmax for one class per sample, or binary_crossentropy for multi-label targets",
         )
     if activation == "softmax" and loss.name in BINARY_LOSSES and units > 2:
         return (
-            f"{where} is trained with {loss.name}: softmax makes the {units} outputs compete. Use sigmoid "
-            "for multi-label targets, or categorical_crossentropy for one class per sample"
+            f"{where} is trained with {loss.name}: softmax makes the {units} outputs compete",
+            "Use sigmoid for multi-label targets, or categorical_crossentropy for one class per sample",
         )
     if activation in NON_PROBABILITY:
         expected = "softmax" if loss.name in CATEGORICAL_LOSSES else "sigmoid"
         return (
-            f"{where} feeds {loss.name}, which expects probabilities in (0, 1): use {expected}, or a linear "
-            f"output with `from_logits=True` in the loss"
+            f"{where} feeds {loss.name}, which expects probabilities in (0, 1)",
+            f"Use {expected}, or a linear output with `from_logits=True` in the loss",
         )
     return None

@@ -80,7 +80,8 @@ inputs = keras.Input(shape=x_train.shape)
             yield Report(
                 ctx.analysis.locator.span(node.node),
                 f"the input shape is the whole `.shape` of the data from `{node.shape_from_data.origin}`, which "
-                "starts with the number of samples; Keras adds the batch axis itself: use `.shape[1:]`",
+                "starts with the number of samples; Keras adds the batch axis itself",
+                help="Use `.shape[1:]`",
                 fix=_slice_fix(editor, node.node),
             )
 

@@ -86,7 +86,7 @@ model.add(Conv2D(32, (3, 3), input_shape=(3, 150, 150)))
                 yield Report(
                     ctx.analysis.locator.span(call.node),
                     f"input {shape_str(shape)} looks channels-first, but {call.layer.describe()} `{call.layer.name}` "
-                    f"is channels_last: it sees {width} channels of {first}x{height} images. Use shape "
-                    f"({height}, {width}, {first}) with the data moved to match (np.moveaxis(x, 1, -1)), "
+                    f"is channels_last: it sees {width} channels of {first}x{height} images",
+                    help=f"Use shape ({height}, {width}, {first}) with the data moved to match (np.moveaxis(x, 1, -1)), "
                     "or data_format='channels_first'",
                 )

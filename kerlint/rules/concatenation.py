@@ -99,8 +99,9 @@ model = keras.Model(inputs, output)
                 )
                 yield Report(
                     ctx.analysis.locator.span(call.node),
-                    f"{call.layer.class_name} output has {width:,} features{consumer}. Reduce the branches "
-                    f"before merging (limits: {max_features:,} features, {max_share:.0%} of parameters)",
+                    f"{call.layer.class_name} output has {width:,} features{consumer}; limits: {max_features:,} "
+                    f"features, {max_share:.0%} of parameters",
+                    help="Reduce the branches before merging",
                 )
 
 

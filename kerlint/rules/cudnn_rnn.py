@@ -114,12 +114,14 @@ model = tf.keras.Model(inputs, x)
             if not reasons:
                 continue
             reported.add(id(layer.node))
-            settings = "; ".join(f"{setting} ({fix})" for setting, fix, _ in reasons)
+            settings = ", ".join(setting for setting, _, _ in reasons)
+            changes = "; ".join(f"{setting}: {change}" for setting, change, _ in reasons)
             requirements = REQUIREMENTS + (", reset_after=True" if layer.class_name == "GRU" else "")
             yield Report(
                 ctx.analysis.locator.span(layer.node),
                 f"{layer_label(layer)} cannot use the fused cuDNN kernel on GPU because of {settings}: Keras "
-                f"silently falls back to a generic loop, typically 2-5x slower to train (cuDNN needs {requirements})",
+                f"silently falls back to a generic loop, typically 2-5x slower to train",
+                help=f"{changes[:1].upper()}{changes[1:]} (cuDNN needs {requirements})",
                 fix=_defaults_fix(editor, layer, [argument for _, _, argument in reasons]),
             )
 

@@ -67,5 +67,6 @@ model = keras.Model(inputs=text, outputs=keras.layers.Dense(1)(merged))
                         ctx.analysis.locator.span(model.node),
                         f"the outputs of model `{model.name}` depend on input `{node.name}` (line "
                         f"{ctx.analysis.locator.line(node.node)}), which is not in its `inputs`: Keras raises "
-                        "when building it (output not connected to inputs). Add it to `inputs`",
+                        "when building it (output not connected to inputs)",
+                        help="Add it to `inputs`",
                     )

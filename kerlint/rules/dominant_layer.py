@@ -161,8 +161,9 @@ model = keras.Sequential([
                 yield Report(
                     ctx.analysis.locator.span(calls[0].node),
                     f"{layer.describe()} `{layer.name}` holds {' and '.join(shares)}; it is {width / neighbour:.0f}x wider "
-                    f"than its neighbours (input: {max(inputs):,} {unit}; next: {following}). Check the width, or widen "
-                    f"the network gradually (limits: {options['max-share']:.0%} of the model, {options['min-width-ratio']:g}x the neighbours)",
+                    f"than its neighbours (input: {max(inputs):,} {unit}; next: {following}; limits: "
+                    f"{options['max-share']:.0%} of the model, {options['min-width-ratio']:g}x the neighbours)",
+                    help="Check the width, or widen the network gradually",
                 )
 
 

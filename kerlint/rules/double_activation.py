@@ -171,15 +171,15 @@ model = keras.Model(inputs, x)
                 second = applied_activation(reader.layer)
                 if not isinstance(second, str):
                     continue
-                message = _repeated(step, first, reader, second, between)
-                if message:
+                explained = _repeated(step, first, reader, second, between)
+                if explained:
                     reported.add(id(reader.node))
-                    yield Report(ctx.analysis.locator.span(reader.node), message)
+                    yield Report(ctx.analysis.locator.span(reader.node), *explained)
             if first == "softmax" and id(step.node) not in reported:
-                message = _hidden_softmax(flow, step)
-                if message:
+                explained = _hidden_softmax(flow, step)
+                if explained:
                     reported.add(id(step.node))
-                    yield Report(ctx.analysis.locator.span(step.node), message)
+                    yield Report(ctx.analysis.locator.span(step.node), *explained)
 
 
 def _between(activation: str):
@@ -191,24 +191,25 @@ def _between(activation: str):
     return passes
 
 
-def _repeated(step: Step, first: str, reader: Step, second: str, between: list[Step]) -> str | None:
+def _repeated(step: Step, first: str, reader: Step, second: str, between: list[Step]) -> tuple[str, str] | None:
+    """(message, help) when `reader` repeats or undoes the activation `first`."""
     through = f" (through {', '.join(s.layer.class_name for s in between)})" if between else ""
     head = f"{layer_label(reader.layer)} applies {second} to the output of {layer_label(step.layer)}{through}, "
     if first == second:
         head += f"which already applies {first}: "
         if first in ("relu", "relu6"):
-            return head + f"the second {first} does nothing. Remove it, or use the activation you meant"
+            return head + f"the second {first} does nothing", "Remove it, or use the activation you meant"
         if first == "sigmoid":
-            return head + "a second sigmoid squeezes every output into [0.50, 0.73]. Remove one of them"
+            return head + "a second sigmoid squeezes every output into [0.50, 0.73]", "Remove one of them"
         if first == "tanh":
-            return head + "a second tanh shrinks every output into (-0.76, 0.76). Remove one of them"
+            return head + "a second tanh shrinks every output into (-0.76, 0.76)", "Remove one of them"
         if first == "softmax":
-            return head + _double_softmax(reader) + ". Remove one of them"
-        return head + f"{first} is applied twice. Remove one of them"
+            return head + _double_softmax(reader), "Remove one of them"
+        return head + f"{first} is applied twice", "Remove one of them"
     if first in NON_NEGATIVE and second in IDENTITY_ON_NON_NEGATIVE:
         return (
-            head + f"whose outputs are never negative, so {second} leaves them unchanged and does nothing. "
-            "Remove it, or apply it where the values can be negative"
+            head + f"whose outputs are never negative, so {second} leaves them unchanged and does nothing",
+            "Remove it, or apply it where the values can be negative",
         )
     return None
 
@@ -225,8 +226,8 @@ def _double_softmax(reader: Step) -> str:
     return "softmax over probabilities makes them nearly uniform, so the loss barely moves"
 
 
-def _hidden_softmax(flow: Flow, step: Step) -> str | None:
-    """A softmax whose output only goes (through transparent layers) into Dense/conv layers."""
+def _hidden_softmax(flow: Flow, step: Step) -> tuple[str, str] | None:
+    """(message, help) for a softmax whose output only goes (through transparent layers) into Dense/conv layers."""
     if flow.is_model_output(step):
         return None
     readers = list(flow.reached(step, passes_through_unchanged))
@@ -244,6 +245,6 @@ def _hidden_softmax(flow: Flow, step: Step) -> str | None:
     target = layer_label(readers[0][1].layer)
     return (
         f"{layer_label(step.layer)} applies softmax in a hidden layer{size} and feeds {target}: a softmax "
-        "makes the units compete to sum to 1 and passes tiny gradients. Use relu (or another element-wise "
-        "activation) here and keep softmax for the output layer"
+        "makes the units compete to sum to 1 and passes tiny gradients",
+        "Use relu (or another element-wise activation) here and keep softmax for the output layer",
     )

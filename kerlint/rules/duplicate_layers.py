@@ -100,8 +100,9 @@ merged = keras.layers.concatenate([a, b])
                 ctx.analysis.locator.span(call.node),
                 f"{len(branches)} identical branches {chain} on inputs of shape "
                 f"{shape_str(first[-1].inputs[0].shape)} are merged by {call.layer.class_name} "
-                f"`{call.layer.name}`, each with its own weights; sharing one set would save "
-                f"{human_count(saved)} parameters ({human_count(per_branch)} per branch)",
+                f"`{call.layer.name}`, each with its own weights: {human_count(saved)} parameters more than one "
+                f"shared set ({human_count(per_branch)} per branch)",
+                help="If the branches should compute the same function, build the layers once and call them on each input",
             )
 
 

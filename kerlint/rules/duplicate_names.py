@@ -75,5 +75,6 @@ model = keras.Model(inputs, x)
                         locator.span(layer.node),
                         f'layer name "{name}" is already used by the {first.describe()} on line '
                         f"{locator.line(first.node)} in model `{model.name}`: Keras raises when building the "
-                        f"model (names must be unique); give each layer its own name",
+                        f"model (names must be unique)",
+                        help="Give each layer its own name",
                     )

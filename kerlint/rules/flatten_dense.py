@@ -155,7 +155,7 @@ model = keras.Model(views, outputs)
                     if node_id in reported:
                         continue
                     reported.add(node_id)
-                    yield Report(ctx.analysis.locator.span(group[0].call.node), _message(dense, group, via_concat, total, saved))
+                    yield Report(ctx.analysis.locator.span(group[0].call.node), *_explained(dense, group, via_concat, total, saved))
 
 
 def _dense_fed_by_flatten(model: ModelGraph, min_positions: int) -> Iterator[tuple[LayerCall, list[Flattened], bool]]:
@@ -209,7 +209,8 @@ def _by_source(flattened: list[Flattened]) -> dict[int, list[Flattened]]:
     return groups
 
 
-def _message(dense: LayerCall, group: list[Flattened], via_concat: bool, total: int, saved: int) -> str:
+def _explained(dense: LayerCall, group: list[Flattened], via_concat: bool, total: int, saved: int) -> tuple[str, str]:
+    """(message, help): the Dense's share of the model, then the pooling that would replace Flatten."""
     first = group[0]
     map_text = "x".join(str(d) for d in first.map_shape)
     features = first.positions * first.channels
@@ -219,7 +220,7 @@ def _message(dense: LayerCall, group: list[Flattened], via_concat: bool, total: 
     route = " (through a concatenation)" if via_concat else ""
     return (
         f"Flatten of a {map_text} feature map{each} feeds {dense.layer.describe()} `{dense.layer.name}`{route}, which "
-        f"holds {human_count(params)} of the model's {human_count(total)} parameters ({params / total:.0%}); "
-        f"{pooling} would feed it {first.channels:,} features{' per map' if len(group) > 1 or via_concat else ''} "
-        f"and save {human_count(saved)} parameters"
+        f"holds {human_count(params)} of the model's {human_count(total)} parameters ({params / total:.0%})",
+        f"Use {pooling} instead of Flatten: it would feed `{dense.layer.name}` {first.channels:,} features"
+        f"{' per map' if len(group) > 1 or via_concat else ''} and save {human_count(saved)} parameters",
     )

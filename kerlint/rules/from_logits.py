@@ -100,7 +100,7 @@ model.compile(optimizer="adam", loss="sparse_categorical_crossentropy", metrics=
                     yield Report(ctx.analysis.locator.span(head.activation_call.node), message, fix=_consistent_fix(editor, head))
 
 
-def _contradiction(head: Head) -> str | None:
+def _contradiction(head: Head) -> tuple[str, str] | None:
     loss = head.loss
     if loss is None or loss.name not in PROBABILITY_LOSSES:
         return None
@@ -108,13 +108,14 @@ def _contradiction(head: Head) -> str | None:
     if loss.from_logits is True and head.activation in SQUASHING:
         return (
             f"output `{name}` already applies {head.activation}, but {loss.name} has `from_logits=True` and "
-            f"applies it again: remove the activation or set `from_logits=False`"
+            f"applies it again",
+            "Remove the activation or set `from_logits=False`",
         )
     if loss.from_logits is False and head.activation == "linear":
         return (
             f"output `{name}` has no activation (raw logits), but {loss.name} expects probabilities and "
-            f"clips them into (0, 1): pass `from_logits=True` to the loss, e.g. "
-            f"`keras.losses.{_class_name(loss.name)}(from_logits=True)`"
+            f"clips them into (0, 1)",
+            f"Pass `from_logits=True` to the loss, e.g. `keras.losses.{_class_name(loss.name)}(from_logits=True)`",
         )
     return None
 

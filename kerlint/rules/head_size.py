@@ -74,7 +74,7 @@ model.compile(loss="sparse_categorical_crossentropy", optimizer="adam")
         return report_heads(ctx, lambda head: _label_width_mismatch(head) or _single_class_loss(head), at_output=True)
 
 
-def _label_width_mismatch(head: Head) -> str | None:
+def _label_width_mismatch(head: Head) -> tuple[str, str] | None:
     if head.units is None or len(head.model.outputs) != 1:
         return None
     for fit in head.model.fits:
@@ -83,17 +83,18 @@ def _label_width_mismatch(head: Head) -> str | None:
             return (
                 f"the labels are one-hot with {labels.num_classes} classes (`to_categorical`), but output "
                 f"`{head.output.producer.layer.name}` has {head.units} units: Keras fails at the first "
-                f"training step; use {labels.num_classes} units"
+                f"training step",
+                f"Use {labels.num_classes} units",
             )
     return None
 
 
-def _single_class_loss(head: Head) -> str | None:
+def _single_class_loss(head: Head) -> tuple[str, str] | None:
     loss = head.loss
     if loss is None or loss.name not in CATEGORICAL_LOSSES or head.units != 1:
         return None
     return (
         f"{loss.name} on the 1-unit output `{head.output.producer.layer.name}`: with a single class the "
-        "loss is always 0 and nothing is learned. For binary targets use binary_crossentropy with a sigmoid "
-        "unit; for N classes use N units"
+        "loss is always 0 and nothing is learned",
+        "For binary targets use binary_crossentropy with a sigmoid unit; for N classes use N units",
     )

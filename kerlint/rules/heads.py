@@ -72,17 +72,17 @@ def heads(model: ModelGraph) -> Iterator[Head]:
         yield Head(model, output, activation, call, losses[index] if index < len(losses) else None)
 
 
-def report_heads(ctx: RuleContext, fault: Callable[[Head], str | None], at_output: bool = False) -> Iterator[Report]:
-    """A report for each output head of each model of the file in which `fault` finds a fault (its message).
+def report_heads(ctx: RuleContext, fault: Callable[[Head], tuple[str, str] | None], at_output: bool = False) -> Iterator[Report]:
+    """A report for each output head of each model of the file in which `fault` finds a fault (its message and help).
 
     Placed at the head's final activation, or at the layer producing the output with `at_output`.
     """
     for model in ctx.analysis.models:
         for head in heads(model):
-            message = fault(head)
-            if message:
+            found = fault(head)
+            if found:
                 node = head.output.producer.node if at_output else head.activation_call.node
-                yield Report(ctx.analysis.locator.span(node), message)
+                yield Report(ctx.analysis.locator.span(node), *found)
 
 
 def final_activation(tensor: Tensor) -> tuple[Any, LayerCall]:

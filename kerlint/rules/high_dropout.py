@@ -94,7 +94,7 @@ model = keras.Model(inputs, x)
                 if not _number(rate) or rate <= limit or (id(layer.node), argument) in reported:
                     continue
                 reported.add((id(layer.node), argument))
-                yield Report(ctx.analysis.locator.span(layer.node), _message(layer, argument, rate, limit))
+                yield Report(ctx.analysis.locator.span(layer.node), *_explained(layer, argument, rate, limit))
 
 
 def _rates(layer: Layer) -> Iterator[tuple[str, Any]]:
@@ -109,7 +109,8 @@ def _number(value: Any) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
-def _message(layer: Layer, argument: str, rate: float, limit: float) -> str:
+def _explained(layer: Layer, argument: str, rate: float, limit: float) -> tuple[str, str]:
+    """(message, help): how much is dropped, then the rate that keeps that fraction instead."""
     kept = 1 - rate
     if argument == "rate":
         what = f"{layer_label(layer)} drops {rate:.0%} of its inputs at every training step"
@@ -118,6 +119,7 @@ def _message(layer: Layer, argument: str, rate: float, limit: float) -> str:
         what = f"{layer_label(layer)} has {argument}={rate:g}: it drops {rate:.0%} {RECURRENT_ARGUMENTS[argument]} at every training step"
         fix = f"use {argument}={kept:.2g}"
     return (
-        f"{what} (Keras's rate is the fraction dropped; TF1's keep_prob was the fraction kept). "
-        f"If you meant to keep {rate:.0%}, {fix}; rates above {limit:g} rarely help"
+        f"{what}; rates above {limit:g} rarely help (Keras's rate is the fraction dropped; TF1's keep_prob was "
+        "the fraction kept)",
+        f"If you meant to keep {rate:.0%}, {fix}",
     )

@@ -96,8 +96,8 @@ model.fit(x_train, y_train)
                         locator.span(fit.node),
                         f"model `{model.name}` is trained on raw data from `{data.origin}` (line "
                         f"{locator.line(data.node)}) that is never scaled, and nothing before its first "
-                        f"weighted layer {weighted.describe()} normalizes it: divide or standardize the data "
-                        "(e.g. `x / 255.0`, a StandardScaler) or start the model with a Rescaling or "
-                        "Normalization layer",
+                        f"weighted layer {weighted.describe()} normalizes it",
+                        help="Divide or standardize the data (e.g. `x / 255.0`, a StandardScaler) or start the "
+                        "model with a Rescaling or Normalization layer",
                     )
                     break

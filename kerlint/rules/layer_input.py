@@ -9,9 +9,9 @@ from kerlint.rules.base import Report, Rule, RuleContext
 from kerlint.rules.merge_shapes import MERGE_LAYERS
 
 RANK_HINTS = {
-    "LSTM": "recurrent layers take (batch, timesteps, features): reshape the data or add a Reshape/Embedding first",
-    "GRU": "recurrent layers take (batch, timesteps, features): reshape the data or add a Reshape/Embedding first",
-    "SimpleRNN": "recurrent layers take (batch, timesteps, features): reshape the data or add a Reshape/Embedding first",
+    "LSTM": "Recurrent layers take (batch, timesteps, features): reshape the data or add a Reshape/Embedding first",
+    "GRU": "Recurrent layers take (batch, timesteps, features): reshape the data or add a Reshape/Embedding first",
+    "SimpleRNN": "Recurrent layers take (batch, timesteps, features): reshape the data or add a Reshape/Embedding first",
     "Conv1D": "Conv1D takes (batch, steps, channels): add a channel axis with Reshape((steps, 1))",
     "Conv2D": "Conv2D takes (batch, height, width, channels): add a channel axis with Reshape((h, w, 1))",
 }
@@ -72,8 +72,8 @@ x = keras.layers.Reshape((28, 28, 3))(inputs)
                 continue
             if call.layer.class_name in MERGE_LAYERS:
                 continue
-            hint = RANK_HINTS.get(call.layer.class_name, "check the shape of the tensor passed to it")
             yield Report(
                 ctx.analysis.locator.span(call.node),
-                f"{call.error}: Keras raises when building the model; {hint}",
+                f"{call.error}: Keras raises when building the model",
+                help=RANK_HINTS.get(call.layer.class_name, "Check the shape of the tensor passed to it"),
             )

@@ -125,22 +125,25 @@ model.compile(optimizer=keras.optimizers.Adam(schedule), loss="mse")
                 if rate is None or id(compiled.node) in reported:
                     continue
                 if kind in ADAPTIVE_OPTIMIZERS and rate >= max_adaptive:
-                    advice = (
+                    why = (
                         f"{rate / 0.001:,.0f}x its default of 0.001. Adaptive optimizers scale each step to the "
                         "gradient's size, so the learning rate is roughly how far every weight moves per step; "
-                        f"at {rate:g} the loss usually oscillates or turns NaN. Try learning_rate=1e-3"
+                        f"at {rate:g} the loss usually oscillates or turns NaN"
                     )
+                    suggestion = "Try learning_rate=1e-3"
                 elif kind == "SGD" and rate > max_sgd:
-                    advice = (
+                    why = (
                         "steps this large overshoot and diverge unless the gradients are tiny; SGD's useful range "
-                        "is about 0.001-0.1. Try learning_rate=0.01 with momentum=0.9"
+                        "is about 0.001-0.1"
                     )
+                    suggestion = "Try learning_rate=0.01 with momentum=0.9"
                 else:
                     continue
                 reported.add(id(compiled.node))
                 yield Report(
                     ctx.analysis.locator.span(compiled.node),
-                    f"`{model.name}` is compiled with {kind}({spelled}), {advice}",
+                    f"`{model.name}` is compiled with {kind}({spelled}), {why}",
+                    help=suggestion,
                 )
 
 

@@ -71,6 +71,6 @@ out = keras.layers.concatenate([a, b], axis=-1)
             if call.error and call.shared_conflict is None and call.layer.class_name in MERGE_LAYERS:
                 yield Report(
                     ctx.analysis.locator.span(call.node),
-                    f"{call.error}: Keras raises when building the model. Bring the inputs of "
-                    f"`{call.layer.name}` to compatible shapes first (e.g. a Dense or 1x1 Conv projection)",
+                    f"{call.error}: Keras raises when building the model",
+                    help=f"Bring the inputs of `{call.layer.name}` to compatible shapes first (e.g. a Dense or 1x1 Conv projection)",
                 )

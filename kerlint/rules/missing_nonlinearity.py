@@ -156,7 +156,8 @@ model.add(Dense(1, activation="sigmoid"))
             if id(step.node) in reported:
                 continue
             reported.add(id(step.node))
-            yield Report(ctx.analysis.locator.span(step.node), _message(first, second, between))
+            yield Report(ctx.analysis.locator.span(step.node), _message(first, second, between),
+                         help='Give it an activation (e.g. activation="relu") or remove it')
 
 
 def _affine(layer: Layer) -> bool:
@@ -211,5 +212,5 @@ def _message(first: Layer, second: Layer, between: list[Step]) -> str:
     return (
         f"{layer_label(first)} has no activation and feeds only {layer_label(second)}{through}: two {kind} with "
         f"nothing non-linear between them compute what {merged} could, so `{first.name}` adds {params} but no "
-        f'capacity. Give it an activation (e.g. activation="relu") or remove it'
+        "capacity"
     )

@@ -137,12 +137,13 @@ x = BatchNormalization(axis=1)(x)
                 continue
             reported.add(id(step.node))
             saved = _bias_size(layer)
-            count = f"{human_count(saved)} parameters" if saved else "its bias parameters"
+            count = f" ({human_count(saved)} parameters)" if saved else ""
             yield Report(
                 ctx.analysis.locator.span(step.node),
-                f"{layer_label(layer)} adds a bias that {layer_label(norm.layer)} right after it cancels: "
+                f"{layer_label(layer)} adds a bias{count} that {layer_label(norm.layer)} right after it cancels: "
                 "BatchNormalization subtracts each feature's mean (taking the bias with it) and adds its own "
-                f"offset `beta`. Pass use_bias=False to save {count}",
+                "offset `beta`",
+                help="Pass use_bias=False",
                 fix=make_fix("Pass use_bias=False", Applicability.UNSAFE, editor.set_argument(layer, "use_bias", "False")),
             )
 

@@ -98,7 +98,8 @@ model.fit(x, y, epochs=50)
                 ctx.analysis.locator.span(fit.node),
                 f"model `{model.name}` has {human_count(params)} parameters and is trained without dropout, "
                 "noise, weight regularizers, normalization, augmentation or early stopping: it is likely to "
-                "overfit. Add Dropout between the large layers or an EarlyStopping callback",
+                "overfit",
+                help="Add Dropout between the large layers or an EarlyStopping callback",
             )
 
 

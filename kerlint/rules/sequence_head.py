@@ -84,8 +84,8 @@ model.fit(x_train, y_train)
                     ctx.analysis.locator.span(recurrent.node),
                     f"{recurrent.layer.describe()} `{recurrent.layer.name}` returns the whole sequence "
                     f"({shape_str(recurrent.output_shape)}), so the model outputs {shape_str(head.output.shape)}: one "
-                    f"prediction per timestep, but the labels from `{labels.origin}` have one per sample. Remove "
-                    "`return_sequences=True` from the last recurrent layer (or pool over time)",
+                    f"prediction per timestep, but the labels from `{labels.origin}` have one per sample",
+                    help="Remove `return_sequences=True` from the last recurrent layer (or pool over time)",
                     fix=_last_state_fix(ctx, recurrent),
                 )
 

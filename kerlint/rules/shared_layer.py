@@ -79,7 +79,8 @@ dense2 = shared_dense(input2)
                 f"{layer.describe()} `{layer.name}` is shared, but its first call (line "
                 f"{locator.line(first.node)}) built it for input shape {shape_str(_input_shapes(first))}"
                 f" ({weights}); this call passes {shape_str(_input_shapes(call))}: Keras raises when "
-                "building the model. Use a separate layer for this input, or bring both inputs to one shape first",
+                "building the model",
+                help="Use a separate layer for this input, or bring both inputs to one shape first",
             )
 
 

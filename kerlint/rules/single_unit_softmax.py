@@ -60,8 +60,8 @@ class SingleUnitSoftmax(Rule):
             if _applies_softmax(call) and _units(call) == 1:
                 yield Report(
                     ctx.analysis.locator.span(call.node),
-                    f"softmax over 1 unit in `{call.layer.name}` always outputs 1.0, so the model cannot learn: "
-                    "use sigmoid for a binary output",
+                    f"softmax over 1 unit in `{call.layer.name}` always outputs 1.0, so the model cannot learn",
+                    help="Use sigmoid for a binary output",
                     fix=_sigmoid_fix(Editor(ctx.analysis.locator), call),
                 )
 

@@ -68,6 +68,6 @@ for filters in (32, 64, 128, 256):
             yield Report(
                 ctx.analysis.locator.span(call.node),
                 f"{call.layer.describe()} `{call.layer.name}` is called on a feature map of shape {shape} that "
-                f"its window no longer fits ({call.error}): Keras raises when building the model. Use "
-                "padding='same', fewer downsampling steps, or a larger input",
+                f"its window no longer fits ({call.error}): Keras raises when building the model",
+                help="Use padding='same', fewer downsampling steps, or a larger input",
             )

@@ -94,8 +94,8 @@ model.compile(loss="sparse_categorical_crossentropy", optimizer="adam")
                     ctx.analysis.locator.span(dense.node),
                     f"{dense.layer.describe()} `{dense.layer.name}` is applied to a tensor of shape "
                     f"{shape_str(dense.inputs[0].shape)}, so the model outputs {shape_str(head.output.shape)}: one "
-                    f"prediction per position, not per sample, for {head.loss.name}. Add Flatten() or a global "
-                    "pooling layer before it",
+                    f"prediction per position, not per sample, for {head.loss.name}",
+                    help="Add Flatten() or a global pooling layer before it",
                     fix=_flatten_fix(Editor(ctx.analysis.locator), model, dense),
                 )
 
