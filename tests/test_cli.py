@@ -41,7 +41,7 @@ def test_examples_report_exactly_the_expected_findings():
 
 def test_json_findings_have_the_documented_keys():
     findings = json.loads(kerlint("examples", "--output-format", "json").stdout)
-    keys = {"code", "name", "message", "severity", "path", "line", "column", "end_line", "end_column"}
+    keys = {"code", "name", "message", "help", "severity", "path", "line", "column", "end_line", "end_column"}
     assert all(set(f) == keys for f in findings)
 
 
@@ -216,3 +216,24 @@ def test_confirm_only_suppressions_are_not_reported_unused_by_a_static_run(tmp_p
     (tmp_path / "model.py").write_text("import keras\nx = keras.layers.Dense(3)  # noqa: KER902\n")
     result = kerlint("model.py", cwd=tmp_path)
     assert result.returncode == 0, result.stdout
+
+
+@pytest.mark.parametrize(
+    "comment, hint",
+    [
+        ("# noqa: KER3", "KER3 names no rule; did you mean KER301-KER310?"),
+        ("# kerlint: ignore", "names no rule, so it suppresses nothing"),
+        ("# kerlint: ignore[KER2]", "KER2 names no rule; did you mean KER201-KER210?"),
+        ("# kerlint: ignore[bogus]", "'bogus' is not a kerlint rule code or name"),
+    ],
+)
+def test_a_suppression_with_a_mistake_is_reported_next_to_the_finding_it_failed_to_silence(tmp_path, comment, hint):
+    source = (ROOT / "examples" / "article_shared_layers.py").read_text().splitlines()
+    source[13] += f"  {comment}"  # line 14, the KER301 finding
+    (tmp_path / "model.py").write_text("\n".join(source) + "\n")
+    result = kerlint("model.py", "--output-format", "json", cwd=tmp_path)
+    assert result.returncode == 1
+    found = {f["code"]: (f["line"], f["message"]) for f in json.loads(result.stdout)}
+    assert sorted(found) == ["KER004", "KER301"]  # the finding is not silenced, and the comment says why
+    line, message = found["KER004"]
+    assert line == 14 and message.startswith(f"`{comment}`: ") and hint in message

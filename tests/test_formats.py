@@ -250,3 +250,31 @@ def test_readme_github_actions_workflow_runs_kerlint_and_uploads_valid_sarif(tmp
     log = json.loads((tmp_path / upload["with"]["sarif_file"]).read_text())
     validate_sarif(log)
     assert log["runs"][0]["results"][0]["ruleId"] == "KER301"
+
+
+# --- hostile text in what users wrote -----------------------------------------------------------------
+
+HOSTILE_NAME = "evil\x1b[2J\x1b]0;owned\x07\r\n::error::fake\u202e"
+"""A layer name that clears the screen, sets the terminal's title, starts a line of its own, fakes a
+GitHub annotation and reverses the text after it."""
+
+
+def test_text_formats_show_control_characters_escaped(tmp_path):
+    """Issue 14 (item 9 and deliverable 3): one control character in a layer name made JUnit XML invalid."""
+    literal = HOSTILE_NAME.replace("\r", "\\r").replace("\n", "\\n")  # line breaks as escapes, the rest raw
+    layer = f'keras.layers.Dense(8, name="{literal}")'
+    (tmp_path / "evil.py").write_text(
+        f"import keras\n\ninputs = keras.Input(shape=(10,))\nx = {layer}(inputs)\ny = {layer}(x)\nmodel = keras.Model(inputs, y)\n"
+    )
+    escaped = "evil\\x1b[2J\\x1b]0;owned\\x07\\r\\n::error::fake\\u202e"
+    for fmt in ("full", "concise", "pylint", "github", "junit"):
+        out = check(fmt, "evil.py", cwd=tmp_path)
+        assert escaped in out, fmt
+        assert not {"\x1b", "\x07", "\r", "\u202e"} & set(out), fmt
+    github = check("github", "evil.py", cwd=tmp_path).splitlines()
+    assert len(github) == 2 and all(line.startswith(("::warning file=evil.py,", "::error file=evil.py,")) for line in github)
+    assert len(check("concise", "evil.py", cwd=tmp_path).splitlines()) == 3  # two findings and the summary
+    suite = ElementTree.fromstring(check("junit", "evil.py", cwd=tmp_path)).find("testsuite")
+    assert escaped in suite.find("testcase/failure").get("message")
+    duplicate = next(f for f in json.loads(check("json", "evil.py", cwd=tmp_path)) if f["code"] == "KER309")
+    assert HOSTILE_NAME in duplicate["message"]  # JSON carries the name as it is, encoded by json

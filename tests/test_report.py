@@ -9,6 +9,7 @@ import pytest
 
 from kerlint.findings import Finding, Severity, Span
 from kerlint.report import FORMATS, render
+from kerlint.report.results import printable
 
 
 def finding(path: str, line: int, column: int, end_line: int, end_column: int, code: str = "KER001") -> Finding:
@@ -28,7 +29,7 @@ SOURCE = "import keras\nx = keras.layers.Dense(8)\n"
 
 
 def test_formats_registered():
-    assert set(FORMATS) == {"full", "concise", "json", "json-lines", "github", "sarif", "pylint", "junit"}
+    assert set(FORMATS) == {"full", "concise", "json", "json-lines", "github", "sarif", "pylint", "junit", "gitlab", "rdjson"}
     with pytest.raises(ValueError, match="unknown output format 'xml' \\(allowed: full, concise, json, json-lines, "):
         output("xml", [])
 
@@ -124,3 +125,8 @@ def test_json_is_sorted_list_of_to_json():
     text = output("json", findings)
     assert json.loads(text) == [f.to_json() for f in sorted(findings, key=lambda f: f.sort_key)]
     assert text.startswith("[\n  {\n    \"code\"")
+
+
+def test_printable_escapes_what_a_terminal_would_obey():
+    assert printable("a\x1b[2Jb\r\nc\td\u202ee\ud800\x7f\x9b") == "a\\x1b[2Jb\\r\\nc\td\\u202ee\\ud800\\x7f\\x9b"
+    assert printable("Dense(32) `dense_1` (None, 10) café ✓") == "Dense(32) `dense_1` (None, 10) café ✓"
