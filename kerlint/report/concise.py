@@ -1,18 +1,30 @@
-"""One line per finding (`path:line:col: CODE message`), for editors, grep and CI logs."""
+"""One line per finding (`path:line:col: CODE message`), for editors, grep and CI logs.
+
+The message is the headline only; the suggested change (`help`) is left to the full format.
+"""
 
 from __future__ import annotations
 
 from collections import Counter
 from typing import Iterable, TextIO
 
+from kerlint.color import PLAIN, Palette
 from kerlint.findings import Finding, Severity
-from kerlint.report.results import Results
+from kerlint.report.results import Located, Results
 
 
-def render(results: Results, stream: TextIO) -> None:
+def render(results: Results, stream: TextIO, palette: Palette = PLAIN, summary: bool = True) -> None:
     for item in results.located:
-        stream.write(f"{item.where()}: {item.finding.code} {item.message}\n")
-    stream.write(summary_line(item.finding for item in results.located) + "\n")
+        stream.write(f"{headline(item, palette)} {item.message}\n")
+    if summary:
+        stream.write(summary_line(item.finding for item in results.located) + "\n")
+
+
+def headline(item: Located, palette: Palette) -> str:
+    """`path:line:col: CODE`, coloured by `palette`, and `[*]` when `--fix` would fix it (as ruff marks it);
+    shared with the full format."""
+    fixable = " [*]" if item.finding.fix is not None else ""
+    return f"{palette.path(item.finding.path)}:{item.position()}: {palette.code(item.finding.code, item.finding.severity)}{fixable}"
 
 
 def summary_line(findings: Iterable[Finding]) -> str:

@@ -2,7 +2,8 @@
 
 A notebook finding has a `cell` key (the 1-based cell number) and its `line`,
 `column`, `end_line` and `end_column` count within that cell; other findings
-have no `cell` key.
+have no `cell` key. `help` is the suggested change, or null when the rule has
+none (as ruff's `fix` is null).
 """
 
 from __future__ import annotations

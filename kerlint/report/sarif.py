@@ -8,6 +8,7 @@ Columns count Unicode code points, as kerlint's do (`columnKind`).
 A notebook result's region counts lines within its cell; the cell number is
 in the location's `properties.cell`, and the message starts with
 `cell 3:line 4:col 10:` since viewers show regions against the notebook's JSON.
+A finding's suggested change follows its message on a `help:` line.
 """
 
 from __future__ import annotations
@@ -76,17 +77,25 @@ def _result(item: Located, rule_index: int) -> dict[str, Any]:
             },
         }
     }
-    message = finding.message
     if item.cell is not None:
         location["properties"] = {"cell": item.cell}
-        message = f"{item.position()}: {message}"
     return {
         "ruleId": finding.code,
         "ruleIndex": rule_index,
         "level": LEVELS[finding.severity],
-        "message": {"text": message},
+        "message": {"text": message_text(item)},
         "locations": [location],
     }
+
+
+def message_text(item: Located) -> str:
+    """The message of a format with one text per finding: the headline, then `help: ...` on its own line.
+
+    A notebook finding's message starts with its cell position, since such
+    formats place it on the notebook file. Shared with the gitlab and rdjson formats.
+    """
+    text = item.message if item.cell is None else f"{item.position()}: {item.message}"
+    return text if item.finding.help is None else f"{text}\nhelp: {item.finding.help}"
 
 
 def _artifact(path: str) -> dict[str, str]:
