@@ -4,9 +4,9 @@ The files of the revision are written from git's object store into a temporary
 directory (the user's working tree and index are never touched, and no code is
 run), then analyzed by the same discovery, per-file pipeline and cost figures as
 the working tree, so that imports between project modules resolve to the
-revision's own files. Models are matched by file path and Keras name (the n-th
-model of a name in a file with the n-th); a renamed file reads as its models
-removed and added. Per model the parameters, the FLOPs and the training-memory
+revision's own files. Models are matched by file path, the function that builds
+them and Keras name (the n-th such model with the n-th); a renamed file reads as
+its models removed and added. Per model the parameters, the FLOPs and the training-memory
 estimate are compared, and per layer (matched by name) what was added, removed
 or changed class, output shape, parameters or FLOPs. ``fail-on-increase`` turns
 the comparison into a gate on relative increases.
@@ -331,7 +331,7 @@ def compare(before: Side, after: Side) -> list[ModelDiff]:
         path = key[0]
         for was, now in itertools.zip_longest(old.get(key, []), new.get(key, [])):
             failed = before.failed.get(path) if was is None else after.failed.get(path) if now is None else None
-            diffs.append(ModelDiff(path, key[1], was, now, tuple(layer_changes(was, now)), failed))
+            diffs.append(ModelDiff(path, key[2], was, now, tuple(layer_changes(was, now)), failed))
     return diffs
 
 
@@ -385,10 +385,12 @@ def _layer_key(row: LayerRow) -> tuple:
     return (row.class_name, row.output_shape, row.params, row.flops)
 
 
-def _by_key(models: list[ModelCost]) -> dict[tuple[str, str], list[ModelCost]]:
-    by_key: dict[tuple[str, str], list[ModelCost]] = {}
+def _by_key(models: list[ModelCost]) -> dict[tuple[str, str, str], list[ModelCost]]:
+    """Models by file, building function ("" at module level) and Keras name: two functions of a file
+    often build models of one name (each as if first: ``sequential``)."""
+    by_key: dict[tuple[str, str, str], list[ModelCost]] = {}
     for cost in models:
-        by_key.setdefault((cost.path, cost.name), []).append(cost)
+        by_key.setdefault((cost.path, cost.function or "", cost.name), []).append(cost)
     return by_key
 
 

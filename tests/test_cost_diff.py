@@ -135,6 +135,16 @@ def test_added_removed_and_renamed_files_and_the_working_tree_left_alone(tmp_pat
     assert sorted(os.listdir(repo)) == [".git", "b.py", "new.py"]
 
 
+def test_models_of_one_name_are_matched_within_the_function_that_builds_them(tmp_path):
+    def builder(function: str, units: int) -> str:
+        return f"def {function}():\n    return keras.Sequential([keras.Input(shape=(4,)), keras.layers.Dense({units})])\n"
+
+    header = "import keras\n"
+    repo = make_repo(tmp_path, {"m.py": header + builder("a", 2) + builder("b", 3)}, {"m.py": header + builder("b", 3)})
+    statuses = sorted((model["function"], model["name"], model["status"]) for model in cost_json(repo)["models"])
+    assert statuses == [("a", "sequential", "removed"), ("b", "sequential", "unchanged")]
+
+
 def test_a_file_that_cannot_be_analyzed_at_the_revision_leaves_its_models_unresolved(tmp_path):
     repo = make_repo(tmp_path, {"model.py": model_source() + "def broken(:\n"}, {"model.py": model_source()})
     done = kerlint("cost", "--diff", "main", "--format", "json", "--fail-on-increase", "0%", cwd=repo)
@@ -180,11 +190,14 @@ def test_notebooks_are_compared(tmp_path):
 
 def test_markdown_draws_changed_models_with_their_changed_layers_highlighted(tmp_path):
     extra = 'x = layers.Dense(64, activation="relu", name="hidden2")(x)\n'
-    repo = make_repo(tmp_path, {"model.py": model_source()}, {"model.py": model_source(width=128, extra=extra)})
+    before = {"model.py": model_source(), "tiny.py": TINY.format(name="tiny")}
+    repo = make_repo(tmp_path, before, {"model.py": model_source(width=128, extra=extra)})
     done = kerlint("cost", "--diff", "main", "--format", "markdown", "--mermaid", cwd=repo)
     assert done.returncode == 0, done.stderr
     markdown = done.stdout
     assert markdown.startswith("## kerlint cost review\n")
+    changed, folded = markdown.split("<details><summary>1 unchanged model</summary>", 1)
+    assert "`tiny`" not in changed and "| `tiny` (tiny.py:3) | unchanged | 10 |" in folded
     assert "| `classifier` (model.py:8) | changed | 2,762 → 13,130 (**+375.4%**) |" in markdown
     assert "| changed | `hidden` | Dense | `(None, 64)` → `(None, 128)` | 2,112 → 4,224 |" in markdown
     graph = re.search(r"```mermaid\n(.*?)```", markdown, re.S).group(1)

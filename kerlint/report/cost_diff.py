@@ -111,17 +111,23 @@ def _row(cells: tuple[str, ...], widths: list[int]) -> str:
 
 
 def render_markdown(review: CostReview, stream: TextIO, analyses: Mapping[str, FileAnalysis] | None = None) -> None:
-    """A heading, one table of every model's figures, the limits exceeded, then each changed model's layers."""
+    """A heading, a table of the models that changed (those that did not folded away), the limits
+    exceeded, then each changed model's layers."""
     stream.write("## kerlint cost review\n\n")
     stream.write(f"Compared with `{_md(review.revision)}` (`{review.commit[:12]}`); {_md(_setting(review))}.\n\n")
     if not review.models:
         stream.write("No models found.\n")
         return
-    stream.write("| Model | Status | " + " | ".join(HEADERS[metric] for metric in METRICS) + " |\n")
-    stream.write("| --- | --- |" + " ---: |" * len(METRICS) + "\n")
-    for diff in review.models:
-        cells = " | ".join(_md(_cell(diff, change, "→", "**")) for change in diff.changes)
-        stream.write(f"| `{_md(diff.name)}` ({_md(_where(diff))}) | {diff.status} | {cells} |\n")
+    unchanged = [diff for diff in review.models if diff.status == "unchanged"]
+    if len(unchanged) < len(review.models):
+        _markdown_models([diff for diff in review.models if diff.status != "unchanged"], stream)
+    else:
+        stream.write("No model changed.\n")
+    if unchanged:
+        plural = "s" if len(unchanged) > 1 else ""
+        stream.write(f"\n<details><summary>{len(unchanged)} unchanged model{plural}</summary>\n\n")
+        _markdown_models(unchanged, stream)
+        stream.write("\n</details>\n")
     if review.exceeded:
         stream.write("\n**Over the limit:**\n\n")
         for item in review.exceeded:
@@ -148,6 +154,14 @@ def render_markdown(review: CostReview, stream: TextIO, analyses: Mapping[str, F
             stream.write(f"\n<details><summary>Graph of `{_md(diff.name)}`, changed layers highlighted</summary>\n\n")
             stream.write(mermaid(diff, analysis))
             stream.write("\n</details>\n")
+
+
+def _markdown_models(diffs: list[ModelDiff], stream: TextIO) -> None:
+    stream.write("| Model | Status | " + " | ".join(HEADERS[metric] for metric in METRICS) + " |\n")
+    stream.write("| --- | --- |" + " ---: |" * len(METRICS) + "\n")
+    for diff in diffs:
+        cells = " | ".join(_md(_cell(diff, change, "→", "**")) for change in diff.changes)
+        stream.write(f"| `{_md(diff.name)}` ({_md(_where(diff))}) | {diff.status} | {cells} |\n")
 
 
 def mermaid(diff: ModelDiff, analysis: FileAnalysis) -> str:
