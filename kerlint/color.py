@@ -9,7 +9,6 @@ non-empty value, per https://no-color.org) turns it off.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
 from typing import Mapping, TextIO
 
 from kerlint.findings import Severity
@@ -33,11 +32,11 @@ def use_color(mode: str, stream: TextIO, environ: Mapping[str, str] = os.environ
     return bool(isatty and isatty())
 
 
-@dataclass(frozen=True)
 class Palette:
     """How each part of a finding is styled; the plain palette returns text unchanged."""
 
-    enabled: bool = False
+    def __init__(self, enabled: bool):
+        self.enabled = enabled
 
     def _style(self, text: str, *codes: str) -> str:
         return f"\x1b[{';'.join(codes)}m{text}{RESET}" if self.enabled else text
@@ -58,5 +57,5 @@ class Palette:
         return self._style(text, BOLD, CYAN)
 
 
-PLAIN = Palette()
+PLAIN = Palette(enabled=False)
 COLORED = Palette(enabled=True)
