@@ -73,10 +73,19 @@ class Notebook:
         """`message` with each `line N` it cites (rules cite program lines) as `cell C, line L`."""
 
         def cite(match: re.Match[str]) -> str:
-            cell, first = self._cell_of(int(match[1]))
-            return f"cell {cell}, line {int(match[1]) - first + 1}"
+            cell, line = self.cell_line(int(match[1]))
+            return f"cell {cell}, line {line}"
 
         return _CITED_LINE.sub(cite, message)
+
+    def cell_line(self, line: int) -> tuple[int, int]:
+        """(cell number, line in that cell) of a program line: where `kerlint cost` and `graph` place a model."""
+        cell, first = self._cell_of(line)
+        return cell, line - first + 1
+
+    def position(self, line: int) -> str:
+        """`cell 5:line 2` for a program line, as the findings' positions read."""
+        return "cell {}:line {}".format(*self.cell_line(line))
 
     def _cell_of(self, line: int) -> tuple[int, int]:
         """(cell number, first program line) of the cell holding program `line`."""

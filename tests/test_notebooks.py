@@ -211,3 +211,17 @@ def test_notebook_from_stdin(tmp_path):
                      stdin=NOTEBOOK.read_text())
     assert result.returncode == 1, result.stderr
     assert result.stdout.startswith("nb/model.ipynb:cell 5:line 2:col 10: KER301 ")
+
+
+def test_cost_and_graph_place_notebook_models_in_their_cells(tmp_path):
+    """Issue 18, item 1: `cost` and `graph` printed the program's flattened lines (`shared_layers.ipynb:12`)."""
+    shutil.copy(NOTEBOOK, tmp_path)
+    table = kerlint("cost", "shared_layers.ipynb", cwd=tmp_path)
+    assert table.returncode == 0, table.stderr
+    assert table.stdout.startswith('Model "functional" (shared_layers.ipynb:cell 7:line 3)\n')
+    markdown = kerlint("cost", "shared_layers.ipynb", "--format", "markdown", cwd=tmp_path).stdout
+    assert markdown.startswith("### `functional` (shared_layers.ipynb:cell 7:line 3)\n")
+    [model] = json.loads(kerlint("cost", "shared_layers.ipynb", "--format", "json", cwd=tmp_path).stdout)["models"]
+    assert (model["path"], model["cell"], model["line"]) == ("shared_layers.ipynb", 7, 3)
+    graph = kerlint("graph", "shared_layers.ipynb", cwd=tmp_path).stdout
+    assert '  subgraph m0["functional (shared_layers.ipynb:cell 7:line 3)"]\n' in graph
