@@ -27,13 +27,16 @@ from kerlint.findings import Finding
 from kerlint.fix.apply import fix_source
 from kerlint.fix.diff import unified_diff
 from kerlint.fix.edit import Applicability
+from kerlint.fix.settings import FixSettings
 from kerlint.fix.write import ChangedOnDisk, write_fixed
 from kerlint.report.concise import summary_line
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--fix", action="store_true", help="apply the safe fixes, write the files, and report what remains")
-    parser.add_argument("--unsafe-fixes", action="store_true", help="count unsafe fixes as fixable, and apply them with --fix or --diff")
+    parser.add_argument("--fix", action="store_true", default=None, help="apply the safe fixes, write the files, and report what remains (default: fix in [tool.kerlint])")
+    parser.add_argument("--no-fix", action="store_false", dest="fix", help="do not fix, whatever [tool.kerlint] says")
+    parser.add_argument("--unsafe-fixes", action="store_true", default=None, help="count unsafe fixes as fixable, and apply them with --fix or --diff (default: unsafe-fixes in [tool.kerlint])")
+    parser.add_argument("--no-unsafe-fixes", action="store_false", dest="unsafe_fixes", help="only safe fixes, whatever [tool.kerlint] says")
     parser.add_argument("--diff", action="store_true", help="print the changes --fix would make as a unified diff, write nothing (exit 1 if there are any)")
     parser.add_argument("--show-fixes", action="store_true", help="with --fix, list the findings that were fixed")
     parser.add_argument("--add-noqa", action="store_true", help="write a `# noqa: CODE` comment for each finding, so that the next check passes; nothing else is printed")
@@ -44,13 +47,14 @@ class FixPolicy:
     """Which fixes apply: safe ones, unsafe ones too, of which rules."""
 
     unsafe: bool = False
+    settings: FixSettings = FixSettings()
 
     def applies(self, finding: Finding) -> bool:
-        return finding.fix is not None and finding.fix.applies(self.unsafe)
+        return finding.fix is not None and finding.fix.applies(self.unsafe) and self.settings.allows(finding.code)
 
     def hidden(self, finding: Finding) -> bool:
         """A fix that only `--unsafe-fixes` would apply."""
-        return finding.fix is not None and not self.applies(finding) and finding.fix.applicability is Applicability.UNSAFE
+        return self.settings.allows(finding.code) and finding.fix is not None and not self.applies(finding) and finding.fix.applicability is Applicability.UNSAFE
 
 
 @dataclass
@@ -62,19 +66,32 @@ class FixedFile:
     fixed: list[Finding]
 
 
-def policy(args: argparse.Namespace) -> FixPolicy:
-    return FixPolicy(unsafe=args.unsafe_fixes)
+def policy(args: argparse.Namespace, settings: Settings) -> FixPolicy:
+    """The command line over the settings of the working directory's project (as for `fail-on`)."""
+    unsafe = settings.fixes.unsafe_fixes if args.unsafe_fixes is None else args.unsafe_fixes
+    return FixPolicy(unsafe, settings.fixes)
 
 
-def requested(args: argparse.Namespace) -> bool:
-    """Does this `check` change files, or show how it would?"""
-    return args.command == "check" and bool(args.fix or args.diff)  # `cost --diff REV` is another thing
+def with_command_line(args: argparse.Namespace, settings: Settings) -> Settings:
+    """`settings` with `check`'s --fix/--no-fix and --unsafe-fixes/--no-unsafe-fixes over `fix` and `unsafe-fixes`."""
+    if args.command != "check":
+        return settings
+    fix = settings.fixes.fix if args.fix is None else args.fix
+    unsafe = settings.fixes.unsafe_fixes if args.unsafe_fixes is None else args.unsafe_fixes
+    return replace(settings, fixes=replace(settings.fixes, fix=fix, unsafe_fixes=unsafe))
+
+
+def requested(args: argparse.Namespace, settings: Settings) -> bool:
+    """Does this `check` change files (`--fix`, or `fix = true`), or show how it would (`--diff`)?"""
+    if args.command != "check":  # `cost --diff REV` is another thing
+        return False
+    return bool(args.diff or (settings.fixes.fix if args.fix is None else args.fix))
 
 
 def fix_results(args: argparse.Namespace, results: list[FileResult], settings_for: Callable[[Path], Settings]) -> list[FileResult]:
     """`results` with each file that has fixes to apply fixed (and written, unless `--diff`), its findings
     those that remain; a `FixedFile` in its `data`."""
-    rules = policy(args)
+    rules = policy(args, settings_for(Path.cwd()))
     fixed = []
     for result in results:
         if any(rules.applies(finding) for finding in result.findings):
@@ -121,25 +138,25 @@ def write_diff(results: Iterable[FileResult], stream: TextIO) -> int:
     return 1 if changed else 0
 
 
-def shown(args: argparse.Namespace, findings: list[Finding]) -> list[Finding]:
+def shown(args: argparse.Namespace, settings: Settings, findings: list[Finding]) -> list[Finding]:
     """The findings as reported: a fix that would not apply (unsafe, without --unsafe-fixes) is not shown as `[*]`."""
-    rules = policy(args)
+    rules = policy(args, settings)
     return [finding if finding.fix is None or rules.applies(finding) else replace(finding, fix=None) for finding in findings]
 
 
-def summary(args: argparse.Namespace, results: list[FileResult]) -> str:
+def summary(args: argparse.Namespace, settings: Settings, results: list[FileResult]) -> str:
     """The closing lines of the full and concise formats.
 
     After `--fix`: what was fixed (listed with `--show-fixes`) and what remains;
     otherwise the line the format printed, followed by how many findings
     `--fix` would fix.
     """
-    rules = policy(args)
+    rules = policy(args, settings)
     remaining = [finding for result in results for finding in result.findings]
     lines = []
     fixable = sum(1 for finding in remaining if rules.applies(finding))
     hidden = sum(1 for finding in remaining if rules.hidden(finding))
-    if requested(args):
+    if requested(args, settings):
         fixed = {result.path: result.data.fixed for result in results if isinstance(result.data, FixedFile)}
         count = sum(len(findings) for findings in fixed.values())
         if args.show_fixes and count:
