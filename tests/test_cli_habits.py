@@ -373,3 +373,13 @@ def test_watch_checks_again_after_a_change_and_ctrl_c_exits_0(tmp_path):
         if process.poll() is None:
             process.kill()
             process.wait()
+
+
+def test_text_formats_carry_help_and_escape_it():
+    hostile = _finding(help="Use sigmoid in `out\x1b[2J`")
+    assert "= help: Use sigmoid in `out\\x1b[2J`" in _render("full", [hostile])
+    assert _render("pylint", [_finding()]).splitlines()[0].endswith(
+        "softmax over 1 unit always outputs 1.0. Use sigmoid for a binary output (kerlint-single-unit-softmax)")
+    assert _render("github", [_finding()]).endswith("::softmax over 1 unit always outputs 1.0%0Ahelp: Use sigmoid for a binary output\n")
+    assert "help: Use sigmoid for a binary output" in _render("junit", [_finding()])
+    assert "\x1b" not in "".join(_render(name, [hostile]) for name in ("full", "pylint", "github", "junit"))
