@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Iterable
 import libcst as cst
 
 from kerlint.findings import Span
-from kerlint.fix.edit import Applicability, Edit, Fix
+from kerlint.fix.edit import Edit
 
 if TYPE_CHECKING:
     from kerlint.graph import Layer
@@ -23,12 +23,6 @@ if TYPE_CHECKING:
 
 _NOWHERE = Span(1, 1, 1, 1)
 """What the locator answers for a node it cannot place."""
-
-
-def make_fix(title: str, applicability: Applicability, edits: Iterable[Edit] | None) -> Fix | None:
-    """A fix of `edits`; None when there are none (an edit could not be computed)."""
-    edits = tuple(edits or ())
-    return Fix(title, edits, applicability) if edits else None
 
 
 class Editor:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass
+from typing import Iterable
 
 from kerlint.findings import Span
 
@@ -50,3 +51,9 @@ class Fix:
 
     def applies(self, unsafe: bool) -> bool:
         return self.applicability is Applicability.SAFE or unsafe
+
+
+def make_fix(title: str, applicability: Applicability, edits: Iterable[Edit] | None) -> Fix | None:
+    """A fix of `edits`; None when there are none (an edit could not be computed)."""
+    edits = tuple(edits or ())
+    return Fix(title, edits, applicability) if edits else None

@@ -12,7 +12,6 @@ import contextlib
 import io
 import os
 import stat
-import tempfile
 import tokenize
 from pathlib import Path
 
@@ -34,6 +33,8 @@ def write_fixed(path: Path, read: bytes, text: str) -> None:
     data = text.encode(encoding)  # "utf-8-sig" writes the BOM back
     if read_file(path) != read:
         raise ChangedOnDisk(f"{path} changed since it was read; not fixed")
+    import tempfile  # only a run that writes files needs it (it imports random, shutil...)
+
     target = Path(os.path.realpath(path))  # a symbolic link stays a link: the file it points to is fixed
     mode = stat.S_IMODE(os.stat(target).st_mode)
     descriptor, temporary = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".kerlint-fix", dir=target.parent)

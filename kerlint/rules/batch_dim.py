@@ -4,11 +4,8 @@ from __future__ import annotations
 
 from typing import Iterator
 
-import libcst as cst
-
 from kerlint.findings import Severity
-from kerlint.fix.codemod import Editor, make_fix
-from kerlint.fix.edit import Applicability, Availability, Fix
+from kerlint.fix.edit import Applicability, Availability, Fix, make_fix
 from kerlint.graph import InputNode
 from kerlint.rules.base import Report, Rule, RuleContext
 
@@ -72,7 +69,6 @@ inputs = keras.Input(shape=x_train.shape)
 
     def check(self, ctx: RuleContext) -> Iterator[Report]:
         seen: set[int] = set()
-        editor = Editor(ctx.analysis.locator)
         for node in _input_nodes(ctx):
             if node.shape_from_data is None or id(node) in seen:
                 continue
@@ -82,12 +78,18 @@ inputs = keras.Input(shape=x_train.shape)
                 f"the input shape is the whole `.shape` of the data from `{node.shape_from_data.origin}`, which "
                 "starts with the number of samples; Keras adds the batch axis itself",
                 help="Use `.shape[1:]`",
-                fix=_slice_fix(editor, node.node),
+                fix=_slice_fix(ctx, node),
             )
 
 
-def _slice_fix(editor: Editor, node: cst.CSTNode) -> Fix | None:
+def _slice_fix(ctx: RuleContext, input_node: InputNode) -> Fix | None:
     """`[1:]` after the `something.shape` written as the shape (`shape=`, `input_shape=`, or `Input`'s first argument)."""
+    # Imported here: rule modules load with every run, the parser only with a file to analyze.
+    import libcst as cst
+
+    from kerlint.fix.codemod import Editor
+
+    node = input_node.node
     if not isinstance(node, cst.Call):
         return None
     keywords = {arg.keyword.value: arg.value for arg in node.args if arg.keyword is not None}
@@ -97,7 +99,7 @@ def _slice_fix(editor: Editor, node: cst.CSTNode) -> Fix | None:
         value = node.args[0].value
     if not (isinstance(value, cst.Attribute) and value.attr.value == "shape"):
         return None
-    return make_fix("Drop the sample axis with `[1:]`", Applicability.SAFE, editor.insert_after(value, "[1:]"))
+    return make_fix("Drop the sample axis with `[1:]`", Applicability.SAFE, Editor(ctx.analysis.locator).insert_after(value, "[1:]"))
 
 
 def _input_nodes(ctx: RuleContext) -> Iterator[InputNode]:

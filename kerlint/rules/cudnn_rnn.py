@@ -5,8 +5,7 @@ from __future__ import annotations
 from typing import Any, Iterator
 
 from kerlint.findings import Severity
-from kerlint.fix.codemod import Editor, layer_argument, make_fix
-from kerlint.fix.edit import Applicability, Availability, Edit, Fix
+from kerlint.fix.edit import Applicability, Availability, Edit, Fix, make_fix
 from kerlint.graph import Layer
 from kerlint.rules.activations import canonical_activation, file_layers, layer_label
 from kerlint.rules.base import Report, Rule, RuleContext
@@ -104,7 +103,6 @@ model = tf.keras.Model(inputs, x)
 
     def check(self, ctx: RuleContext) -> Iterator[Report]:
         reported: set[int] = set()
-        editor = Editor(ctx.analysis.locator)
         for layer in file_layers(ctx.analysis):
             if layer.class_name not in CUDNN_RNNS or layer.spec is None or id(layer.node) in reported:
                 continue
@@ -122,7 +120,7 @@ model = tf.keras.Model(inputs, x)
                 f"{layer_label(layer)} cannot use the fused cuDNN kernel on GPU because of {settings}: Keras "
                 f"silently falls back to a generic loop, typically 2-5x slower to train",
                 help=f"{changes[:1].upper()}{changes[1:]} (cuDNN needs {requirements})",
-                fix=_defaults_fix(editor, layer, [argument for _, _, argument in reasons]),
+                fix=_defaults_fix(ctx, layer, [argument for _, _, argument in reasons]),
             )
 
 
@@ -147,9 +145,13 @@ def _blockers(layer: Layer) -> Iterator[tuple[str, str, str]]:
         yield "reset_after=False", "Keras 2's default; use reset_after=True", "reset_after"
 
 
-def _defaults_fix(editor: Editor, layer: Layer, arguments: list[str]) -> Fix | None:
+def _defaults_fix(ctx: RuleContext, layer: Layer, arguments: list[str]) -> Fix | None:
     """Each blocking argument removed (its default is cuDNN's), `recurrent_dropout` turned into `dropout`
     when the layer has none; safe only when `unroll` is all there is (it does not change the result)."""
+    # Imported here: rule modules load with every run, the parser only with a file to analyze.
+    from kerlint.fix.codemod import Editor, layer_argument
+
+    editor = Editor(ctx.analysis.locator)
     renamed: list[Edit] | None = []
     if "recurrent_dropout" in arguments and layer_argument(layer, "dropout") is None and not layer.config.raw("dropout"):
         arguments = [argument for argument in arguments if argument != "recurrent_dropout"]

@@ -5,8 +5,7 @@ from __future__ import annotations
 from typing import Iterator
 
 from kerlint.findings import Severity
-from kerlint.fix.codemod import Editor, make_fix
-from kerlint.fix.edit import Applicability, Availability
+from kerlint.fix.edit import Applicability, Availability, Fix, make_fix
 from kerlint.graph import Layer
 from kerlint.rules.activations import Flow, Step, applied_activation, layer_label
 from kerlint.rules.base import Report, Rule, RuleContext
@@ -122,7 +121,7 @@ x = BatchNormalization(axis=1)(x)
     ]
 
     def check(self, ctx: RuleContext) -> Iterator[Report]:
-        flow, editor = Flow(ctx.analysis), Editor(ctx.analysis.locator)
+        flow = Flow(ctx.analysis)
         reported: set[int] = set()
         for step in flow.steps():
             layer = step.layer
@@ -144,8 +143,16 @@ x = BatchNormalization(axis=1)(x)
                 "BatchNormalization subtracts each feature's mean (taking the bias with it) and adds its own "
                 "offset `beta`",
                 help="Pass use_bias=False",
-                fix=make_fix("Pass use_bias=False", Applicability.UNSAFE, editor.set_argument(layer, "use_bias", "False")),
+                fix=_no_bias_fix(ctx, layer),
             )
+
+
+def _no_bias_fix(ctx: RuleContext, layer: Layer) -> Fix | None:
+    # Imported here: rule modules load with every run, the parser only with a file to analyze.
+    from kerlint.fix.codemod import Editor
+
+    edits = Editor(ctx.analysis.locator).set_argument(layer, "use_bias", "False")
+    return make_fix("Pass use_bias=False", Applicability.UNSAFE, edits)
 
 
 def _cancels_bias(step: Step, norm: Layer) -> bool:

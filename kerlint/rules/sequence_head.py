@@ -5,8 +5,7 @@ from __future__ import annotations
 from typing import Iterator
 
 from kerlint.findings import Severity
-from kerlint.fix.codemod import Editor, make_fix
-from kerlint.fix.edit import Applicability, Availability, Fix
+from kerlint.fix.edit import Applicability, Availability, Fix, make_fix
 from kerlint.graph import LayerCall
 from kerlint.rules.activations import Flow, Step
 from kerlint.rules.base import Report, Rule, RuleContext
@@ -93,6 +92,9 @@ model.fit(x_train, y_train)
 def _last_state_fix(ctx: RuleContext, recurrent: LayerCall) -> Fix | None:
     """`return_sequences=True` removed from the recurrent layer (inside `Bidirectional` too), when the
     sequence feeds only the head: another reader of it would lose its time axis."""
+    # Imported here: rule modules load with every run, the parser only with a file to analyze.
+    from kerlint.fix.codemod import Editor
+
     layer = recurrent.layer
     if len(layer.calls) != 1 or Flow(ctx.analysis).sole_reader(Step(layer, recurrent)) is None:
         return None

@@ -4,11 +4,8 @@ from __future__ import annotations
 
 from typing import Iterator
 
-import libcst as cst
-
 from kerlint.findings import Severity
-from kerlint.fix.codemod import Editor, layer_argument, make_fix
-from kerlint.fix.edit import Applicability, Availability, Fix
+from kerlint.fix.edit import Applicability, Availability, Fix, make_fix
 from kerlint.graph import LayerCall
 from kerlint.rules.base import Report, Rule, RuleContext
 from kerlint.rules.heads import ACTIVATION_LAYERS, TRANSPARENT_LAYERS
@@ -62,7 +59,7 @@ class SingleUnitSoftmax(Rule):
                     ctx.analysis.locator.span(call.node),
                     f"softmax over 1 unit in `{call.layer.name}` always outputs 1.0, so the model cannot learn",
                     help="Use sigmoid for a binary output",
-                    fix=_sigmoid_fix(Editor(ctx.analysis.locator), call),
+                    fix=_sigmoid_fix(ctx, call),
                 )
 
 
@@ -87,9 +84,14 @@ def _applies_softmax(call: LayerCall) -> bool:
     return layer.spec is not None and layer.config.raw("activation") == "softmax"
 
 
-def _sigmoid_fix(editor: Editor, call: LayerCall) -> Fix | None:
+def _sigmoid_fix(ctx: RuleContext, call: LayerCall) -> Fix | None:
     """`sigmoid` written over the `softmax` of the layer's activation argument (a string or `....softmax`)."""
-    arg = layer_argument(call.layer, "activation")
+    # Imported here: rule modules load with every run, the parser only with a file to analyze.
+    import libcst as cst
+
+    from kerlint.fix.codemod import Editor, layer_argument
+
+    editor, arg = Editor(ctx.analysis.locator), layer_argument(call.layer, "activation")
     value = arg.value if arg is not None else None
     if isinstance(value, cst.SimpleString) and value.evaluated_value == "softmax":
         edits = editor.replace(value, value.value.replace("softmax", "sigmoid"))

@@ -4,11 +4,8 @@ from __future__ import annotations
 
 from typing import Iterator
 
-import libcst as cst
-
 from kerlint.findings import Severity
-from kerlint.fix.codemod import Editor, make_fix
-from kerlint.fix.edit import Applicability, Availability, Fix
+from kerlint.fix.edit import Applicability, Availability, Fix, make_fix
 from kerlint.graph import LayerCall, ModelGraph
 from kerlint.rules.base import Report, Rule, RuleContext
 from kerlint.rules.heads import PROBABILITY_LOSSES, dense_under_head, heads, labels_per_sample, returned_sequence
@@ -96,30 +93,28 @@ model.compile(loss="sparse_categorical_crossentropy", optimizer="adam")
                     f"{shape_str(dense.inputs[0].shape)}, so the model outputs {shape_str(head.output.shape)}: one "
                     f"prediction per position, not per sample, for {head.loss.name}",
                     help="Add Flatten() or a global pooling layer before it",
-                    fix=_flatten_fix(Editor(ctx.analysis.locator), model, dense),
+                    fix=_flatten_fix(ctx, model, dense),
                 )
 
 
-def _flatten_fix(editor: Editor, model: ModelGraph, dense: LayerCall) -> Fix | None:
+def _flatten_fix(ctx: RuleContext, model: ModelGraph, dense: LayerCall) -> Fix | None:
     """`Flatten()` before the Dense: around its input when it is called on a tensor, else before it in the
     model's `Sequential([...])` list. Spelled with the Dense's own module path, so only for `x.Dense(...)`."""
-    layer = dense.layer
+    # Imported here: rule modules load with every run, the parser only with a file to analyze.
+    import libcst as cst
+
+    from kerlint.fix.codemod import Editor
+
+    editor, layer, call = Editor(ctx.analysis.locator), dense.layer, dense.node
     if len(layer.calls) != 1 or not isinstance(layer.node, cst.Call) or not isinstance(layer.node.func, cst.Attribute):
         return None
     flatten = f"{cst.Module([]).code_for_node(layer.node.func.value)}.Flatten()"
-    call = dense.node
+    sequential = model.node if isinstance(model.node, cst.Call) and model.node.args else None
+    listed = sequential.args[0].value.elements if sequential and isinstance(sequential.args[0].value, cst.List) else ()
     if call is not layer.node and isinstance(call, cst.Call) and len(call.args) == 1 and not call.args[0].keyword:
         edits = editor.wrap(call.args[0].value, f"{flatten}(", ")")
-    elif _listed(model, layer.node):
+    elif any(element.value is layer.node for element in listed):
         edits = editor.insert_before(layer.node, f"{flatten}, ")
     else:
         return None
     return make_fix("Add Flatten() before the Dense head", Applicability.UNSAFE, edits)
-
-
-def _listed(model: ModelGraph, node: cst.CSTNode) -> bool:
-    """Is `node` an element of the list given to the model's `Sequential(...)`?"""
-    call = model.node
-    if not isinstance(call, cst.Call) or not call.args or not isinstance(call.args[0].value, cst.List):
-        return False
-    return any(element.value is node for element in call.args[0].value.elements)
