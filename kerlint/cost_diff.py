@@ -106,7 +106,7 @@ def resolve_revision(name: str, paths: Sequence[Path]) -> Revision:
     commit = _git(["rev-parse", "--verify", "--quiet", "--end-of-options", f"{name}^{{commit}}"], str(toplevel), f"unknown git revision {name!r}")
     for path in paths:
         if _relative_to(path, toplevel) is None:
-            raise RevisionError(f"{path} is outside the git repository {display_path(toplevel)}")
+            raise RevisionError(f"{path} is outside the git repository {toplevel}")
     return Revision(name, commit.decode().strip(), toplevel)
 
 

@@ -211,8 +211,9 @@ def test_markdown_draws_changed_models_with_their_changed_layers_highlighted(tmp
 
 
 def test_fail_on_increase_from_the_command_line_and_from_the_configuration(tmp_path):
-    config = '[tool.kerlint]\nfail-on-increase = { params = "5%" }\n'
-    repo = make_repo(tmp_path, {"pyproject.toml": config, "model.py": model_source()}, {"model.py": model_source(width=68)})
+    config = '[tool.kerlint]\nfail-on-increase = { params = "5%" }\nextend-exclude = ["legacy/*"]\n'
+    before = {"pyproject.toml": config, "model.py": model_source(), "legacy/old.py": TINY.format(name="old")}
+    repo = make_repo(tmp_path, before, {"model.py": model_source(width=68)}, remove=("legacy/old.py",))
     done = kerlint("cost", "--diff", "main", cwd=repo)
     assert done.returncode == 1
     # only parameters are gated by this configuration, though FLOPs and memory grew too
@@ -224,7 +225,9 @@ def test_fail_on_increase_from_the_command_line_and_from_the_configuration(tmp_p
     assert below.returncode == 0 and below.stderr == ""
     json_run = kerlint("cost", "--diff", "main", "--format", "json", "--fail-on-increase", "flops=1%", cwd=repo)
     assert json_run.returncode == 1
-    [exceeded] = json.loads(json_run.stdout)["exceeded"]
+    review = json.loads(json_run.stdout)
+    assert [model["name"] for model in review["models"]] == ["classifier"]  # the revision's excludes are the working tree's
+    [exceeded] = review["exceeded"]
     assert exceeded["metric"] == "flops" and exceeded["limit"] == 0.01 and exceeded["source"] == "--fail-on-increase"
 
 
@@ -260,6 +263,8 @@ def test_unknown_revision_and_no_repository_are_one_line_errors(tmp_path):
     assert done.returncode == 2 and done.stdout == ""
     assert done.stderr.endswith("is not in a git repository (--diff compares with a git revision)\n")
     assert done.stderr.count("\n") == 1
+    done = kerlint("cost", "--diff", "main", ".", str(outside), cwd=repo)
+    assert done.returncode == 2 and done.stderr == f"kerlint: error: {outside} is outside the git repository {repo.resolve()}\n"
     done = kerlint("cost", "--fail-on-increase", "5%", cwd=repo)
     assert done.returncode == 2 and "add --diff REV" in done.stderr
 
