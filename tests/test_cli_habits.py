@@ -383,3 +383,8 @@ def test_text_formats_carry_help_and_escape_it():
     assert _render("github", [_finding()]).endswith("::softmax over 1 unit always outputs 1.0%0Ahelp: Use sigmoid for a binary output\n")
     assert "help: Use sigmoid for a binary output" in _render("junit", [_finding()])
     assert "\x1b" not in "".join(_render(name, [hostile]) for name in ("full", "pylint", "github", "junit"))
+
+
+def test_watch_refuses_standard_input():
+    result = run("--watch", "-", "-n")
+    assert result.returncode == 2 and "--watch checks files and directories, not standard input" in result.stderr
