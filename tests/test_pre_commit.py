@@ -98,7 +98,7 @@ def test_readme_config_stops_a_bad_commit_and_lets_a_clean_one_through(tmp_path,
     config = yaml.safe_load(readme_block("yaml", "id: kerlint"))
     [entry] = config["repos"]
     assert [hook["id"] for hook in entry["hooks"]] == ["kerlint"]
-    entry.update(repo=str(repo), rev=commit)  # the README's URL and tag, pointed at this checkout
+    entry.update(repo=str(repo), rev=commit)  # the README's URL and commit, pointed at this checkout
     cwd = project(tmp_path, env, {
         ".pre-commit-config.yaml": yaml.safe_dump(config),
         "pyproject.toml": "[tool.kerlint]\nextend-exclude = ['vendored']\n",
