@@ -14,6 +14,7 @@ import textwrap
 from pathlib import Path
 
 import pytest
+import yaml
 
 from kerlint.config import ConfigError, load_settings
 from kerlint.cost_diff import ThresholdError, parse_thresholds
@@ -244,6 +245,8 @@ def test_configuration_key_is_validated(tmp_path):
     pyproject = tmp_path / "pyproject.toml"
     pyproject.write_text('[tool.kerlint]\nfail-on-increase = "5%"\n')
     assert load_settings(pyproject).fail_on_increase == (("params", 0.05), ("flops", 0.05), ("memory", 0.05))
+    pyproject.write_text(readme_block("toml", "fail-on-increase"))
+    assert load_settings(pyproject).fail_on_increase == (("params", 0.05), ("flops", 0.05), ("memory", 0.05))
     pyproject.write_text('[tool.kerlint]\nfail-on-increase = "five"\n')
     with pytest.raises(ConfigError, match=r"\[tool.kerlint\] 'fail-on-increase': expected a percentage"):
         load_settings(pyproject)
@@ -293,13 +296,17 @@ def test_readme_commands_and_workflow_run_on_a_repository_with_two_commits(tmp_p
             assert "model `classifier`: parameters grew" in done.stderr
     assert "| `classifier` (src/model.py:8) | changed |" in (repo / "cost-review.md").read_text()
 
-    workflow = readme_block("yaml", "kerlint cost --diff")
-    assert 'pip install "git+https://github.com/kerlint/kerlint@' in workflow and "fetch-depth: 0" in workflow
-    steps = [line.split("run:", 1)[1].strip() for line in workflow.splitlines() if line.strip().startswith(("run: kerlint", "- run: kerlint"))]
-    assert len(steps) == 1
+    [job] = yaml.safe_load(readme_block("yaml", "kerlint cost --diff"))["jobs"].values()
+    steps = job["steps"]
+    assert steps[0]["with"]["fetch-depth"] == 0 and job["permissions"]["pull-requests"] == "write"
+    installs = [step["run"] for step in steps if "pip install" in step.get("run", "")]
+    [install] = installs  # from the repository: no package index serves kerlint
+    assert re.fullmatch(r'pip install "(kerlint @ )?git\+https://github\.com/kerlint/kerlint@[\w.]+"', install)
+    [review_step] = [step["run"] for step in steps if step.get("run", "").startswith("kerlint ")]
+    [comment_step] = [step for step in steps if step.get("uses", "").startswith("marocchino/sticky-pull-request-comment@")]
     (repo / "cost-review.md").unlink()
-    done = run(steps[0].replace("${{ github.base_ref }}", "main"))
+    done = run(review_step.replace("${{ github.base_ref }}", "main"))
     assert done.returncode == 1 and "over the limit of 5% (--fail-on-increase)" in done.stderr
-    comment_file = re.search(r"path: (\S+)", workflow).group(1)
-    comment = (repo / comment_file).read_text()
+    assert comment_step["if"] == "always()"  # the comment is posted when the limit fails the step
+    comment = (repo / comment_step["with"]["path"]).read_text()
     assert comment.startswith("## kerlint cost review") and "```mermaid" in comment and "**Over the limit:**" in comment
