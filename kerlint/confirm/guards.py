@@ -1,4 +1,4 @@
-"""The sandbox of ``kerlint confirm``'s worker: stand-ins and refusals around the user's code.
+"""The Python-level guards of ``kerlint confirm``'s worker: stand-ins and refusals around the user's code.
 
 Building the model must be all that happens when confirm runs a file, so before
 the user's code runs the worker installs:
@@ -8,21 +8,21 @@ the user's code runs the worker installs:
   ``save_weights``, ``load_weights``, ``export``, ``plot_model``, ``get_file``)
   and for the ``keras.datasets`` loaders, which return small synthetic arrays of
   the documented shapes and dtypes;
-- refusals: network connections and name lookups, new processes, and writes
-  outside the temporary working directory (``open``/``io.open``/``os.open`` in a
-  writing mode, and the ``os`` functions that create, remove or rename files);
+- refusals, reported with the line that tried: network connections and name
+  lookups, new processes, and writes outside the temporary working directory
+  (``open``/``io.open``/``os.open`` in a writing mode, and the ``os`` functions
+  that create, remove or rename files);
 - neutral process state: the temporary directory as working directory (and as
-  ``TMPDIR``), ``sys.argv == [path]``, standard input at ``/dev/null``;
-- a memory limit (``RLIMIT_DATA``) and, from the runner, a wall-clock limit.
+  ``TMPDIR``), ``sys.argv == [path]``, standard input at ``/dev/null``.
 
 Every ``keras.Model`` the file's code constructs is captured (constructors are
 wrapped), with the line of the file that constructed it.
 
 These guards keep a model script from doing what a model script usually does
 besides building the model (training for hours, downloading data, writing
-checkpoints). They are Python-level patches, not an operating-system sandbox:
-code that sets out to escape (ctypes, C extensions, TensorFlow's own C++ file
-system) can. Run code you do not trust in a container.
+checkpoints), and say what it tried. They are Python patches that code can go
+around (``io.FileIO``, ``posix``, ctypes, TensorFlow's C++ file system): what
+is enforced is the operating-system sandbox the worker runs in (``sandbox``).
 
 This module never imports TensorFlow or Keras; the worker passes them in.
 """
@@ -32,7 +32,6 @@ from __future__ import annotations
 import builtins
 import io
 import os
-import resource
 import socket
 import subprocess
 import sys
@@ -93,22 +92,7 @@ class Captured:
     entry: str | None = None  # the entry point confirm called to build it (a function the module never calls)
 
 
-def limit_memory(limit_bytes: int | None) -> None:
-    """Cap the data segment (heap and private anonymous mappings) of this process.
-
-    ``RLIMIT_DATA`` rather than ``RLIMIT_AS``: TensorFlow reserves far more
-    virtual address space than it ever uses, so an address-space limit that
-    leaves room for it does not limit anything real.
-    """
-    if not limit_bytes:
-        return
-    _, hard = resource.getrlimit(resource.RLIMIT_DATA)
-    if hard != resource.RLIM_INFINITY:
-        limit_bytes = min(limit_bytes, hard)
-    resource.setrlimit(resource.RLIMIT_DATA, (limit_bytes, hard))
-
-
-class Sandbox:
+class Guards:
     """Installs the guards for one file's run and records what they did."""
 
     def __init__(self, workdir: str, script: str, keras: ModuleType, np: ModuleType):
@@ -139,8 +123,9 @@ class Sandbox:
         frame = self.user_frame()
         return frame.f_lineno if frame is not None else None
 
-    def _record(self, kind: str, what: str) -> None:
-        line = self.user_line()
+    def record(self, kind: str, what: str, line: int | None = None) -> None:
+        """One event; ``line``: the file's line it happened at (default: the one running now)."""
+        line = line or self.user_line()
         key = (kind, what, line)
         event = self._events_by_key.get(key)
         if event is not None:
@@ -150,7 +135,7 @@ class Sandbox:
             self.events.append(event)
 
     def _refuse(self, what: str) -> None:
-        self._record("refused", what)
+        self.record("refused", what)
         raise SandboxRefusal(f"kerlint confirm refused: {what}")
 
     # -- installation ------------------------------------------------------------
@@ -265,7 +250,7 @@ class Sandbox:
 
         def stand_in(name: str, result: Callable):
             def method(model, *args, **kwargs):
-                self._record("stand-in", f"{name}() skipped")
+                self.record("stand-in", f"{name}() skipped")
                 return result(model, *args, **kwargs)
 
             method.__name__ = name
@@ -307,14 +292,14 @@ class Sandbox:
         if files is not None:
             def get_file(fname=None, origin=None, *args, **kwargs):
                 name = fname or os.path.basename(str(origin or "download"))
-                self._record("stand-in", f"get_file({name!r}) not downloaded")
+                self.record("stand-in", f"get_file({name!r}) not downloaded")
                 return os.path.join(self.workdir, "downloads", os.path.basename(name))
 
             self._replace_everywhere(files.get_file, get_file)
 
     def _no_op(self, name: str) -> Callable:
         def no_op(*args, **kwargs):
-            self._record("stand-in", f"{name}() skipped")
+            self.record("stand-in", f"{name}() skipped")
 
         return no_op
 
@@ -333,7 +318,7 @@ class Sandbox:
         np = self.np
 
         def load_data(*args, **kwargs):
-            self._record("stand-in", f"keras.datasets.{name}.load_data(): {SAMPLES} synthetic samples")
+            self.record("stand-in", f"keras.datasets.{name}.load_data(): {SAMPLES} synthetic samples")
             return synthetic_dataset(name, np, kwargs)
 
         load_data.__name__ = "load_data"
@@ -341,7 +326,7 @@ class Sandbox:
 
     def _word_index(self, name: str) -> Callable:
         def get_word_index(*args, **kwargs):
-            self._record("stand-in", f"keras.datasets.{name}.get_word_index(): synthetic vocabulary")
+            self.record("stand-in", f"keras.datasets.{name}.get_word_index(): synthetic vocabulary")
             return {f"word{i}": i for i in range(1, 1001)}
 
         return get_word_index

@@ -95,6 +95,9 @@ def _file_header(outcome: "FileOutcome", stream: TextIO) -> None:
         stream.write(f"  raised: line {first['line']}: {first['type']}: {first['message']}{more}; the run went on\n")
     refused = [e for e in executed.get("events", []) if e["kind"] == "refused"]
     stand_ins = [e for e in executed.get("events", []) if e["kind"] == "stand-in"]
+    sandboxed = [e for e in executed.get("events", []) if e["kind"] == "sandbox"]  # what the OS refused
+    if sandboxed:
+        stream.write("  sandbox: " + _events(sandboxed) + "\n")
     if refused:
         stream.write("  refused: " + _events(refused) + "\n")
     if stand_ins:

@@ -1,8 +1,10 @@
-"""The parent side of ``kerlint confirm``: one guarded worker process per file, then the comparison.
+"""The parent side of ``kerlint confirm``: one sandboxed worker process per file, then the comparison.
 
 For each file the static analysis (``kerlint.engine``, the one pipeline) comes
-first; then ``python -m kerlint.confirm.worker`` runs the file in a fresh
-temporary directory and answers with JSON lines on a pipe of its own:
+first; then ``python -m kerlint.confirm.worker FD`` runs the file in the
+operating-system sandbox (``sandbox``), in a fresh run directory, reads the
+request (JSON) on its standard input and answers with JSON lines on a pipe of
+its own, each checked by ``protocol``:
 
     {"event": "progress", "step": "running line 12"}
     {"event": "missing", "message": "..."}        TensorFlow or Keras cannot be imported
@@ -11,10 +13,12 @@ temporary directory and answers with JSON lines on a pipe of its own:
     {"event": "model", "order": 0, "measured": {...}}   or  {"event": "model", "order": 0, "error": "..."}
     {"event": "done"}
 
-The runner enforces the wall-clock limit (it kills the worker's process group
-at the deadline; the worker stops the user's code itself at half of it, so that
-the models built so far are still measured), removes the temporary directory,
-and never imports TensorFlow.
+The runner trusts none of it: a message that is not one of these, or comes out
+of order, makes the run's report untrusted (exit 2). It keeps the last 64 KiB of
+the worker's output, enforces the wall-clock limit (it kills the sandbox at the
+deadline, and every process in it dies; the worker stops the user's code itself
+at half of it, so that the models built so far are still measured), and never
+imports TensorFlow.
 """
 
 from __future__ import annotations
@@ -22,6 +26,7 @@ from __future__ import annotations
 import importlib.util
 import json
 import os
+import secrets
 import selectors
 import shutil
 import signal
@@ -31,13 +36,13 @@ import tempfile
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Callable, TextIO
 
 import kerlint
 from kerlint.config import Settings
-from kerlint.confirm import compare
+from kerlint.confirm import compare, protocol, sandbox
 from kerlint.confirm.measure import environment
 from kerlint.engine import FileResult
 from kerlint.findings import Finding
@@ -49,9 +54,17 @@ INSTALL = "pip install 'kerlint[confirm]'"
 EXIT_MISSING = 3  # the worker's status when it cannot import TensorFlow or Keras (worker.EXIT_MISSING)
 CONFIRM_CODES = frozenset({EstimateMismatch.code, ModelNotReconstructed.code})
 NOTICE = (
-    "kerlint confirm runs your code: each file executes with TensorFlow in a separate process, in a temporary "
-    "directory, with training, saving and downloads stubbed out and network access and outside writes refused"
+    "kerlint confirm runs your code: each file executes with TensorFlow in a sandbox (bubblewrap: no network, "
+    "no new processes, read-only files outside a temporary directory, an empty environment, memory limit), "
+    "with training, saving and downloads stubbed out"
 )
+UNSAFE_NOTICE = (
+    "kerlint confirm runs your code WITHOUT A SANDBOX (--unsafe-no-sandbox): each file executes with TensorFlow in "
+    "a separate process with your rights, network and files; only Python-level guards stub out training, saving "
+    "and downloads, and code can go around them"
+)
+OUTPUT_KEPT = 64 << 10
+"""Bytes of the worker's output (stdout and stderr) kept for the report: the last ones."""
 
 
 class MissingDependencies(Exception):
@@ -68,6 +81,7 @@ class ConfirmOptions:
     jobs: int = 1
     execution_share: float = 0.5
     python: str = sys.executable
+    isolation: sandbox.Isolation | None = None  # None: detected when the run starts
 
 
 @dataclass
@@ -104,13 +118,13 @@ def check_dependencies() -> None:
             raise MissingDependencies(missing_message(f"{module} is not installed"))
 
 
-def default_memory_limit() -> int | None:
-    """Three quarters of the physical memory, at least 4 GiB: generous for TensorFlow, fatal for a runaway."""
+def default_memory_limit() -> int:
+    """Half the physical memory, at most 8 GiB: room for TensorFlow and a model, none for a runaway."""
     try:
         physical = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
     except (ValueError, OSError, AttributeError):
-        return None
-    return max(4 << 30, physical * 3 // 4)
+        return 4 << 30
+    return min(8 << 30, physical // 2)
 
 
 class Progress:
@@ -152,6 +166,8 @@ def confirm_files(
 ) -> list[FileOutcome]:
     """Run and measure every file of ``results`` (the static analyses of the files, in order)."""
     progress = Progress(progress_stream, len(results))
+    if options.isolation is None:
+        options = replace(options, isolation=sandbox.detect(options.python))
 
     def one(item: tuple[int, FileResult]) -> FileOutcome:
         index, result = item
@@ -179,15 +195,13 @@ def confirm_file(result: FileResult, options: ConfirmOptions, progress: Callable
         outcome.skipped = reason
         return outcome
     statics = compare.static_models(result.analysis, options.batch_size)
-    base = tempfile.mkdtemp(prefix="kerlint-confirm-")
-    workdir = os.path.join(base, "run")
-    os.mkdir(workdir)
+    workdir = tempfile.mkdtemp(prefix="kerlint-confirm-")  # in the sandbox, a tmpfs of its own is mounted on it
     start = time.monotonic()
     try:
-        _run_worker(outcome, result, statics, options, base, workdir, progress)
+        _run_worker(outcome, result, statics, options, workdir, progress)
     finally:
         outcome.seconds = round(time.monotonic() - start, 1)
-        shutil.rmtree(base, ignore_errors=True)
+        shutil.rmtree(workdir, ignore_errors=True)
     return outcome
 
 
@@ -201,13 +215,15 @@ def _not_runnable(result: FileResult) -> str | None:
     return None
 
 
-def _run_worker(outcome: FileOutcome, result: FileResult, statics: list, options: ConfirmOptions, base: str,
-                workdir: str, progress: Callable[[str], None]) -> None:
+def _run_worker(outcome: FileOutcome, result: FileResult, statics: list, options: ConfirmOptions, workdir: str,
+                progress: Callable[[str], None]) -> None:
     deadline = time.time() + options.timeout
+    token = secrets.token_hex(16)
     request = {
         "path": os.path.abspath(result.path),
         "source": result.source,
         "workdir": workdir,
+        "token": token,
         "batch_size": options.batch_size,
         "device": options.device,
         "deadline": deadline,
@@ -216,98 +232,156 @@ def _run_worker(outcome: FileOutcome, result: FileResult, statics: list, options
         "model": options.model,
         "static_models": [model.to_request() for model in statics],
     }
-    request_path = os.path.join(base, "request.json")
-    with open(request_path, "w", encoding="utf-8") as handle:
-        json.dump(request, handle)
     read_fd, write_fd = os.pipe()
-    log = tempfile.TemporaryFile(dir=base)
+    output_fd, output_write_fd = os.pipe()
     progress("starting")
     try:
-        process = subprocess.Popen(
-            [options.python, "-m", "kerlint.confirm.worker", request_path, str(write_fd)],
-            cwd=workdir, env=_worker_env(options.device, base, workdir), stdin=subprocess.DEVNULL,
-            stdout=log, stderr=log, pass_fds=(write_fd,), start_new_session=True,
+        process = options.isolation.popen(
+            [options.python, "-m", "kerlint.confirm.worker", str(write_fd)], env=_worker_env(options.device, workdir),
+            workdir=workdir, device=options.device, stdin=subprocess.PIPE, stdout=output_write_fd,
+            stderr=output_write_fd, pass_fds=(write_fd,),
         )
     except OSError as error:
-        os.close(read_fd)
-        os.close(write_fd)
+        for fd in (read_fd, write_fd, output_fd, output_write_fd):
+            os.close(fd)
         outcome.failure = f"could not start the worker ({options.python}): {error}"
         return
     os.close(write_fd)
+    os.close(output_write_fd)
     finished = False
+    output = bytearray()
     try:
-        finished = _read_events(read_fd, outcome, progress, deadline)
+        _send_request(process, request)
+        finished = _read_events(read_fd, output_fd, output, outcome, progress, deadline, token)
     finally:
-        os.close(read_fd)
         _stop(process, grace=5 if finished else 0)
-        log.seek(0)
-        outcome.log_tail = _tail(log.read().decode("utf-8", "replace"))
-        log.close()
-    if outcome.missing:
+        _drain(output_fd, output)
+        os.close(read_fd)
+        os.close(output_fd)
+        outcome.log_tail = _tail(output.decode("utf-8", "replace"))
+    if outcome.missing or outcome.failure:
         return
-    if not finished and outcome.failure is None:
+    if not finished:
         if time.time() >= deadline:
             outcome.failure = _timeout_message(outcome, options.timeout)
         else:
             outcome.failure = _crash_message(process.returncode, outcome.log_tail, options)
 
 
-def _worker_env(device: str, base: str, workdir: str) -> dict[str, str]:
-    env = dict(os.environ)
-    env.update(environment(device))
-    env.update({"TMPDIR": workdir, "KERAS_HOME": os.path.join(base, "keras"), "MPLCONFIGDIR": os.path.join(base, "mpl")})
+def _send_request(process: subprocess.Popen, request: dict) -> None:
+    """The request on the worker's standard input: nothing of it on a disk the sandbox can read."""
+    try:
+        process.stdin.write(json.dumps(request).encode("utf-8"))
+        process.stdin.close()
+    except OSError:
+        pass  # the worker is gone already: its exit status says why
+
+
+def _worker_env(device: str, workdir: str) -> dict[str, str]:
+    """The worker's whole environment: what Python and TensorFlow need, none of the caller's secrets."""
     package_root = str(Path(kerlint.__file__).resolve().parent.parent)
-    env["PYTHONPATH"] = os.pathsep.join(p for p in (package_root, env.get("PYTHONPATH")) if p)
+    env = {
+        "PATH": os.defpath, "HOME": workdir, "TMPDIR": workdir, "LANG": "C.UTF-8",
+        "KERAS_HOME": os.path.join(workdir, ".keras"), "MPLCONFIGDIR": os.path.join(workdir, ".matplotlib"),
+        "PYTHONPATH": os.pathsep.join(p for p in (package_root, os.environ.get("PYTHONPATH")) if p),
+    }
+    if os.environ.get("LD_LIBRARY_PATH"):  # where CUDA's libraries are, often
+        env["LD_LIBRARY_PATH"] = os.environ["LD_LIBRARY_PATH"]
+    env.update(environment(device))
     return env
 
 
-def _read_events(fd: int, outcome: FileOutcome, progress: Callable[[str], None], deadline: float) -> bool:
-    """Read the worker's JSON lines until "done" (True), end of stream or the deadline (False)."""
+def _read_events(fd: int, output_fd: int, output: bytearray, outcome: FileOutcome, progress: Callable[[str], None],
+                 deadline: float, token: str) -> bool:
+    """Read the worker's messages until "done" (True), end of stream, an untrusted message or the deadline (False).
+
+    Its output is read meanwhile (a worker blocked on a full pipe would never
+    finish), keeping the last ``OUTPUT_KEPT`` bytes.
+    """
     selector = selectors.DefaultSelector()
     selector.register(fd, selectors.EVENT_READ)
+    selector.register(output_fd, selectors.EVENT_READ)
     buffer = b""
+    sequence = _Sequence(outcome, progress)
     try:
         while True:
             remaining = deadline - time.time()
             if remaining <= 0:
                 return False
-            if not selector.select(timeout=min(remaining, 1.0)):
-                continue
-            chunk = os.read(fd, 1 << 16)
-            if not chunk:
-                return False
-            buffer += chunk
-            while b"\n" in buffer:
-                line, buffer = buffer.split(b"\n", 1)
-                if _handle(line, outcome, progress):
-                    return True
+            for key, _ in selector.select(timeout=min(remaining, 1.0)):
+                chunk = os.read(key.fd, 1 << 16)
+                if key.fd == output_fd:
+                    if not chunk:
+                        selector.unregister(output_fd)
+                    _keep_tail(output, chunk)
+                    continue
+                if not chunk:
+                    return False
+                buffer += chunk
+                try:
+                    while b"\n" in buffer:
+                        line, buffer = buffer.split(b"\n", 1)
+                        if sequence.take(protocol.parse(line, token)):
+                            return True
+                    if len(buffer) > protocol.MAX_LINE:
+                        raise protocol.Untrusted(f"a message of more than {protocol.MAX_LINE >> 20} MiB")
+                except protocol.Untrusted as error:
+                    outcome.failure = (f"the run's report could not be trusted ({error}): the worker was stopped "
+                                       "and nothing it reported is shown")
+                    outcome.executed, outcome.measured = None, {}
+                    return False
     finally:
         selector.close()
 
 
-def _handle(line: bytes, outcome: FileOutcome, progress: Callable[[str], None]) -> bool:
+class _Sequence:
+    """The order of the worker's messages: one "executed", then a "model" per built model at most, then "done"."""
+
+    def __init__(self, outcome: FileOutcome, progress: Callable[[str], None]):
+        self.outcome, self.progress = outcome, progress
+
+    def take(self, message: dict) -> bool:
+        """Apply one checked message to the outcome; True when the worker is done."""
+        outcome, event = self.outcome, message.pop("event")
+        if event == "progress":
+            self.progress(message["step"])
+        elif event == "missing":
+            outcome.missing = missing_message(message["message"])
+        elif event == "error":
+            outcome.failure = message["message"]
+        elif outcome.executed is None and event != "executed":
+            raise protocol.Untrusted(f"{event} before executed")
+        elif event == "executed":
+            if outcome.executed is not None:
+                raise protocol.Untrusted("executed twice")
+            outcome.executed = message
+        elif event == "model":
+            order = message["order"]
+            built = {c["order"] for c in outcome.executed["captured"] if c["built"]}
+            if order not in built or order in outcome.measured:
+                raise protocol.Untrusted(f"model {order}: not a built model, or measured twice")
+            outcome.measured[order] = message
+        return event == "done"
+
+
+def _keep_tail(output: bytearray, chunk: bytes) -> None:
+    output += chunk
+    if len(output) > OUTPUT_KEPT:
+        del output[:-OUTPUT_KEPT]
+
+
+def _drain(fd: int, output: bytearray) -> None:
+    """What the worker wrote before it exited (the pipe is at its end once every process in the sandbox is gone)."""
+    os.set_blocking(fd, False)
     try:
-        message = json.loads(line)
-    except json.JSONDecodeError:
-        return False
-    event = message.get("event")
-    if event == "progress":
-        progress(message.get("step", ""))
-    elif event == "missing":
-        outcome.missing = missing_message(message.get("message", "cannot import TensorFlow"))
-    elif event == "error":
-        outcome.failure = message.get("message", "the worker failed")
-    elif event == "executed":
-        outcome.executed = message
-    elif event == "model":
-        outcome.measured[message["order"]] = message
-    elif event == "done":
-        return True
-    return False
+        while chunk := os.read(fd, 1 << 16):
+            _keep_tail(output, chunk)
+    except OSError:
+        pass
 
 
 def _stop(process: subprocess.Popen, grace: float) -> None:
-    """Wait ``grace`` seconds for the worker to exit, then kill its process group."""
+    """Wait ``grace`` seconds for the worker to exit, then kill its process group (in the sandbox: everything)."""
     try:
         process.wait(timeout=grace)
         return

@@ -1,8 +1,10 @@
 """The child process of ``kerlint confirm``: run one file's code under guards, measure its models.
 
-``python -m kerlint.confirm.worker REQUEST.json FD`` reads the request the runner
-wrote and answers on file descriptor FD with JSON lines (see ``runner.py``):
-progress events, what the execution did, then one line per measured model.
+``python -m kerlint.confirm.worker FD``, started in the sandbox, reads the
+request on its standard input and answers on file descriptor FD with JSON lines
+(see ``runner.py``): progress events, what the execution did, then one line per
+measured model. Before the user's code runs it lowers its resource limits for
+good (``sandbox.apply_limits``) and installs the Python-level guards.
 This is the only kerlint module that imports TensorFlow and Keras.
 """
 
@@ -22,7 +24,7 @@ import traceback
 import types
 from typing import Any, Callable
 
-from kerlint.confirm import guards, measure
+from kerlint.confirm import guards, measure, sandbox
 
 EXIT_MISSING = 3
 """Exit status when TensorFlow or Keras cannot be imported."""
@@ -63,14 +65,22 @@ def configure_device(backend: measure.Backend, requested: str) -> measure.Option
 
 
 class Channel:
-    """JSON lines to the runner, on a descriptor the user's code does not print to."""
+    """JSON lines to the runner, on a descriptor the user's code does not print to.
 
-    def __init__(self, fd: int):
-        self.stream = os.fdopen(fd, "w", encoding="utf-8", buffering=1)
+    Every message carries the run's token: the runner rejects a line without it.
+    The encoder and the write are bound before the user's code runs, so that
+    code patching ``json.dumps`` or ``os.write`` does not change what is sent.
+    """
+
+    def __init__(self, fd: int, token: str):
+        self.fd, self.token = fd, token
+        self.encode = json.JSONEncoder(default=str).encode
+        self.write = os.write
 
     def send(self, event: str, **fields: Any) -> None:
-        self.stream.write(json.dumps({"event": event, **fields}, default=str) + "\n")
-        self.stream.flush()
+        data = (self.encode({"event": event, "token": self.token, **fields}) + "\n").encode("utf-8")
+        while data:
+            data = data[self.write(self.fd, data):]
 
     def progress(self, step: str) -> None:
         self.send("progress", step=step)
@@ -84,8 +94,8 @@ class Execution:
     ``sys.exit`` and the time limit stop the run. Models built so far are kept.
     """
 
-    def __init__(self, path: str, source: str, sandbox: guards.Sandbox, channel: Channel):
-        self.path, self.source, self.sandbox, self.channel = path, source, sandbox, channel
+    def __init__(self, path: str, source: str, guard: guards.Guards, channel: Channel):
+        self.path, self.source, self.guard, self.channel = path, source, guard, channel
         self.errors: list[dict] = []
         self.stopped: dict | None = None
         self.module = types.ModuleType("__main__")
@@ -114,7 +124,7 @@ class Execution:
 
         With ``wanted`` (``--model``), only those whose model or function has that name.
         """
-        built_lines = {c.line for c in self.sandbox.captured}
+        built_lines = {c.line for c in self.guard.captured}
         called: set[str] = set()
         for model in static_models:
             name = model.get("function")
@@ -133,11 +143,11 @@ class Execution:
                                     "message": f"{name}() has parameters without defaults: not called"})
                 continue
             self.channel.progress(f"calling {name}()")
-            self.sandbox.entry = name
+            self.guard.entry = name
             try:
                 self._run(function, function.__code__.co_firstlineno, f"{name}()")
             finally:
-                self.sandbox.entry = None
+                self.guard.entry = None
 
     def _resolve(self, dotted: str) -> Callable | None:
         value: Any = self.module.__dict__
@@ -161,10 +171,12 @@ class Execution:
                             "status": exit_.code if isinstance(exit_.code, (int, str, type(None))) else repr(exit_.code)}
             return False
         except BaseException as error:  # noqa: BLE001 - the user's code may raise anything
-            self.errors.append({
-                "line": self._line(error.__traceback__) or line, "type": type(error).__name__,
-                "message": measure._short(error), "where": where,
-            })
+            line = self._line(error.__traceback__) or line
+            self.errors.append({"line": line, "type": type(error).__name__, "message": measure._short(error),
+                                "where": where})
+            refused = sandbox.refusal(error)
+            if refused:
+                self.guard.record("sandbox", refused, line)
         return True
 
     def _line(self, tb) -> int | None:
@@ -201,12 +213,11 @@ def _wanted(captured: guards.Captured, name: str | None) -> bool:
 
 
 def main(argv: list[str]) -> None:
-    request_path, fd = argv[0], int(argv[1])
-    with open(request_path, encoding="utf-8") as handle:
-        request = json.load(handle)
-    channel = Channel(fd)
+    request = json.loads(sys.stdin.buffer.read())
+    os.dup2(os.open(os.devnull, os.O_RDONLY), 0)
+    channel = Channel(int(argv[0]), request["token"])
     exit_ = os._exit
-    guards.limit_memory(request.get("memory_limit"))
+    sandbox.apply_limits(request.get("memory_limit"), request["device"])
     channel.progress("importing TensorFlow")
     try:
         backend = load_backend()
@@ -222,9 +233,9 @@ def main(argv: list[str]) -> None:
     options.opener = open  # the sandbox guards builtins.open; /proc/self/clear_refs is written by this one
     device_description = options.device_name if options.device == "cpu" else _gpu_name(backend, options)
     path = request["path"]
-    sandbox = guards.Sandbox(request["workdir"], path, backend.keras, backend.np)
-    sandbox.install()
-    execution = Execution(path, request["source"], sandbox, channel)
+    guard = guards.Guards(request["workdir"], path, backend.keras, backend.np)
+    guard.install()
+    execution = Execution(path, request["source"], guard, channel)
     budget = (request["deadline"] - time.time()) * request.get("execution_share", 0.5)
     _set_alarm(budget)
     try:
@@ -236,13 +247,13 @@ def main(argv: list[str]) -> None:
         _cancel_alarm()
     if execution.stopped and execution.stopped["reason"] == "time":
         execution.stopped["seconds"] = round(budget, 1)
-    captured = sandbox.captured
+    captured = guard.captured
     channel.send(
         "executed",
         device={"kind": options.device, "name": device_description},
         errors=execution.errors,
         stopped=execution.stopped,
-        events=[event.to_json() for event in sandbox.events],
+        events=[event.to_json() for event in guard.events],
         captured=[_describe(c) for c in captured],
     )
     for item in captured:
@@ -258,7 +269,7 @@ def main(argv: list[str]) -> None:
             continue
         channel.send("model", order=item.order, measured=figures)
     channel.send("done")
-    channel.stream.close()
+    os.close(channel.fd)
     exit_(0)  # TensorFlow's teardown is slow and sometimes hangs; nothing is left to flush
 
 
