@@ -189,7 +189,10 @@ def _git(arguments: list[str], cwd: str, failure: str, stdin: bytes | None = Non
     except OSError as error:
         raise RevisionError(f"cannot run git: {error.strerror or error}") from None
     if done.returncode != 0:
-        raise RevisionError(failure)
+        # git's own words when they add something (a repository owned by another user, say)
+        said = done.stderr.decode(errors="replace").strip().splitlines()
+        detail = f" (git: {said[0].removeprefix('fatal: ')})" if said and "not a git repository" not in said[0] else ""
+        raise RevisionError(failure + detail)
     return done.stdout
 
 
