@@ -14,4 +14,7 @@ def unified_diff(path: str, before: str, after: str) -> str:
 
 def _lines(text: str) -> list[str]:
     """Each line ending in one newline, so that hunks print a line each whatever the file's line endings."""
-    return [line + "\n" for line in split_lines(text)]
+    lines = split_lines(text)
+    if lines[-1] == "":  # what follows the last line break
+        lines.pop()
+    return [line + "\n" for line in lines]
