@@ -15,7 +15,6 @@ from kerlint.units import human_count
 if TYPE_CHECKING:
     from kerlint.interpret.analysis import FileAnalysis
 
-FORMATS = ("table", "markdown", "json")
 HEADERS = {"params": "Params", "flops": "FLOPs", "memory": "Training memory"}
 LAYER_MARKS = {"added": "+", "removed": "-", "changed": "~"}
 HIGHLIGHTS = {"added": "fill:#dafbe1,stroke:#1a7f37,stroke-width:2px", "changed": "fill:#fff8c5,stroke:#9a6700,stroke-width:2px"}
