@@ -76,7 +76,12 @@ def printable_results(results: Results) -> Results:
     nor start a line of its own, nor make XML invalid."""
     located = [
         Located(
-            replace(item.finding, path=printable(item.finding.path), message=printable(item.finding.message)),
+            replace(
+                item.finding,
+                path=printable(item.finding.path),
+                message=printable(item.finding.message),
+                help=None if item.finding.help is None else printable(item.finding.help),
+            ),
             item.span,
             item.cell,
             printable(item.message),
