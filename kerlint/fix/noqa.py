@@ -59,7 +59,7 @@ def add_noqa(results: list[FileResult]) -> int:
             skipped += sum(map(len, codes_by_line.values()))
             continue
         for line in left:
-            _warn(f"{result.path}:{line}: line {line} cannot end in a comment; suppress its findings by hand")
+            _warn(f"{result.path}:{line}: no noqa comment added: the line ends inside a string or with a backslash")
         added += count
         skipped += sum(len(codes_by_line[line]) for line in left)
     print(f"Added {added} noqa directive{'' if added == 1 else 's'}.", file=sys.stderr)
