@@ -132,11 +132,13 @@ def _names_kerlint(codes_text: str) -> bool:
 def apply_suppressions(
     findings: Iterable[Finding], suppressions: Suppressions, path: str, enabled: frozenset[str]
 ) -> list[Finding]:
-    """The findings that no suppression covers, plus KER002 for each named code that covered nothing.
+    """The findings that no suppression covers, plus KER002 for each named code that covered nothing
+    and KER004 for each directive that cannot work.
 
     A line directive covers findings that start on its line. KER002 is reported
     only when it and the named code are enabled; it is itself silenced by a
-    file-ignore of KER002 or by naming KER002 in a directive on the same line.
+    file-ignore of KER002 or by naming KER002 in a directive on the same line,
+    and so is KER004.
     """
     by_line: dict[int, list[LineSuppression]] = defaultdict(list)
     for suppression in suppressions.lines:
@@ -162,7 +164,8 @@ def apply_suppressions(
     if INVALID_SUPPRESSION in enabled and INVALID_SUPPRESSION not in suppressions.file_codes:
         for directive in suppressions.invalid:
             if not any(INVALID_SUPPRESSION in (s.codes or ()) for s in by_line[directive.line]):
-                kept.append(_meta_finding(path, INVALID_SUPPRESSION, directive.line, directive.column, directive.end_column, directive.message))
+                span = (directive.line, directive.column, directive.end_column)
+                kept.append(_meta_finding(path, INVALID_SUPPRESSION, *span, directive.message))
     return sorted(kept, key=lambda finding: finding.sort_key)
 
 
