@@ -267,6 +267,9 @@ def test_the_code_can_neither_stop_nor_kill_its_parent(escapes):
 def test_the_memory_limit_cannot_be_raised(escapes):
     assert _raised(escapes, "resource.setrlimit(")["message"] == "not allowed to raise maximum limit"
     assert _sandboxed(escapes, "resource.setrlimit(").startswith("the code tried to raise its resource limits: refused")
+    memory = runner.default_memory_limit()
+    expected = [memory, memory + sandbox.ADDRESS_SPACE_HEADROOM, sandbox.RUN_DIRECTORY_BYTES, 0]
+    assert _raised(escapes, "hard limits")["message"] == f"hard limits: {expected}"
 
 
 @needs_sandbox

@@ -51,9 +51,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace, results: list, settings_for: Callable) -> int:
     """The ``confirm`` command on the static results of the discovered files; the exit code."""
-    from kerlint.confirm import report, runner
-
-    from kerlint.confirm import sandbox
+    from kerlint.confirm import report, runner, sandbox
 
     try:
         runner.check_dependencies()

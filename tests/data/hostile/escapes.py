@@ -24,6 +24,7 @@ import tensorflow as tf
 
 json.dumps = lambda *args, **kwargs: "forged"  # the worker's own messages must not change
 HERE = os.path.dirname(os.path.abspath(__file__))
+LIMITS = (resource.RLIMIT_DATA, resource.RLIMIT_AS, resource.RLIMIT_FSIZE, resource.RLIMIT_CORE)
 model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(2)], name="escapes")
 
 io.FileIO(os.path.join(HERE, "escaped_fileio.txt"), "w")
@@ -40,5 +41,6 @@ raise RuntimeError(f"ctypes fork: {ctypes.CDLL(None).fork()}")
 os.kill(os.getppid(), signal.SIGSTOP)
 os.kill(os.getppid(), signal.SIGKILL)
 resource.setrlimit(resource.RLIMIT_DATA, (resource.RLIM_INFINITY, resource.RLIM_INFINITY))
+raise RuntimeError(f"hard limits: {[resource.getrlimit(kind)[1] for kind in LIMITS]}")
 with open("/proc/1/environ", "rb") as init:
     raise RuntimeError(f"environment: {os.environ.get('FAKE_SECRET')}, init: {b'FAKE_SECRET' in init.read()}")
