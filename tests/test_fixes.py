@@ -509,3 +509,16 @@ def test_notebooks_and_standard_input_are_not_fixed(tmp_path):
     assert (tmp_path / "a.ipynb").read_text() == text
     piped = kerlint("check", "--fix", "-", cwd=tmp_path, stdin=SOFTMAX)
     assert piped.returncode == 2 and "do not read standard input" in piped.stderr
+
+
+def test_fix_round_trips_through_json_and_rejects_forgeries():
+    import json
+
+    from kerlint.fix.edit import Fix
+
+    finding = next(f for f in analyze_source(_dedent(CASES[8][3]), "a.py", SETTINGS).findings if f.fix)
+    assert Fix.from_json(json.loads(json.dumps(finding.fix.to_json()))) == finding.fix
+    assert Fix.from_json(None) is None
+    for forged in ([], ["t", "safe", []], ["t", "maybe", [[1, 1, 1, 1, ""]]], ["t", "safe", [[0, 1, 1, 1, ""]]], ["t", "safe", [[1, 1, 1, "1", ""]]]):
+        with pytest.raises((ValueError, TypeError)):
+            Fix.from_json(forged)

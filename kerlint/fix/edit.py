@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass
-from typing import Iterable
+from typing import Any, Iterable
 
 from kerlint.findings import Span
 
@@ -51,6 +51,25 @@ class Fix:
 
     def applies(self, unsafe: bool) -> bool:
         return self.applicability is Applicability.SAFE or unsafe
+
+    def to_json(self) -> list[Any]:
+        """`[title, applicability, [[line, column, end_line, end_column, content], ...]]`, for the cache."""
+        edits = [[edit.span.line, edit.span.column, edit.span.end_line, edit.span.end_column, edit.content] for edit in self.edits]
+        return [self.title, self.applicability.value, edits]
+
+    @classmethod
+    def from_json(cls, value: Any) -> Fix | None:
+        """A fix back from `to_json` (None from None); ValueError or TypeError when anything about it is off."""
+        if value is None:
+            return None
+        title, applicability, edits = value
+        spans = [(Span(*positions), content) for *positions, content in edits]
+        if not isinstance(title, str) or not spans or not all(
+            isinstance(content, str) and all(type(n) is int and n > 0 for n in (span.line, span.column, span.end_line, span.end_column))
+            for span, content in spans
+        ):
+            raise ValueError(f"not a fix: {value!r}")
+        return cls(title, tuple(Edit(span, content) for span, content in spans), Applicability(applicability))
 
 
 def make_fix(title: str, applicability: Applicability, edits: Iterable[Edit] | None) -> Fix | None:
