@@ -4,8 +4,9 @@ A followed module is parsed as a skeleton with every long definition left out
 (`kerlint.skeleton`): the interpreter evaluates a followed module's definitions
 only when the importing file uses them, and most never are. Trees are
 immutable, so one parsed module serves every analysis in the process (keyed by
-content digest); `track_imports` records which files an analysis read, so that
-the result cache can be invalidated when one of them changes.
+content digest); `track_imports` records which files an analysis read, and
+which module files it looked for and did not find, so that the result cache can
+be invalidated when one of them changes or appears.
 """
 
 from __future__ import annotations
@@ -13,9 +14,10 @@ from __future__ import annotations
 import contextlib
 from collections import OrderedDict
 from pathlib import Path
-from typing import Iterator
+from typing import Iterable, Iterator
 
 from kerlint import skeleton
+from kerlint.cache import MISSING
 from kerlint.files import digest
 from kerlint.parsing import check_nesting
 from kerlint.skeleton import Skeleton
@@ -67,7 +69,11 @@ def load_module(path: Path) -> Skeleton:
     NestingError for a file too deep to parse safely), but parsed once per
     process and recorded for `track_imports`.
     """
-    data = path.read_bytes()
+    try:
+        data = path.read_bytes()
+    except OSError:
+        record_missing([path])  # readable later: then the importing file is analyzed again
+        raise
     key = digest(data)
     for deps in _tracking:
         deps[str(path)] = key
@@ -84,9 +90,16 @@ def load_module(path: Path) -> Skeleton:
     return parsed
 
 
+def record_missing(paths: Iterable[Path]) -> None:
+    """Record module files looked for and not found (`MISSING`): creating one changes what the importing file means."""
+    for deps in _tracking:
+        for path in paths:
+            deps.setdefault(str(path), MISSING)
+
+
 @contextlib.contextmanager
 def track_imports() -> Iterator[dict[str, str]]:
-    """Collect {path: digest} of every module `load_module` reads inside the block."""
+    """Collect {path: digest} of every module `load_module` reads inside the block, {path: MISSING} of those not found."""
     deps: dict[str, str] = {}
     _tracking.append(deps)
     try:

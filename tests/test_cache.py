@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from helpers import EXAMPLES, kerlint
-from kerlint.cache import CACHE_DIR_NAME, ResultCache, code_version
+from kerlint.cache import CACHE_DIR_NAME, FORMAT, VERSION_MARKER, ResultCache, code_version
 from kerlint.config import load_settings
 from kerlint.engine import Task, analyze_files
 
@@ -96,26 +96,26 @@ def test_an_edited_module_that_the_file_imports_invalidates_it(tmp_path):
 
 @pytest.mark.parametrize(
     "content",
-    [b"", b"\x00\xff garbage", b"{not json", b"[]", b'{"format": 1, "version": "other", "entries": {}}',
+    [b"", b"\x00\xff garbage", b"{not json", b"[]", b'{"format": %d, "version": "other", "entries": {}}' % FORMAT,
      b"\x80\x04\x95pickle", "VERSION-ENTRIES"],
     ids=["empty", "binary", "bad-json", "not-an-object", "foreign-version", "pickle", "malformed-entries"],
 )
 def test_a_corrupted_or_foreign_cache_is_ignored_and_rebuilt(tmp_path, content):
     root = project(tmp_path)
+    run(root)  # kerlint makes its cache directory (it uses no other); then its file is damaged
     version = code_version()
     stored = root / CACHE_DIR_NAME / version / "check.json"
-    stored.parent.mkdir(parents=True)
     if content == "VERSION-ENTRIES":
         bad = {"digest": 1, "settings": None, "deps": [], "findings": [["x", "y"]]}
         entries = {str(root / "shared.py"): bad, str(root / "clean.py"): "nonsense"}
-        content = json.dumps({"format": 1, "version": version, "entries": entries}).encode()
+        content = json.dumps({"format": FORMAT, "version": version, "entries": entries}).encode()
     stored.write_bytes(content)
     result = run(root)
     assert result.returncode == 1, result.stderr
     assert codes(result) == [("shared.py", "KER301")]
     rebuilt = json.loads(stored.read_text())
     assert rebuilt["version"] == version and len(rebuilt["entries"]) == 2
-    assert [p.name for p in stored.parent.iterdir()] == ["check.json"]  # no temporary file left behind
+    assert sorted(p.name for p in stored.parent.iterdir()) == [VERSION_MARKER, "check.json"]  # no temporary file left
 
 
 def test_a_cached_entry_with_broken_findings_is_a_miss(tmp_path):
@@ -152,3 +152,5 @@ def test_an_unwritable_cache_directory_does_not_fail_the_run(tmp_path):
     (root / CACHE_DIR_NAME).write_text("a file where the directory should be")
     result = run(root)
     assert result.returncode == 1 and codes(result) == [("shared.py", "KER301")]
+    assert "is not a directory; running without the cache" in result.stderr
+    assert (root / CACHE_DIR_NAME).read_text() == "a file where the directory should be"

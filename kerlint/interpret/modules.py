@@ -5,6 +5,9 @@ package next to it), or belongs to the same top-level package as the analyzed
 file. Installed libraries are never interpreted, and neither are the Keras
 namespaces kerlint models itself (``keras.layers``, ``keras.ops``...): their
 meaning comes from the catalogue and the API model, not from their source.
+
+A project module looked for and not found is recorded too (``record_missing``):
+the file that imports it means something else once it is created.
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ import importlib.machinery
 import sys
 from pathlib import Path
 
+from kerlint.followed import record_missing
 from kerlint.interpret.imports import canonical, is_keras
 
 FOLLOWED_KERAS = "keras.applications."
@@ -54,7 +58,10 @@ class ModuleResolver:
         if dotted not in self._follows:
             top = dotted.partition(".")[0]
             base = None if not top or is_modelled(dotted) else self._absolute_base(top)
-            self._follows[dotted] = base is not None and ((base / top).is_dir() or (base / f"{top}.py").is_file())
+            follows = base is not None and ((base / top).is_dir() or (base / f"{top}.py").is_file())
+            if base is not None and not follows:
+                record_missing(_candidates(base, top))
+            self._follows[dotted] = follows
         return self._follows[dotted]
 
     def find(self, dotted: str, level: int = 0) -> Path | None:
@@ -122,6 +129,14 @@ def _outermost_package(directory: Path) -> Path | None:
 
 
 def _module_file(base: Path, dotted: str) -> Path | None:
+    candidates = _candidates(base, dotted)
+    found = next((c for c in candidates if c.is_file()), None)
+    if found is None:
+        record_missing(candidates)
+    return found
+
+
+def _candidates(base: Path, dotted: str) -> list[Path]:
+    """Where module ``dotted`` is looked for under ``base``: ``a/b.py``, then ``a/b/__init__.py``."""
     target = base.joinpath(*dotted.split(".")) if dotted else base
-    candidates = [target / "__init__.py"] if not dotted else [target.with_name(target.name + ".py"), target / "__init__.py"]
-    return next((c for c in candidates if c.is_file()), None)
+    return [target / "__init__.py"] if not dotted else [target.with_name(target.name + ".py"), target / "__init__.py"]
