@@ -13,7 +13,7 @@ from typing import TextIO
 from kerlint.color import PLAIN, Palette
 from kerlint.findings import Severity, Span
 from kerlint.report.concise import headline, summary_line
-from kerlint.report.results import Results, printable
+from kerlint.report.results import Results
 
 TAB_WIDTH = 4
 
@@ -27,7 +27,7 @@ def render(results: Results, stream: TextIO, palette: Palette = PLAIN, summary: 
             stream.write(excerpt(item.span, item.text, palette, finding.severity))
             blank = " " * len(str(item.span.line)) + " "
         if finding.help:
-            stream.write(f"{palette.gutter(blank + '=')} {palette.help('help:')} {printable(finding.help)}\n")
+            stream.write(f"{palette.gutter(blank + '=')} {palette.help('help:')} {finding.help}\n")
         stream.write("\n")
     if summary:
         stream.write(summary_line(item.finding for item in results.located) + "\n")
