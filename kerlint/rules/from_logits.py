@@ -95,9 +95,9 @@ model.compile(optimizer="adam", loss="sparse_categorical_crossentropy", metrics=
         editor = Editor(ctx.analysis.locator)
         for model in ctx.analysis.models:
             for head in heads(model):
-                message = _contradiction(head)
-                if message:
-                    yield Report(ctx.analysis.locator.span(head.activation_call.node), message, fix=_consistent_fix(editor, head))
+                found = _contradiction(head)
+                if found:
+                    yield Report(ctx.analysis.locator.span(head.activation_call.node), *found, fix=_consistent_fix(editor, head))
 
 
 def _contradiction(head: Head) -> tuple[str, str] | None:
