@@ -24,11 +24,8 @@ from kerlint.config import Settings
 from kerlint.engine import FileResult
 from kerlint.files import SourceError, decode_source, read_file
 from kerlint.findings import Finding
-from kerlint.fix.apply import fix_source
-from kerlint.fix.diff import unified_diff
 from kerlint.fix.edit import Applicability
 from kerlint.fix.settings import FixSettings
-from kerlint.fix.write import ChangedOnDisk, write_fixed
 from kerlint.report.concise import summary_line
 
 
@@ -101,6 +98,9 @@ def fix_results(args: argparse.Namespace, results: list[FileResult], settings_fo
 
 
 def _fix_file(result: FileResult, settings_for: Callable[[Path], Settings], rules: FixPolicy, write: bool) -> FileResult:
+    from kerlint.fix.apply import fix_source  # what only fixing needs is imported when fixing
+    from kerlint.fix.write import ChangedOnDisk, write_fixed
+
     if result.notebook is not None:
         _warn(f"{result.path}: notebooks are not fixed; apply the fixes in its cells by hand")
         return result
@@ -129,6 +129,8 @@ def _fix_file(result: FileResult, settings_for: Callable[[Path], Settings], rule
 
 def write_diff(results: Iterable[FileResult], stream: TextIO) -> int:
     """`--diff`: the unified diff of each file fixing would change; exit 1 if there is one, else 0."""
+    from kerlint.fix.diff import unified_diff
+
     changed = [result.data for result in results if isinstance(result.data, FixedFile)]
     for result in results:
         if isinstance(result.data, FixedFile):
