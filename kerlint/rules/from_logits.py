@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Iterator
-
-import libcst as cst
+from typing import TYPE_CHECKING, Iterator
 
 from kerlint.findings import Severity
-from kerlint.fix.codemod import Editor, is_literal, make_fix
-from kerlint.fix.edit import Applicability, Availability, Edit, Fix
+from kerlint.fix.edit import Applicability, Availability, Edit, Fix, make_fix
 from kerlint.rules.base import Report, Rule, RuleContext
 from kerlint.rules.heads import PROBABILITY_LOSSES, Head, heads
+
+if TYPE_CHECKING:
+    import libcst as cst
+
+    from kerlint.fix.codemod import Editor
 
 SQUASHING = {"softmax", "sigmoid"}
 
@@ -92,12 +94,11 @@ model.compile(optimizer="adam", loss="sparse_categorical_crossentropy", metrics=
     ]
 
     def check(self, ctx: RuleContext) -> Iterator[Report]:
-        editor = Editor(ctx.analysis.locator)
         for model in ctx.analysis.models:
             for head in heads(model):
                 found = _contradiction(head)
                 if found:
-                    yield Report(ctx.analysis.locator.span(head.activation_call.node), *found, fix=_consistent_fix(editor, head))
+                    yield Report(ctx.analysis.locator.span(head.activation_call.node), *found, fix=_consistent_fix(ctx, head))
 
 
 def _contradiction(head: Head) -> tuple[str, str] | None:
@@ -124,8 +125,14 @@ def _class_name(loss_name: str) -> str:
     return "".join(part.capitalize() for part in loss_name.split("_"))
 
 
-def _consistent_fix(editor: Editor, head: Head) -> Fix | None:
+def _consistent_fix(ctx: RuleContext, head: Head) -> Fix | None:
     """The `from_logits` of the loss written in the model's last `compile(loss=...)` set to what the output produces."""
+    # Imported here: rule modules load with every run, the parser only with a file to analyze.
+    import libcst as cst
+
+    from kerlint.fix.codemod import Editor
+
+    editor = Editor(ctx.analysis.locator)
     compile_call = head.model.compiles[-1].node if head.model.compiles else None
     if len(head.model.outputs) != 1 or not isinstance(compile_call, cst.Call):
         return None
@@ -144,6 +151,8 @@ def _consistent_fix(editor: Editor, head: Head) -> Fix | None:
 
 def _set_from_logits(editor: Editor, loss: cst.Call, value: bool) -> list[Edit] | None:
     """`from_logits` of a loss class's constructor call (its first parameter) written as `value`."""
+    from kerlint.fix.codemod import is_literal
+
     written = [arg for arg in loss.args if arg.keyword and arg.keyword.value == "from_logits"]
     if not written and loss.args and loss.args[0].keyword is None:
         written = [loss.args[0]]
