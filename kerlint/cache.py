@@ -313,12 +313,14 @@ def _inspect(directory: Path) -> bool:
 def _written_by_kerlint(entry: os.DirEntry) -> bool:
     """Could kerlint have written this entry of its cache directory: its tags (plain files) or a version directory?
 
-    A version directory is one named like `code_version()`. Those written before
-    kerlint marked them (cache format 1) carry no marker: they are kept, never deleted.
+    A version directory is named like `code_version()` or carries kerlint's marker.
+    Those written before kerlint marked them (cache format 1) are kept, never deleted.
     """
     if entry.name in ("CACHEDIR.TAG", ".gitignore"):
         return entry.is_file(follow_symlinks=False)
-    return _VERSION_NAME.fullmatch(entry.name) is not None and entry.is_dir(follow_symlinks=False)
+    if not entry.is_dir(follow_symlinks=False):
+        return False
+    return _VERSION_NAME.fullmatch(entry.name) is not None or _is_version_dir(Path(entry.path))
 
 
 def _is_home(info: os.stat_result) -> bool:

@@ -237,6 +237,17 @@ def test_pruning_removes_old_marked_versions_and_nothing_else(tmp_path):
     assert (unmarked / "check.json").read_text() == "{}" and (forged / VERSION_MARKER).is_symlink()
 
 
+def test_a_version_directory_is_kerlints_by_its_name_or_its_marker(tmp_path):
+    (tmp_path / "pyproject.toml").write_text("[tool.kerlint]\n")
+    directory = tmp_path / CACHE_DIR_NAME
+    _kerlint_cache(directory, "custom", _settings(tmp_path))  # marked, though not named like a version
+    (directory / "0.0.1-0123456789abcdef").mkdir()  # named like a version: an older kerlint's, unmarked
+    assert ResultCache(directory).entries == {}
+    (directory / "custom" / VERSION_MARKER).write_text("kerlint result cache\nsomething else\n")
+    with pytest.raises(CacheRefused, match=r"holds files kerlint did not write \(custom\)"):
+        ResultCache(directory)
+
+
 @pytest.mark.skipif(shutil.which("git") is None, reason="needs the git command")
 def test_a_cache_tracked_by_git_is_neither_written_nor_pruned(tmp_path):
     (tmp_path / "pyproject.toml").write_text("[tool.kerlint]\n")
