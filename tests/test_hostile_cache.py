@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from helpers import EXAMPLES, ROOT, kerlint
-from kerlint.cache import CACHE_DIR_NAME, CACHEDIR_TAG, KEEP_VERSIONS, MAX_CACHE_BYTES, VERSION_MARKER, CacheRefused, ResultCache, code_version
+from kerlint.cache import CACHE_DIR_NAME, CACHEDIR_TAG, KEEP_VERSIONS, MAX_CACHE_BYTES, VERSION_MARKER, CacheRefused, ResultCache
 from kerlint.config import load_settings
 from kerlint.engine import Task, analyze_files
 
@@ -293,7 +293,7 @@ def test_special_files_in_the_cache_never_hang_the_run(tmp_path, planted):
 
 
 def test_an_oversized_cache_file_is_not_read(tmp_path, monkeypatch):
-    root, stored = _cached_project(tmp_path)
+    _, stored = _cached_project(tmp_path)
     assert ResultCache(stored.parent.parent).entries
     monkeypatch.setattr("kerlint.cache.MAX_CACHE_BYTES", stored.stat().st_size - 1)
     assert ResultCache(stored.parent.parent).entries == {}
@@ -361,7 +361,7 @@ def test_a_deeply_nested_cache_file_is_ignored(tmp_path):
 
 def test_a_cache_directory_that_turned_into_a_link_is_not_written_through(tmp_path):
     """Checked again before writing: the directory may have been swapped since the run began."""
-    root, stored = _cached_project(tmp_path)
+    root, _ = _cached_project(tmp_path)
     settings = _settings(root)
     cache = ResultCache(root / CACHE_DIR_NAME, version="0.1.0-" + "c" * 16)
     victim = user_project(tmp_path / "victim")
