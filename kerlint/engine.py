@@ -4,10 +4,13 @@ The CLI, the cost report, the pylint plugin and the tests all go through
 ``analyze_source``; there is no second way to analyze a file. ``analyze_bytes``
 is the way in for a file's raw bytes (from disk or stdin): it prefilters,
 decodes, and turns a notebook into the one program that ``analyze_source`` reads.
-``analyze_files`` runs that same pipeline over many files: results from the
-content-hash cache where they are still valid, the rest in a process pool
-(``kerlint.pool``) whose workers call ``analyze_bytes`` and send back only what
-the command needs (``extract``).
+``analyze_files`` runs that same pipeline over files: results from the
+content-hash cache where they are still valid, the rest in worker processes
+(``kerlint.pool``) that call ``analyze_bytes`` under the per-file limits of
+``kerlint.limits`` and send back only what the command needs (``extract``).
+Every entry point that analyzes user files (the CLI's commands, standard input,
+the pylint plugin) goes through ``analyze_files``: the process that reports
+never parses user code, so no file can crash, hang or exhaust it.
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ from typing import TYPE_CHECKING, Any, Callable, Sequence
 from kerlint.config import Settings
 from kerlint.files import SourceError, decode_source, digest, might_build_keras_models, read_file
 from kerlint.findings import Finding, Span
+from kerlint.limits import RULE as RESOURCE_LIMIT
 from kerlint.notebook import Notebook, is_notebook, read_notebook
 from kerlint.rules import ALL_RULES, BY_CODE
 from kerlint.rules.base import RuleContext
@@ -96,20 +100,25 @@ def analyze_source(source: str, path: str, settings: Settings) -> FileResult:
 
     enabled = settings.codes_for(path)
     try:
-        parsing.check_nesting(source)
+        # CPython's parser first: it refuses what Python cannot run (200 nested brackets, expressions
+        # too deep for its stack, where libcst's parser would crash) and says where, as Python does.
+        tree = parsing.python_tree(source)
         resolver = ModuleResolver(path)  # shared with the interpreter: it remembers what it found on disk
-        parsed = skeleton.parse(source, resolver.may_follow)
-    except cst.ParserSyntaxError as error:
-        return FileResult(path, source, _syntax_error(path, source, error, enabled))
-    except parsing.NestingError as error:
-        finding = _meta(path, "KER001", str(error))
-        return FileResult(path, source, [finding] if "KER001" in enabled else [])
+        parsed = skeleton.parse(source, resolver.may_follow, tree)  # takes the only reference to `tree`
+    except parsing.Unparsable as error:
+        span = Span(error.line, error.column, error.end_line, error.end_column)
+        return FileResult(path, source, _syntax_error(path, source, error.message, span, enabled))
+    except cst.ParserSyntaxError as error:  # Python's syntax, but not libcst's
+        span = Span(error.raw_line, error.raw_column + 1, error.raw_line, error.raw_column + 2)
+        return FileResult(path, source, _syntax_error(path, source, error.message, span, enabled))
     except RecursionError:
         finding = _meta(path, "KER001", "file nests too deeply to parse")
         return FileResult(path, source, [finding] if "KER001" in enabled else [])
     try:
         analysis = analyze_module(parsed.module, path, deferred=parsed.deferred, resolver=resolver)
         findings = list(_run_rules(analysis, path, settings, enabled))
+    except MemoryError:
+        raise  # over the file's memory limit: the worker reports it (KER003)
     except RecursionError:
         return FileResult(path, source, [_meta(path, "KER000", "analysis nests too deeply (recursion limit)")])
     except Exception as error:  # a bug in kerlint must not stop the run
@@ -144,14 +153,13 @@ def _file_error(path: str, message: str, settings: Settings) -> FileResult:
     return FileResult(path, None, findings)
 
 
-def _syntax_error(path: str, source: str, error: cst.ParserSyntaxError, enabled: frozenset[str]) -> list[Finding]:
+def _syntax_error(path: str, source: str, message: str, span: Span, enabled: frozenset[str]) -> list[Finding]:
     if "KER001" not in enabled:
         return []
-    message = f"syntax error: {error.message}"
+    message = f"syntax error: {message}"
     if _PYTHON2_HINTS.search(source):
         message += " (this looks like Python 2 code; kerlint reads Python 3)"
-    line, column = error.raw_line, error.raw_column + 1
-    return [_meta(path, "KER001", message, Span(line, column, line, column + 1))]
+    return [_meta(path, "KER001", message, span)]
 
 
 def _meta(path: str, code: str, message: str, span: Span = Span(1, 1, 1, 1)) -> Finding:
@@ -164,18 +172,20 @@ def _meta(path: str, code: str, message: str, span: Span = Span(1, 1, 1, 1)) -> 
 
 @dataclass(frozen=True)
 class Task:
-    """One file to analyze: where it is, how it is shown, its settings."""
+    """One file to analyze: where it is, how it is shown, its settings, and its bytes when they
+    do not come from `path` (standard input, an editor's buffer)."""
 
     path: Path
     display: str
     settings: Settings
+    data: bytes | None = None
 
 
 TIMINGS_VARIABLE = "KERLINT_TIMINGS"
 """When set, `analyze_files` writes {absolute path: seconds} of the files it analyzed to that file (benchmarks)."""
 
-IN_PROCESS_BYTES = 256 * 1024
-"""Up to this much source in all, files are analyzed in this process: a pool would not pay off."""
+ONE_WORKER_BYTES = 256 * 1024
+"""Up to this much source in all, one worker analyzes every file: more workers would not pay off."""
 
 LARGE_FILE_BYTES = 64 * 1024
 """Files from this size up are sent to the workers first (they take longest)."""
@@ -188,15 +198,18 @@ def analyze_files(
     jobs: int | None = None,
     cache: "Any | None" = None,
 ) -> list[FileResult]:
-    """Analyze `tasks` (in order) through `analyze_bytes`, each result passed through `extract`.
+    """Analyze `tasks` (in order) through `analyze_bytes` in worker processes, each result passed through `extract`.
 
-    `jobs` worker processes (default: every core) share the work unless the
-    input is small, `jobs` is 1 or `extract` is None (full results with their
-    analysis, which stays in this process). `cache` (a `kerlint.cache.ResultCache`)
-    answers for files whose content, settings and followed modules are unchanged,
-    and learns the rest; it is used only with `extract=for_report`, whose
-    results it can store. A file that crashes or hangs a worker is KER000; the
-    run goes on.
+    `jobs` workers (default: every core) share the work unless the input is
+    small or `jobs` is 1, when one worker takes every file. With `extract`
+    None (full results with their analysis, for `graph` and `confirm`), a
+    file that a worker analyzed within the limits is analyzed again in this
+    process: the worker has shown that it is safe to. `cache` (a
+    `kerlint.cache.ResultCache`) answers for files whose content, settings and
+    followed modules are unchanged, and learns the rest; it is used only with
+    `extract=for_report`, whose results it can store. A file over a limit of
+    `kerlint.limits` is KER003; one that crashes its worker is KER000; the run
+    goes on.
     """
     from kerlint import pool
 
@@ -209,36 +222,42 @@ def analyze_files(
             if hit is not None:
                 results[index] = _from_cache(task, hit)
                 continue
-        pending.append((index, task, _size(task.path)))
+        if task.data is not None and not might_build_keras_models(task.data, notebook=is_notebook(task.display)):
+            results[index] = FileResult(task.display, None, [])  # bytes in hand (an editor's): no worker for them
+            continue
+        size = len(task.data) if task.data is not None else _size(task.path)
+        if size > task.settings.limits.max_file_size:
+            results[index] = _over_limit(task, task.settings.limits.size_message(size))
+            continue
+        pending.append((index, task, size))
+    if not pending:
+        return _finish(results, cache if use_cache else None, None)
 
-    if pending:
-        _load_analysis_stack()  # once, before workers fork: they share it instead of each importing it
     timings: dict[str, float] | None = {} if os.environ.get(TIMINGS_VARIABLE) else None
     jobs = pool.default_jobs() if jobs is None else max(1, jobs)
-    total = sum(size for _, _, size in pending)
-    if extract is None or jobs == 1 or len(pending) < 2 or total <= IN_PROCESS_BYTES:
-        isolated = []
-        for item in pending:
-            index, task, _ = item
-            outcome = run_task(task, extract, isolate=extract is not None)
-            if outcome is None:
-                isolated.append(item)  # could crash the parser: analyzed in a worker all the same
-                continue
-            results[index] = _keep(task, outcome, cache if use_cache else None, timings)
-        pending, jobs = isolated, 1
-    if pending:
-        # Large files first balances the workers; the rest in path order, so that files of one
-        # package follow each other and find the modules they import in the worker's cache.
-        pending.sort(key=lambda item: (0, -item[2]) if item[2] >= LARGE_FILE_BYTES else (1, item[0]))
-        by_index = {index: task for index, task, _ in pending}
-        work = [(index, task.path, task.display, task.settings) for index, task, _ in pending]
-        for index, outcome in pool.run(work, extract, jobs):
-            task = by_index[index]
-            if isinstance(outcome, pool.Failure):
+    if len(pending) < 2 or sum(size for _, _, size in pending) <= ONE_WORKER_BYTES:
+        jobs = 1
+    _load_analysis_stack()  # once, before workers fork: they share it instead of each importing it
+    # Large files first balances the workers; the rest in path order, so that files of one
+    # package follow each other and find the modules they import in the worker's cache.
+    pending.sort(key=lambda item: (0, -item[2]) if item[2] >= LARGE_FILE_BYTES else (1, item[0]))
+    by_index = {index: task for index, task, _ in pending}
+    for index, outcome in pool.run([(index, task) for index, task, _ in pending], extract or for_report, jobs):
+        task = by_index[index]
+        if isinstance(outcome, pool.Failure):
+            if outcome.code == "KER000":
                 results[index] = FileResult(task.display, None, [internal_error(task.display, outcome.message)])
             else:
-                results[index] = _keep(task, outcome, cache if use_cache else None, timings)
-    if use_cache:
+                results[index] = _over_limit(task, outcome.message)
+            continue
+        if extract is None and not _stopped(outcome[0]):
+            outcome = run_task(task, None)
+        results[index] = _keep(task, outcome, cache if use_cache else None, timings)
+    return _finish(results, cache if use_cache else None, timings)
+
+
+def _finish(results: list[FileResult | None], cache: Any, timings: dict[str, float] | None) -> list[FileResult]:
+    if cache is not None:
         cache.save()
     if timings is not None:
         _write_timings(timings)
@@ -251,30 +270,40 @@ def _load_analysis_stack() -> None:
     import kerlint.interpret.analysis  # noqa: F401
 
 
+def _over_limit(task: Task, message: str) -> FileResult:
+    """KER003 for a file over a limit of `kerlint.limits`, unless KER003 is off for it."""
+    enabled = RESOURCE_LIMIT in task.settings.codes_for(task.display)
+    return FileResult(task.display, None, [_meta(task.display, RESOURCE_LIMIT, message)] if enabled else [])
+
+
+def _stopped(result: FileResult) -> bool:
+    """Whether the analysis of `result` was stopped (a bug in kerlint, a limit) rather than finished."""
+    return any(finding.code in ("KER000", RESOURCE_LIMIT) for finding in result.findings)
+
+
 def _keep(task: Task, outcome: tuple[FileResult, dict[str, str], str | None, float], cache: Any, timings: dict[str, float] | None) -> FileResult:
     result, deps, digest, seconds = outcome
     if timings is not None:
         timings[os.path.abspath(task.path)] = seconds
-    if cache is not None and digest is not None and not any(f.code == "KER000" for f in result.findings):
+    if cache is not None and digest is not None and not _stopped(result):
         cache.store(task.path, task.settings, digest, deps, result.findings)
     return result
 
 
-def run_task(task: Task, extract: Extract | None, isolate: bool = False) -> tuple[FileResult, dict[str, str], str | None, float] | None:
+def run_task(task: Task, extract: Extract | None) -> tuple[FileResult, dict[str, str], str | None, float]:
     """Analyze one file: (result, {followed module: digest}, digest of its bytes or None if unreadable, seconds).
 
-    With `isolate`, None for a file that `pool.needs_isolation` says should be parsed in a worker.
+    Runs in a worker (`kerlint.pool`), or in the process that asked once a worker has analyzed the file.
     """
     from kerlint.followed import track_imports
-    from kerlint.pool import needs_isolation
 
     started = time.perf_counter()
-    try:
-        data = read_file(task.path)
-    except OSError as error:
-        return _file_error(task.display, f"cannot read file: {error.strerror or error}", task.settings), {}, None, 0.0
-    if isolate and needs_isolation(data) and might_build_keras_models(data, notebook=is_notebook(task.display)):
-        return None
+    data = task.data
+    if data is None:
+        try:
+            data = read_file(task.path)
+        except OSError as error:
+            return _file_error(task.display, f"cannot read file: {error.strerror or error}", task.settings), {}, None, 0.0
     with track_imports() as deps:
         result = analyze_bytes(data, task.display, task.settings)
     if extract is not None:

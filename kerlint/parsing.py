@@ -14,8 +14,11 @@ should get both of them:
   nodes) and cyclic-GC passes in the middle of building an acyclic tree. Together
   they are about 40% of libcst's parse time. The tree is the same.
 
-`python_ast` gives CPython's own tree, without GC passes either, for the skeletons
-(`kerlint.skeleton`) that find definitions before libcst parses.
+`python_tree` gives CPython's own tree, without GC passes either. The analyzed file
+goes through it before libcst: CPython refuses what Python cannot run (more than
+200 nested brackets, expressions too deep for its parser's stack) with its own
+message and position, which KER001 reports as they are; and the skeleton
+(`kerlint.skeleton`) finds definitions in the same tree.
 """
 
 from __future__ import annotations
@@ -25,11 +28,13 @@ import contextlib
 import gc
 import re
 import threading
+import warnings
 from typing import Iterator
 
 import libcst as cst
 
 from kerlint.files import STRINGS_AND_COMMENTS
+from kerlint.limits import near_memory_cap
 
 MAX_NESTING = 1_000
 """Deepest bracket nesting kerlint parses; libcst segfaults somewhere between 1,000 and 1,500."""
@@ -90,19 +95,21 @@ _PARSE_LOCK = threading.Lock()
 CHUNK_CHARS = 64 * 1024
 """Sources longer than twice this are parsed in pieces of about this size (see `parse`)."""
 
-_TOP_LEVEL_START = re.compile(r"^(?:def|class|async[ \t]+def)[ \t]|^@", re.MULTILINE)
+_TOP_LEVEL_START = re.compile(r"^(?!(?:else|elif|except|finally)\b)[^\s#)\]}]", re.MULTILINE)
+"""A line that starts a top-level statement, unless it is inside brackets or a string, or continues a line."""
 _TEXT_TOKENS = re.compile(_TOKENS.pattern.decode("ascii"), re.DOTALL)
 
 
 def parse(source: str) -> cst.Module:
     """`libcst.parse_module(source)`, skipping node validation and GC passes (see the module docstring).
 
-    A long source is cut before top-level `def`, `class` and decorators into pieces
-    of about `CHUNK_CHARS`, each parsed on its own, and the pieces joined into the
-    module that parsing it whole gives (same nodes, same code): libcst's native
-    parser needs memory and time that grow faster than the file (a 450 KB file
-    peaks at ~400 MB parsed whole). Any piece that does not parse makes it parse
-    the whole source, so errors are reported as for the whole file.
+    A long source is cut before top-level statements into pieces of about
+    `CHUNK_CHARS`, each parsed on its own, and the pieces joined into the module
+    that parsing it whole gives (same nodes, same code): libcst's native parser
+    needs memory and time that grow faster than the file (a 450 KB file peaks at
+    ~400 MB parsed whole, 3 MB of statements at over 2 GB). Any piece that does
+    not parse makes it parse the whole source, so errors are reported as for the
+    whole file.
 
     Raises what libcst raises (ParserSyntaxError, RecursionError); call
     `check_nesting` first for input that could crash the parser.
@@ -122,7 +129,7 @@ def parse(source: str) -> cst.Module:
 
 
 def _cut_points(source: str) -> list[int]:
-    """Offsets, about CHUNK_CHARS apart, where a top-level `def`/`class`/decorator starts a line.
+    """Offsets, about CHUNK_CHARS apart, where a top-level statement (or its decorator) starts a line.
 
     Not inside a string or brackets, not after a backslash continuation or a
     decorator (which belongs to the statement below it).
@@ -198,11 +205,45 @@ def _parse_whole(source: str) -> cst.Module:
                 node_class.__post_init__ = validate
 
 
+class Unparsable(Exception):
+    """Source that CPython's own parser refuses: its message, and its position when it gives one (1-based)."""
+
+    def __init__(self, message: str, line: int = 1, column: int = 1, end_line: int | None = None, end_column: int | None = None):
+        super().__init__(message)
+        self.message = message
+        self.line, self.column = line, column
+        self.end_line = end_line if end_line is not None and end_line >= line else line
+        same_line = self.end_line == line
+        self.end_column = end_column if end_column is not None and (not same_line or end_column > column) else column + 1
+
+
+def python_tree(source: str) -> ast.Module:
+    """CPython's syntax tree of `source`, or Unparsable with what CPython says about it.
+
+    A MemoryError is raised as it is when this process came near its memory cap
+    (`kerlint.limits`); otherwise it is the parser's own stack overflowing on
+    source too complex for Python to run (Python 3.11 raises it without a message).
+    """
+    try:
+        return python_ast(source)
+    except SyntaxError as error:  # and IndentationError, TabError
+        raise Unparsable(error.msg, error.lineno or 1, error.offset or 1, error.end_lineno, error.end_offset) from None
+    except ValueError as error:  # null bytes, before Python 3.12
+        raise Unparsable(str(error)) from None
+    except RecursionError:
+        raise Unparsable("too deeply nested for Python's parser (maximum recursion depth exceeded)") from None
+    except MemoryError:
+        if near_memory_cap():
+            raise
+        raise Unparsable("too complex for Python's parser (its stack overflowed)") from None
+
+
 def python_ast(source: str) -> ast.Module:
     """CPython's own syntax tree of `source` (raises SyntaxError, ValueError...), built without cyclic-GC
     passes as `parse` does: ASTs are acyclic, and collections triggered while building one scan
-    every tree already in memory."""
-    with _gc_paused():
+    every tree already in memory. Warnings about the source (invalid escapes) are kerlint's to give, not the parser's."""
+    with _gc_paused(), warnings.catch_warnings():
+        warnings.simplefilter("ignore")
         return ast.parse(source)
 
 

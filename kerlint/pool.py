@@ -1,16 +1,20 @@
-"""Worker processes for the per-file pipeline, robust to files that crash or hang them.
+"""Worker processes for the per-file pipeline, robust to files that crash, hang or bloat them.
 
-`multiprocessing.Pool` loses a task whose worker dies (a segfault in libcst's native
-parser, the OOM killer) and then waits forever; `concurrent.futures` fails every
-pending task. This pool gives each worker one file at a time over its own pipe, so
-when a worker dies the parent knows which file killed it: that file becomes a
-`Failure` (reported as KER000), a fresh worker takes the worker's place, and the
-run goes on. A file that runs longer than `FILE_TIMEOUT` seconds is treated the
-same way. A worker whose memory grew past `WORKER_MAX_RSS` finishes its file and
-is replaced, which bounds the peak memory of the whole process tree.
+Every analyzed file goes through a worker, one file or thousands: the parent
+process never parses user code. `multiprocessing.Pool` loses a task whose worker
+dies (a segfault in libcst's native parser, the OOM killer) and then waits forever;
+`concurrent.futures` fails every pending task. This pool gives each worker one file
+at a time over its own pipe, so when a worker dies the parent knows which file
+killed it: that file becomes a `Failure` (reported as KER000), a fresh worker takes
+the worker's place, and the run goes on. The limits of `kerlint.limits` are kept
+here: a file that runs past its `file-timeout` has its worker stopped, and a worker
+caps its own memory at `file-memory` more than it uses before each file; a file
+over either is a `Failure` with code KER003. A worker whose memory grew past
+`WORKER_MAX_RSS` finishes its file and is replaced, which bounds the peak memory of
+the whole process tree. Workers die with the parent, even one killed with SIGKILL.
 
-Workers call `engine.run_task`, the same pipeline as the single-process path, and
-send back `extract(result)` (for `check`, findings only), never syntax trees.
+Workers call `engine.run_task`, the same pipeline as every other path, and send
+back `extract(result)` (for `check`, findings only), never syntax trees.
 """
 
 from __future__ import annotations
@@ -24,25 +28,24 @@ import time
 from collections import deque
 from dataclasses import dataclass
 from multiprocessing import connection, get_context
-from pathlib import Path
-from typing import Any, Callable, Iterator, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Iterator, Sequence
 
-FILE_TIMEOUT = 120.0
-"""Seconds one file may take in a worker (the interpreter's own budget is 2s; parsing a huge file is the rest)."""
+from kerlint import limits
+
+if TYPE_CHECKING:
+    from kerlint.engine import Task
 
 WORKER_MAX_RSS = 110 * 1024 * 1024
 """A worker whose resident memory exceeds this after a file is replaced by a fresh one."""
 
-LONG_LINE = 5_000
-"""Files with a line this long (or many backslash continuations) could nest expressions deep enough
-to crash the parser without brackets (`a.b.b.b...`, `- - - x`): outside the pool they still run in a worker."""
-
 
 @dataclass(frozen=True)
 class Failure:
-    """A file that crashed or hung its worker, or could not be sent back; `message` says which."""
+    """A file whose analysis did not finish; `message` says why: over a limit of `kerlint.limits`
+    (`code` KER003), or a crash, or a result that could not be sent back (KER000)."""
 
     message: str
+    code: str = "KER000"
 
 
 def default_jobs() -> int:
@@ -53,15 +56,8 @@ def default_jobs() -> int:
         return max(1, os.cpu_count() or 1)
 
 
-def needs_isolation(data: bytes) -> bool:
-    """Whether parsing `data` could crash the process in ways the bracket-depth guard does not see."""
-    if len(data) < LONG_LINE:
-        return False
-    return data.count(b"\\\n") > 500 or max(map(len, data.splitlines()), default=0) > LONG_LINE
-
-
-Work = tuple[int, Path, str, Any]
-"""(index, path, display, settings): one file for `engine.run_task`."""
+Work = tuple[int, "Task"]
+"""(index, task): one file for `engine.run_task`."""
 
 
 def run(work: Sequence[Work], extract: Callable, jobs: int) -> Iterator[tuple[int, Any]]:
@@ -72,11 +68,12 @@ def run(work: Sequence[Work], extract: Callable, jobs: int) -> Iterator[tuple[in
     jobs = max(1, min(jobs, len(work)))
     queue = _Schedule(work, jobs)
     workers: list[_Worker] = []
-    gc.collect()
+    if jobs > 1:
+        gc.collect()  # what is freed now is not frozen below (10 ms: not worth it for one worker)
     gc.freeze()  # forked children share the parent's objects without touching their pages
     try:
         for _ in range(jobs):
-            workers.append(_Worker(context, extract))
+            workers.append(_Worker(context, extract, workers))
         for position, worker in enumerate(workers):
             if queue:
                 worker.send(queue.next_for(position))
@@ -90,18 +87,18 @@ def run(work: Sequence[Work], extract: Callable, jobs: int) -> Iterator[tuple[in
             for position, worker in enumerate(workers):
                 if not worker.busy:
                     continue
-                index = worker.item[0]
+                index, task = worker.item
                 if worker.conn in ready or worker.process.sentinel in ready:
                     outcome, retiring = worker.receive()
                 elif time.monotonic() >= worker.deadline:
-                    outcome, retiring = Failure(f"kerlint gave up on this file after {FILE_TIMEOUT:g}s (worker stopped)"), True
+                    outcome, retiring = Failure(task.settings.limits.timeout_message(), limits.RULE), True
                 else:
                     continue
                 worker.item = None
                 if retiring or not worker.alive():
                     worker.stop()
                     if queue:
-                        worker = workers[position] = _Worker(context, extract)
+                        worker = workers[position] = _Worker(context, extract, workers)
                 if queue:
                     worker.send(queue.next_for(position))
                 yield index, outcome
@@ -129,9 +126,12 @@ class _Schedule:
 
 
 class _Worker:
-    def __init__(self, context: Any, extract: Callable):
+    def __init__(self, context: Any, extract: Callable, others: Sequence[_Worker]):
         self.conn, child = context.Pipe()
-        self.process = context.Process(target=_serve, args=(child, extract), daemon=True)
+        # The child closes the parent's ends of every pipe it inherits, its own included: while a
+        # child holds one, the worker at its other end never sees EOF when the parent dies.
+        inherited = [worker.conn.fileno() for worker in (*others, self) if not worker.conn.closed]
+        self.process = context.Process(target=_serve, args=(child, extract, os.getpid(), inherited), daemon=True)
         self.process.start()
         child.close()
         self.item: Work | None = None
@@ -146,7 +146,7 @@ class _Worker:
 
     def send(self, item: Work) -> None:
         self.item = item
-        self.deadline = time.monotonic() + FILE_TIMEOUT
+        self.deadline = time.monotonic() + item[1].settings.limits.file_timeout
         try:
             self.conn.send(item)
         except (OSError, ValueError):
@@ -163,6 +163,9 @@ class _Worker:
         except Exception as error:  # a result that could not be unpickled
             return Failure(f"result could not be read back from the worker: {type(error).__name__}: {error}"), True
         self.process.join(timeout=5)
+        if self.process.exitcode == -signal.SIGABRT:
+            # What libcst's native parser does when an allocation fails under the worker's memory cap.
+            return Failure(self.item[1].settings.limits.memory_message(aborted=True), limits.RULE), True
         return Failure(f"kerlint crashed on this file ({_describe_exit(self.process.exitcode)}); the run went on"), True
 
     def stop(self) -> None:
@@ -191,13 +194,20 @@ def _describe_exit(code: int | None) -> str:
     return f"worker exited with status {code}"
 
 
-def _serve(conn: Any, extract: Callable) -> None:
-    """Worker main loop: analyze each file sent, send back the extracted outcome."""
+def _serve(conn: Any, extract: Callable, parent: int, inherited: Sequence[int]) -> None:
+    """Worker main loop: analyze each file sent within its limits, send back the extracted outcome."""
     from kerlint.engine import run_task  # noqa: PLC0415 - the worker's only dependency
 
+    limits.die_with_parent(parent)
+    for descriptor in inherited:
+        try:
+            os.close(descriptor)
+        except OSError:
+            pass
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
     faulthandler.disable()  # a crash is reported by the parent, as KER000 for the file
     gc.disable()  # one collection per file instead (below)
+    analyzed = False
     while True:
         try:
             item = conn.recv()
@@ -205,13 +215,24 @@ def _serve(conn: Any, extract: Callable) -> None:
             return
         if item is None:
             return
-        index, path, display, settings = item
-        from kerlint.engine import Task  # noqa: PLC0415
-
+        if analyzed:
+            # Automatic collections kept rescanning the syntax trees (acyclic, freed by reference
+            # counting) and the parsed followed modules: 13% of a worker's time. The garbage of a
+            # file is collected once after it, when another file comes (not while the parent waits
+            # for the last one to exit); what outlives it is frozen, never scanned again.
+            gc.collect()
+            gc.freeze()
+        analyzed = True
+        _, task = item
         try:
-            outcome: Any = run_task(Task(path, display, settings), extract)
+            limits.cap_memory(task.settings.limits.file_memory)
+            outcome: Any = run_task(task, extract)
+        except MemoryError:
+            outcome = Failure(task.settings.limits.memory_message(), limits.RULE)
         except BaseException as error:  # noqa: BLE001 - reported for this file, the worker goes on
             outcome = Failure(f"{type(error).__name__}: {error}")
+        finally:
+            limits.uncap_memory()
         retiring = _rss() > WORKER_MAX_RSS  # then the parent starts a fresh worker
         try:
             conn.send((outcome, retiring))
@@ -219,11 +240,6 @@ def _serve(conn: Any, extract: Callable) -> None:
             conn.send((Failure(f"result could not be sent back from the worker: {type(error).__name__}: {error}"), retiring))
         if retiring:
             return
-        # Automatic collections kept rescanning the syntax trees (acyclic, freed by reference
-        # counting) and the parsed followed modules: 13% of a worker's time. The garbage of a
-        # file is collected once after it; what outlives it is frozen, never scanned again.
-        gc.collect()
-        gc.freeze()
 
 
 def _rss() -> int:

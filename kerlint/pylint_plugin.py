@@ -4,9 +4,12 @@ Load it with ``--load-plugins=kerlint.pylint_plugin`` or ``load-plugins`` in
 ``[tool.pylint.main]``. Every registered rule is a message (``E9301``,
 ``kerlint-incompatible-shared-layer``; see ``kerlint.report.pylint``). The file
 goes through kerlint's own per-file pipeline with the ``[tool.kerlint]``
-settings of its nearest pyproject.toml, so kerlint's selection, options and
-suppression comments apply; pylint's enable/disable options and
-``# pylint: disable=kerlint-...`` comments apply on top, as for any message.
+settings of its nearest pyproject.toml, so kerlint's selection, options,
+excludes, limits and suppression comments apply (a file that ``exclude`` or
+``extend-exclude`` matches gets no kerlint messages); pylint's enable/disable
+options and ``# pylint: disable=kerlint-...`` comments apply on top, as for any
+message. Like every kerlint entry point, the analysis runs in a worker process
+within the per-file limits, so no file can crash or hang the editor's pylint.
 """
 
 from __future__ import annotations
@@ -18,7 +21,8 @@ from astroid import nodes
 from pylint.checkers import BaseRawFileChecker
 
 from kerlint.config import ConfigError, find_pyproject, load_settings
-from kerlint.engine import analyze_bytes
+from kerlint.engine import Task, analyze_files
+from kerlint.files import is_force_excluded
 from kerlint.report.pylint import message_id, symbol
 from kerlint.rules import ALL_RULES, BY_CODE
 
@@ -48,9 +52,12 @@ class KerlintChecker(BaseRawFileChecker):
         except ConfigError as error:
             self.add_message("config-parse-error", line=1, args=str(error))
             return
+        if is_force_excluded(Path(path), settings):
+            return
         with node.stream() as stream:
             data = stream.read()
-        for finding in analyze_bytes(data, path, settings).findings:
+        (result,) = analyze_files([Task(Path(path), path, settings, data)])
+        for finding in result.findings:
             span = finding.span
             self.add_message(
                 symbol(BY_CODE[finding.code]),

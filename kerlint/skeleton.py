@@ -16,8 +16,9 @@ model-building code calls), and does not run it as an entry point: such a
 function builds no model kerlint could report on its own.
 
 CPython's parser, several times cheaper than libcst's, reads the file first:
-it finds the definitions, and a syntax error anywhere makes the file parse
-whole, so that libcst reports it as before.
+it finds the definitions (in the tree the engine already has for the analyzed
+file), and a syntax error anywhere makes the file parse whole, so that libcst
+reports it as before.
 """
 
 from __future__ import annotations
@@ -77,15 +78,18 @@ class Skeleton:
     deferred: dict[int, DeferredDefinition]  # id(placeholder FunctionDef) -> the definition it stands for
 
 
-def parse(source: str, may_follow: Callable[[str], bool] | None = None) -> Skeleton:
+def parse(source: str, may_follow: Callable[[str], bool] | None = None, tree: ast.Module | None = None) -> Skeleton:
     """The module of `source`, as a skeleton when that pays. Raises what `parsing.parse` raises.
 
     `may_follow(dotted)`: is an import the project's? Given for the analyzed
     file; without it (a followed module, whose definitions the interpreter
     evaluates only when used anyway) every long definition is left out.
+    `tree`: CPython's tree of `source` when the caller has it (`parsing.python_tree`);
+    it is let go before libcst parses.
     """
     if len(source) >= MIN_FILE_CHARS:
-        cut = _cut(source, may_follow)
+        cut = _cut(source, may_follow, tree)
+        del tree  # the caller passed its only reference: libcst's parse below needs the memory
         if cut is not None:
             text, deferred = cut
             module = parsing.parse(text)
@@ -95,12 +99,13 @@ def parse(source: str, may_follow: Callable[[str], bool] | None = None) -> Skele
     return Skeleton(parsing.parse(source), {})
 
 
-def _cut(source: str, may_follow: Callable[[str], bool] | None) -> tuple[str, list[DeferredDefinition]] | None:
+def _cut(source: str, may_follow: Callable[[str], bool] | None, tree: ast.Module | None) -> tuple[str, list[DeferredDefinition]] | None:
     """The skeleton's text and what it leaves out; None when nothing is worth leaving out."""
-    try:
-        tree = parsing.python_ast(source)
-    except (SyntaxError, ValueError, RecursionError, MemoryError):
-        return None
+    if tree is None:
+        try:
+            tree = parsing.python_ast(source)
+        except (SyntaxError, ValueError, RecursionError, MemoryError):
+            return None
     pieces = _LINES_AND_BREAKS.split(source)  # line, break, line, ..., line
     lines, breaks = pieces[::2], pieces[1::2]
     ends = list(itertools.accumulate(map(len, pieces)))

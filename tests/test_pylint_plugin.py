@@ -115,6 +115,17 @@ def test_pylint_disable_of_one_message_keeps_the_others(tmp_path):
     assert [(m["symbol"], m["line"]) for m in found] == [("kerlint-unused-suppression", 13)]
 
 
+def test_files_excluded_by_the_configuration_get_no_messages(tmp_path):
+    for directory in ("generated", "src", "legacy"):
+        (tmp_path / directory).mkdir()
+        (tmp_path / directory / "model.py").write_text(ARTICLE)
+    (tmp_path / "pyproject.toml").write_text("[tool.kerlint]\nextend-exclude = ['generated']\n")
+    paths = ["generated/model.py", "src/model.py", "legacy/model.py"]
+    assert sorted(m["path"] for m in messages(PLUGIN, *paths, cwd=tmp_path)) == ["legacy/model.py", "src/model.py"]
+    (tmp_path / "pyproject.toml").write_text("[tool.kerlint]\nexclude = ['legacy/*.py']\n")  # replaces the defaults
+    assert sorted(m["path"] for m in messages(PLUGIN, *paths, cwd=tmp_path)) == ["generated/model.py", "src/model.py"]
+
+
 def test_configuration_error_is_reported_with_the_file_and_key(tmp_path):
     cwd = project(tmp_path, pyproject="[tool.kerlint]\nselct = ['KER1']\n")
     result = pylint(PLUGIN, "--disable=all", "--enable=kerlint,config-parse-error", "--output-format=json2", "model.py", cwd=cwd)

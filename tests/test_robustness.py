@@ -11,6 +11,7 @@ directories in discovery, BOMs and coding cookies (`test_files.py`).
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import signal
@@ -26,6 +27,7 @@ from helpers import EXAMPLES, analyze, kerlint
 from kerlint import parsing, pool
 from kerlint.config import load_settings
 from kerlint.engine import Task, analyze_files
+from kerlint.limits import Limits
 
 SHARED = (EXAMPLES / "article_shared_layers.py").read_text()
 MODEL = "import keras\nmodel = keras.Sequential([keras.Input((4,)), keras.layers.Dense(2)])\n"
@@ -60,7 +62,7 @@ def test_null_bytes_and_undecodable_files_are_ker001_and_the_run_goes_on(tmp_pat
     (tmp_path / "b_utf16.py").write_bytes("import keras\n".encode("utf-16"))
     (tmp_path / "c_shared.py").write_text(SHARED)
     result = kerlint(".", "--output-format", "json", "--no-cache", cwd=tmp_path)
-    assert set(found(result)) == {("a_nulls.py", "KER001"), ("c_shared.py", "KER301")}  # UTF-16 never says "keras" in bytes
+    assert set(found(result)) == {("a_nulls.py", "KER001"), ("b_utf16.py", "KER001"), ("c_shared.py", "KER301")}
     assert result.returncode == 1
 
 
@@ -112,7 +114,8 @@ def test_the_chunked_parse_is_the_whole_parse(tmp_path, monkeypatch):
 
 @pytest.mark.parametrize("shape", ["([{", "f(", "[", "(1 + ", "a[", "{1: "])
 def test_1000_deep_nested_expressions_parse_and_deeper_ones_are_refused(shape):
-    """libcst's native parser segfaults somewhere past 1,000 levels: a guard refuses those before parsing."""
+    """libcst's native parser segfaults somewhere past 1,000 levels: a guard refuses those before parsing
+    (followed modules go through it). An analyzed file is refused by CPython's parser from 201 levels on."""
     opening = shape if shape != "([{" else None
 
     def nested(depth: int) -> str:
@@ -122,14 +125,18 @@ def test_1000_deep_nested_expressions_parse_and_deeper_ones_are_refused(shape):
         return "x = " + opening * depth + closing * depth + "\n"
 
     deep = "import keras\n" + nested(parsing.MAX_NESTING - 2) + MODEL
-    probe = "import sys\nfrom helpers import analyze\nr = analyze(sys.stdin.read())\nprint([f.code for f in r.findings])\n"
+    probe = (
+        "import sys, libcst\nfrom kerlint import parsing\ns = sys.stdin.read()\nparsing.check_nesting(s)\n"
+        "try:\n    parsing.parse(s)\nexcept libcst.ParserSyntaxError:\n    pass  # `(1 + (1 + ... 1)1)`: an error, not a crash\n"
+    )
     # In a subprocess: if the guard were wrong, the parser would kill the process, not the test run.
-    result = subprocess.run([sys.executable, "-c", probe], input=deep, capture_output=True, text=True, timeout=120,
-                            cwd=Path(__file__).parent)
+    result = subprocess.run([sys.executable, "-c", probe], input=deep, capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr[-2000:]
-    too_deep = analyze("import keras\n" + nested(1500))
-    assert [f.code for f in too_deep.findings] == ["KER001"]
-    assert "nested too deeply to parse" in too_deep.findings[0].message and "limit 1,000" in too_deep.findings[0].message
+    with pytest.raises(parsing.NestingError, match="limit 1,000"):
+        parsing.check_nesting("import keras\n" + nested(1500))
+    too_deep = analyze("import keras\n" + nested(201) + MODEL)
+    assert [(f.code, f.message, f.span.line) for f in too_deep.findings] == [("KER001", "syntax error: too many nested parentheses", 2)]
+    assert not [f for f in analyze("import keras\n" + nested(200) + MODEL).findings if "nested" in f.message]
 
 
 def test_brackets_in_strings_and_comments_do_not_count():
@@ -149,7 +156,7 @@ def test_a_too_deep_imported_module_is_not_parsed(tmp_path):
 
 
 def _pool_settings(monkeypatch):
-    monkeypatch.setattr(engine, "IN_PROCESS_BYTES", 0)  # always use the pool, even for tiny files
+    monkeypatch.setattr(engine, "ONE_WORKER_BYTES", 0)  # several workers, even for tiny files
     return load_settings(None)
 
 
@@ -184,8 +191,7 @@ def test_a_worker_crash_is_ker000_for_that_file_and_the_run_goes_on(tmp_path, mo
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the hang is injected into forked workers")
 def test_a_file_that_hangs_its_worker_is_given_up_on(tmp_path, monkeypatch):
-    settings = _pool_settings(monkeypatch)
-    monkeypatch.setattr(pool, "FILE_TIMEOUT", 2.0)
+    settings = dataclasses.replace(_pool_settings(monkeypatch), limits=Limits(file_timeout=2.0))
     original = engine.analyze_bytes
 
     def hanging(data, path, settings):
@@ -199,7 +205,9 @@ def test_a_file_that_hangs_its_worker_is_given_up_on(tmp_path, monkeypatch):
     started = time.monotonic()
     results = analyze_files([Task(tmp_path / n, n, settings) for n in ("hang.py", "ok.py")], jobs=2)
     assert time.monotonic() - started < 60
-    assert [f.code for f in results[0].findings] == ["KER000"] and "gave up" in results[0].findings[0].message
+    assert [(f.code, f.message) for f in results[0].findings] == [
+        ("KER003", "analysis stopped: over the 2 s time limit for one file (raise it with `file-timeout` in [tool.kerlint.limits])")
+    ]
     assert [f.code for f in results[1].findings] == ["KER301"]
 
 
@@ -207,14 +215,14 @@ def test_an_exception_in_a_worker_is_ker000_and_exit_code_2(tmp_path, monkeypatc
     settings = _pool_settings(monkeypatch)
 
     def broken(data, path, settings):
-        raise MemoryError("injected")
+        raise LookupError("injected")
 
     monkeypatch.setattr(engine, "analyze_bytes", broken)
     (tmp_path / "a.py").write_text(MODEL)
     (tmp_path / "b.py").write_text(MODEL)
     results = analyze_files([Task(tmp_path / n, n, settings) for n in ("a.py", "b.py")], jobs=2)
     assert [[f.code for f in r.findings] for r in results] == [["KER000"], ["KER000"]]
-    assert "MemoryError: injected" in results[0].findings[0].message
+    assert "LookupError: injected" in results[0].findings[0].message
 
 
 def test_ker000_in_a_run_means_exit_code_2(tmp_path):

@@ -68,3 +68,34 @@ class UnusedSuppression(Rule):
     code, name, severity = "KER002", "unused-suppression", Severity.WARNING
     summary = "suppression comment suppresses nothing"
     emitted_by_engine = True
+
+
+class ResourceLimit(Rule):
+    """## What it does
+    Reports a file that kerlint did not finish analyzing because it went over
+    one of the per-file limits: analysis time (`file-timeout`), memory
+    (`file-memory`) or file size (`max-file-size`). The message names the limit.
+
+    ## Why is this bad?
+    The file was not checked. Real model code stays far below the defaults
+    (120 s, 2 GiB, 10 MiB); a file over them is usually generated or hostile,
+    and the limits keep it from stalling or crashing the whole run (and the
+    machine running it). The run goes on with the other files.
+
+    ## Example
+    A 50 MB generated file, or an expression nested so deeply that parsing it
+    needs more memory than the limit.
+
+    ## Options
+    None of its own: the limits are `[tool.kerlint.limits]`:
+    ```toml
+    [tool.kerlint.limits]
+    file-timeout = 120
+    file-memory = "2 GiB"
+    max-file-size = "10 MiB"
+    ```
+    """
+
+    code, name, severity = "KER003", "resource-limit", Severity.ERROR
+    summary = "file went over a per-file limit and was not analyzed"
+    emitted_by_engine = True
