@@ -15,7 +15,7 @@ import pytest
 from helpers import kerlint
 from kerlint.config import load_settings
 from kerlint.engine import analyze_source
-from kerlint.fix.apply import apply_once, fix_source
+from kerlint.fix.apply import FixedSource, apply_once, fix_sources
 from kerlint.fix.edit import Applicability
 from kerlint.fix.write import ChangedOnDisk, write_fixed
 from kerlint.rules import ALL_RULES
@@ -25,6 +25,13 @@ SETTINGS = load_settings(None)
 
 def _dedent(text: str) -> str:
     return textwrap.dedent(text).lstrip("\n")
+
+
+def fix_source(source: str, path: str, applicable) -> FixedSource:
+    """`source` fixed as `check --fix` fixes a file: from the findings of a first analysis, linted again in workers."""
+    file = FixedSource(Path(path), path, SETTINGS, "utf-8", source, analyze_source(source, path, SETTINGS).findings)
+    fix_sources([file], applicable)
+    return file
 
 
 # (id, code, applicability, source, fixed source)
@@ -282,11 +289,11 @@ def test_fix_gives_the_expected_text_and_leaves_no_finding(name, code, applicabi
     before = analyze_source(source, f"{name}.py", SETTINGS)
     offered = [f for f in before.findings if f.code == code]
     assert offered and all(f.fix is not None and f.fix.applicability is applicability for f in offered)
-    outcome = fix_source(source, f"{name}.py", SETTINGS, lambda f: f.fix is not None and f.fix.applies(unsafe=True))
+    outcome = fix_source(source, f"{name}.py", lambda f: f.fix is not None and f.fix.applies(unsafe=True))
     assert outcome.source == expected
-    assert not outcome.broke_syntax
+    assert not outcome.undone
     assert {f.code for f in outcome.fixed} == {code}
-    after = outcome.result.findings
+    after = outcome.findings
     assert not [f for f in after if f.code == code]
     assert {f.code for f in after} <= {f.code for f in before.findings}, "the fix brought a new finding"
 
@@ -294,7 +301,7 @@ def test_fix_gives_the_expected_text_and_leaves_no_finding(name, code, applicabi
 def test_unsafe_fixes_need_unsafe():
     name, code, _, source, _ = next(case for case in CASES if case[2] is Applicability.UNSAFE)
     source = _dedent(source)
-    outcome = fix_source(source, "a.py", SETTINGS, lambda f: f.fix is not None and f.fix.applies(unsafe=False))
+    outcome = fix_source(source, "a.py", lambda f: f.fix is not None and f.fix.applies(unsafe=False))
     assert outcome.source == source and not outcome.fixed
 
 
@@ -327,7 +334,7 @@ def test_fix_passes_until_stable():
         model = keras.Model(inputs, outputs)
         """
     )
-    outcome = fix_source(source, "a.py", SETTINGS, lambda f: f.fix is not None)
+    outcome = fix_source(source, "a.py", lambda f: f.fix is not None)
     assert sorted(f.code for f in outcome.fixed) == ["KER204", "KER401"]
     assert "unroll" not in outcome.source and 'activation="sigmoid"' in outcome.source
 
@@ -351,10 +358,10 @@ def test_a_fix_that_breaks_the_syntax_is_undone(monkeypatch):
     from kerlint.fix import apply
 
     source = _dedent(CASES[0][3])
-    broken = "import keras\nx = (\n"
+    broken = "import keras\nx = keras.layers.Dense(1, activation=\"sigmoid\"\n"
     monkeypatch.setattr(apply, "apply_once", lambda text, findings: (broken, list(findings)))
-    outcome = fix_source(source, "a.py", SETTINGS, lambda f: f.fix is not None)
-    assert outcome.source == source and outcome.broke_syntax and not outcome.fixed
+    outcome = fix_source(source, "a.py", lambda f: f.fix is not None)
+    assert outcome.source == source and outcome.undone and not outcome.fixed
 
 
 def test_a_helper_parameter_is_not_rewritten():
@@ -388,10 +395,10 @@ def test_fix_availability_is_declared_and_documented(rule):
     assert "## Fix safety" in rule.documentation()
     for example in rule.invalid:
         source = textwrap.dedent(example)
-        outcome = fix_source(source, "example.py", SETTINGS, lambda f: f.code == rule.code and f.fix is not None)
-        assert not outcome.broke_syntax
+        outcome = fix_source(source, "example.py", lambda f: f.code == rule.code and f.fix is not None)
+        assert not outcome.undone
         if outcome.fixed:
-            assert not [f for f in outcome.result.findings if f.code == rule.code]
+            assert not [f for f in outcome.findings if f.code == rule.code]
 
 
 # ------------------------------------------------------------------ files

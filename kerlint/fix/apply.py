@@ -1,18 +1,22 @@
-"""Applying fixes to a file's text: one pass of non-overlapping fixes, then lint again, until stable.
+"""Applying fixes to files' text: a pass of non-overlapping fixes per file, then lint again, until stable.
 
 As ruff does: a fix whose edits overlap one already taken in a pass waits for
 the next pass (the first may make it unnecessary, or move it); passes stop
-when nothing more applies, or after `MAX_PASSES`. A pass whose result no
-longer parses is undone, and fixing the file stops there.
+when nothing more applies, or after `MAX_PASSES`. A pass whose result cannot
+be analyzed (it does not parse, kerlint fails on it, or it is over a limit)
+is undone, and fixing that file stops there. The fixed texts are linted as
+every file is, through `engine.analyze_files`: in worker processes, under the
+per-file limits, all files of a pass at once.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Callable, Iterable
 
 from kerlint.config import Settings
-from kerlint.engine import FileResult, analyze_source
+from kerlint.engine import Task, analyze_files
 from kerlint.files import LineIndex
 from kerlint.findings import Finding
 from kerlint.fix.edit import Edit
@@ -20,45 +24,58 @@ from kerlint.fix.edit import Edit
 MAX_PASSES = 100
 """ruff's bound: fixes that keep undoing each other cannot loop forever."""
 
+UNANALYZABLE = frozenset({"KER000", "KER001", "KER003"})
+"""What a fix must not bring: an internal error, a syntax error, a file over a limit."""
+
 Applicable = Callable[[Finding], bool]
 """Which findings' fixes to apply (safe only, or unsafe too; `fixable`/`unfixable`)."""
 
 
-@dataclass
+@dataclass(eq=False)
 class FixedSource:
-    """A file's text before and after fixing, what was fixed, and the findings that remain."""
+    """One file being fixed: its text before and now, what was fixed, and the findings of the text now."""
 
+    path: Path
+    display: str
+    settings: Settings
+    encoding: str
+    """The file's encoding (`write.source_encoding`): how the text goes back to bytes."""
     original: str
-    source: str
-    result: FileResult
-    """The analysis of `source`: the findings left."""
+    findings: list[Finding]
+    """The findings of `source`, fixes included."""
+    source: str = field(init=False)
     fixed: list[Finding] = field(default_factory=list)
-    broke_syntax: list[Finding] = field(default_factory=list)
-    """Findings whose fixes, applied together, made the text unparsable (they were undone)."""
+    undone: list[Finding] = field(default_factory=list)
+    """Findings whose fixes, applied together, made a text that could not be analyzed (`UNANALYZABLE`)."""
+
+    def __post_init__(self) -> None:
+        self.source = self.original
 
     @property
     def changed(self) -> bool:
         return self.source != self.original
 
 
-def fix_source(source: str, path: str, settings: Settings, applicable: Applicable, first: FileResult | None = None) -> FixedSource:
-    """Apply the fixes `applicable` accepts to `source`, linting again after each pass.
-
-    `first` is the analysis of `source` when the caller has it (it is not repeated).
-    """
-    result = first if first is not None and first.source == source else analyze_source(source, path, settings)
-    outcome = FixedSource(source, source, result)
+def fix_sources(files: Iterable[FixedSource], applicable: Applicable) -> None:
+    """Apply the fixes `applicable` accepts to each file's text (in place), linting again after each pass."""
+    active = list(files)
     for _ in range(MAX_PASSES):
-        text, applied = apply_once(outcome.source, (f for f in outcome.result.findings if f.fix and applicable(f)))
-        if not applied:
-            break
-        relinted = analyze_source(text, path, settings)
-        if _syntax_errors(relinted) > _syntax_errors(outcome.result):
-            outcome.broke_syntax = applied
-            break
-        outcome.source, outcome.result = text, relinted
-        outcome.fixed += applied
-    return outcome
+        attempts = []
+        for state in active:
+            text, applied = apply_once(state.source, (f for f in state.findings if f.fix and applicable(f)))
+            if applied:
+                attempts.append((state, text, applied))
+        if not attempts:
+            return
+        tasks = [Task(state.path, state.display, state.settings, text.encode(state.encoding)) for state, text, _ in attempts]
+        active = []
+        for (state, text, applied), result in zip(attempts, analyze_files(tasks)):
+            if _unanalyzable(result.findings) > _unanalyzable(state.findings):
+                state.undone = applied
+                continue
+            state.source, state.findings = text, result.findings
+            state.fixed += applied
+            active.append(state)
 
 
 def apply_once(source: str, findings: Iterable[Finding]) -> tuple[str, list[Finding]]:
@@ -92,5 +109,5 @@ def _offset(lines: LineIndex, line: int, column: int) -> int:
     return lines.starts[line - 1] + column - 1
 
 
-def _syntax_errors(result: FileResult) -> int:
-    return sum(1 for finding in result.findings if finding.code == "KER001")
+def _unanalyzable(findings: list[Finding]) -> int:
+    return sum(1 for finding in findings if finding.code in UNANALYZABLE)

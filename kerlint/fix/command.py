@@ -6,9 +6,9 @@ ones too) and writes the files; the report then shows what remains, closed by
 change and writes nothing. Without either, findings whose fix would apply are
 marked `[*]` and counted (`[*] N fixable with the --fix option.`).
 
-The files are fixed in this process, after the run that found their
-findings: only files with a fix to apply are analyzed again. Notebooks and
-standard input are not fixed.
+The files are fixed after the run that found their findings, from the fixes
+those carry: only the files with a fix to apply are read again, and their fixed
+texts are linted again (`apply`). Notebooks and standard input are not fixed.
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ from kerlint.config import Settings
 from kerlint.engine import FileResult
 from kerlint.files import SourceError, decode_source, read_file
 from kerlint.findings import Finding
+from kerlint.fix.apply import FixedSource, fix_sources
 from kerlint.fix.edit import Applicability
 from kerlint.fix.settings import FixSettings
 from kerlint.report.concise import summary_line
@@ -54,15 +55,6 @@ class FixPolicy:
         return self.settings.allows(finding.code) and finding.fix is not None and not self.applies(finding) and finding.fix.applicability is Applicability.UNSAFE
 
 
-@dataclass
-class FixedFile:
-    """What fixing did to one file (`FileResult.data` of a fixed file)."""
-
-    original: str
-    source: str
-    fixed: list[Finding]
-
-
 def policy(args: argparse.Namespace, settings: Settings) -> FixPolicy:
     """The command line over the settings of the working directory's project (as for `fail-on`)."""
     unsafe = settings.fixes.unsafe_fixes if args.unsafe_fixes is None else args.unsafe_fixes
@@ -86,54 +78,55 @@ def requested(args: argparse.Namespace, settings: Settings) -> bool:
 
 
 def fix_results(args: argparse.Namespace, results: list[FileResult], settings_for: Callable[[Path], Settings]) -> list[FileResult]:
-    """`results` with each file that has fixes to apply fixed (and written, unless `--diff`), its findings
-    those that remain; a `FixedFile` in its `data`."""
+    """`results` with each file that has fixes to apply fixed (and written, unless `--diff`): its findings
+    those that remain, its `FixedSource` in `data`."""
+    from kerlint.fix.write import ChangedOnDisk, source_encoding, write_fixed  # what only writing needs
+
     rules = policy(args, settings_for(Path.cwd()))
-    fixed = []
-    for result in results:
-        if any(rules.applies(finding) for finding in result.findings):
-            result = _fix_file(result, settings_for, rules, write=not args.diff)
-        fixed.append(result)
-    return fixed
-
-
-def _fix_file(result: FileResult, settings_for: Callable[[Path], Settings], rules: FixPolicy, write: bool) -> FileResult:
-    from kerlint.fix.apply import fix_source  # what only fixing needs is imported when fixing
-    from kerlint.fix.write import ChangedOnDisk, write_fixed
-
-    if result.notebook is not None:
-        _warn(f"{result.path}: notebooks are not fixed; apply the fixes in its cells by hand")
-        return result
-    path = Path(result.path)  # shown relative to the working directory, or absolute
-    try:
-        read = read_file(path)
-        source = decode_source(read)
-    except (OSError, SourceError) as error:
-        _warn(f"{result.path}: not fixed: {error}")
-        return result
-    outcome = fix_source(source, result.path, settings_for(path), rules.applies)
-    if outcome.broke_syntax:
-        codes = ", ".join(sorted({finding.code for finding in outcome.broke_syntax}))
-        _warn(f"{result.path}: fixes for {codes} would leave the file unparsable and were not applied; please report this")
-    if not outcome.changed:
-        return result
-    if write:
+    read: dict[int, bytes] = {}
+    files: dict[int, FixedSource] = {}
+    for index, result in enumerate(results):
+        if not any(rules.applies(finding) for finding in result.findings):
+            continue
+        if result.notebook is not None:
+            _warn(f"{result.path}: notebooks are not fixed; apply the fixes in its cells by hand")
+            continue
+        path = Path(result.path)  # shown relative to the working directory, or absolute
         try:
-            write_fixed(path, read, outcome.source)
-        except (ChangedOnDisk, OSError, UnicodeEncodeError) as error:
+            read[index] = read_file(path)
+            source = decode_source(read[index])
+        except (OSError, SourceError) as error:
             _warn(f"{result.path}: not fixed: {error}")
-            return result
-    remaining = outcome.result
-    return FileResult(result.path, outcome.source, remaining.findings, data=FixedFile(source, outcome.source, outcome.fixed))
+            continue
+        if source != result.source:
+            _warn(f"{result.path}: not fixed: it changed since it was checked")
+            continue
+        files[index] = FixedSource(path, result.path, settings_for(path), source_encoding(read[index]), source, result.findings)
+    fix_sources(files.values(), rules.applies)
+    fixed = list(results)
+    for index, file in files.items():
+        if file.undone:
+            codes = ", ".join(sorted({finding.code for finding in file.undone}))
+            _warn(f"{file.display}: fixes for {codes} would leave the file unanalyzable and were not applied; please report this")
+        if not file.changed:
+            continue
+        if not args.diff:
+            try:
+                write_fixed(file.path, read[index], file.source)
+            except (ChangedOnDisk, OSError, UnicodeEncodeError) as error:
+                _warn(f"{file.display}: not fixed: {error}")
+                continue
+        fixed[index] = FileResult(file.display, file.source, file.findings, data=file)
+    return fixed
 
 
 def write_diff(results: Iterable[FileResult], stream: TextIO) -> int:
     """`--diff`: the unified diff of each file fixing would change; exit 1 if there is one, else 0."""
     from kerlint.fix.diff import unified_diff
 
-    changed = [result.data for result in results if isinstance(result.data, FixedFile)]
+    changed = [result.data for result in results if isinstance(result.data, FixedSource)]
     for result in results:
-        if isinstance(result.data, FixedFile):
+        if isinstance(result.data, FixedSource):
             stream.write(unified_diff(result.path, result.data.original, result.data.source))
     count = sum(len(fixed.fixed) for fixed in changed)
     print(f"Would fix {_findings(count)}." if count else "No findings would be fixed.", file=sys.stderr)
@@ -159,7 +152,7 @@ def summary(args: argparse.Namespace, settings: Settings, results: list[FileResu
     fixable = sum(1 for finding in remaining if rules.applies(finding))
     hidden = sum(1 for finding in remaining if rules.hidden(finding))
     if requested(args, settings):
-        fixed = {result.path: result.data.fixed for result in results if isinstance(result.data, FixedFile)}
+        fixed = {result.path: result.data.fixed for result in results if isinstance(result.data, FixedSource)}
         count = sum(len(findings) for findings in fixed.values())
         if args.show_fixes and count:
             lines += [f"Fixed {_findings(count)}:", *_listing(fixed)]

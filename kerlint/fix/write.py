@@ -22,6 +22,11 @@ class ChangedOnDisk(Exception):
     """The file is no longer what was read and fixed; it was not written."""
 
 
+def source_encoding(data: bytes) -> str:
+    """The encoding Python reads `data` in (PEP 263 cookie, BOM: "utf-8-sig"); the text goes back in it."""
+    return tokenize.detect_encoding(io.BytesIO(data).readline)[0]
+
+
 def write_fixed(path: Path, read: bytes, text: str) -> None:
     """Replace `path` (whose bytes were `read`) with `text`, encoded as `read` was (BOM and PEP 263 cookie).
 
@@ -29,8 +34,7 @@ def write_fixed(path: Path, read: bytes, text: str) -> None:
     file's permissions, which is then renamed over the file: a reader sees the
     old file or the new one, never half of one. Raises ChangedOnDisk, or OSError.
     """
-    encoding, _ = tokenize.detect_encoding(io.BytesIO(read).readline)
-    data = text.encode(encoding)  # "utf-8-sig" writes the BOM back
+    data = text.encode(source_encoding(read))  # "utf-8-sig" writes the BOM back
     if read_file(path) != read:
         raise ChangedOnDisk(f"{path} changed since it was read; not fixed")
     import tempfile  # only a run that writes files needs it (it imports random, shutil...)
