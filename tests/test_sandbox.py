@@ -46,7 +46,7 @@ def test_check_sandbox_reports_each_guarantee_and_exits_0_when_usable():
     assert result.returncode == (0 if SANDBOX.usable else 2), result.stderr
     lines = result.stdout.splitlines()
     assert lines[0].startswith("bubblewrap: ")
-    assert len([line for line in lines if line.startswith(("  yes  ", "  no   "))]) == 6
+    assert len([line for line in lines if line.startswith(("  yes  ", "  no   "))]) == 7
     if SANDBOX.usable:
         assert "namespaces: usable" in lines and "  yes  no network (a network namespace with only a loopback)" in lines
 
@@ -81,6 +81,36 @@ def test_a_bwrap_that_cannot_make_namespaces_is_not_usable(monkeypatch):
     assert isolation.bwrap == "/bin/false" and not isolation.usable
     assert isolation.problem == "exit status 1"
     assert "namespaces: not usable: exit status 1" in isolation.describe()
+
+
+_HOME_PROBE = """
+import errno, os, sys
+home, project = sys.argv[1], sys.argv[2]
+try:
+    open(os.path.join(home, "planted.txt"), "w")
+except OSError as error:
+    written = errno.errorcode[error.errno]
+print(sorted(os.listdir(home)), sorted(os.listdir(project)), os.listdir(os.path.join(project, ".git")), written)
+"""
+
+
+@pytest.mark.skipif(not SANDBOX.usable, reason=f"needs a usable bubblewrap ({SANDBOX.problem})")
+def test_home_directories_are_hidden_but_for_python_and_the_files_folder(tmp_path, monkeypatch):
+    home, run = tmp_path / "home", tmp_path / "run"
+    project = home / "project"
+    (project / ".git").mkdir(parents=True)
+    (project / ".git" / "config").write_text("extraheader = AUTHORIZATION: basic c2VjcmV0")
+    (project / "model.py").write_text("")
+    (home / ".netrc").write_text("machine example.com password secret")
+    run.mkdir()
+    monkeypatch.setenv("HOME", str(home))
+    process = SANDBOX.popen([sys.executable, "-S", "-c", _HOME_PROBE, str(home), str(project)], env={"PATH": os.defpath},
+                            workdir=str(run), device="cpu", visible=[str(project)], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE)
+    out, err = process.communicate(timeout=60)
+    assert process.returncode == 0, err
+    assert out.decode().strip() == "['project'] ['.git', 'model.py'] [] EROFS"
+    assert sorted(p.name for p in home.iterdir()) == [".netrc", "project"]
 
 
 def test_the_process_filter_is_a_whole_number_of_bpf_records():

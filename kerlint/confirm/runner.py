@@ -238,8 +238,8 @@ def _run_worker(outcome: FileOutcome, result: FileResult, statics: list, options
     try:
         process = options.isolation.popen(
             [options.python, "-m", "kerlint.confirm.worker", str(write_fd)], env=_worker_env(options.device, workdir),
-            workdir=workdir, device=options.device, stdin=subprocess.PIPE, stdout=output_write_fd,
-            stderr=output_write_fd, pass_fds=(write_fd,),
+            workdir=workdir, device=options.device, visible=[os.path.dirname(request["path"])],
+            stdin=subprocess.PIPE, stdout=output_write_fd, stderr=output_write_fd, pass_fds=(write_fd,),
         )
     except OSError as error:
         for fd in (read_fd, write_fd, output_fd, output_write_fd):

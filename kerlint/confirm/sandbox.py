@@ -8,6 +8,8 @@ up cannot be gone around from inside:
 - the file system read-only, ``/tmp`` included (code and modules there still
   import), except the run directory (``TMPDIR`` and ``HOME``) and ``/dev/shm``:
   size-limited tmpfs of the sandbox's own, gone with the run;
+- home directories hidden (``/home``, ``/root``, ``$HOME``: keys, tokens, a
+  checkout's ``.git``), but for what Python needs and the folder of the file;
 - no new processes: a seccomp filter fails ``fork``, ``vfork`` and every ``clone``
   that does not make a thread (TensorFlow's threads are allowed), with EPERM;
 - every process dies with the run and with kerlint: a PID namespace of its own
@@ -38,6 +40,7 @@ import subprocess
 import sys
 import tempfile
 from dataclasses import dataclass
+from typing import Sequence
 
 BWRAP_VARIABLE = "KERLINT_BWRAP"
 RUN_DIRECTORY_BYTES = 1 << 30
@@ -48,6 +51,8 @@ ADDRESS_SPACE_HEADROOM = 16 << 30
 """Address space beyond the memory limit: TensorFlow reserves far more than it touches (thread stacks, arenas)."""
 MAX_TASKS = 4096
 """RLIMIT_NPROC: threads of the sandbox (processes are refused). The kernel exempts root's: bwrap started by root."""
+HOMES = ("/home", "/root")
+"""Hidden (an empty tmpfs over each, and over ``$HOME``), but for what Python needs and the file's own folder."""
 UNPRIVILEGED = "65534"  # the sandbox's uid and gid inside its user namespace: "nobody"
 
 
@@ -69,6 +74,7 @@ class Isolation:
         return [
             (on, "no network (a network namespace with only a loopback)"),
             (on, "the file system is read-only outside the run directory (TMPDIR, HOME) and a private /dev/shm"),
+            (on, "home directories are hidden, but for Python's own files and the folder of the file that runs"),
             (on and _process_filter() is not None,
              "no new processes (seccomp: fork, vfork and clone other than for a thread fail)"),
             (on, "every process of the run dies with it, on timeout and with kerlint (PID namespace)"),
@@ -90,13 +96,19 @@ class Isolation:
                          "guards alone (stand-ins for training, saving and downloads; refusals code can go around)")
         return "\n".join(lines)
 
-    def popen(self, argv: list[str], env: dict[str, str], workdir: str, device: str, **kwargs) -> subprocess.Popen:
-        """Start ``argv`` in the sandbox (``workdir``: the writable run directory); unsandboxed when unusable."""
+    def popen(self, argv: list[str], env: dict[str, str], workdir: str, device: str, visible: Sequence[str] = (),
+              **kwargs) -> subprocess.Popen:
+        """Start ``argv`` in the sandbox; unsandboxed when unusable.
+
+        ``workdir``: the writable run directory; ``visible``: folders to keep
+        readable in the hidden home directories (the file's own).
+        """
         if not self.usable:
             return subprocess.Popen(argv, env=env, cwd=workdir, start_new_session=True, **kwargs)
         program = _process_filter()
         read_fd = None
-        command = [self.bwrap, *_namespaces(), *_file_system(workdir, device), "--chdir", workdir]
+        kept = [*_python_paths(env), *visible]
+        command = [self.bwrap, *_namespaces(), *_file_system(workdir, device, kept), "--chdir", workdir]
         if program is not None:
             read_fd, write_fd = os.pipe()
             os.write(write_fd, program)  # a few hundred bytes: the pipe holds them
@@ -178,15 +190,47 @@ def _namespaces() -> list[str]:
     ]
 
 
-def _file_system(workdir: str, device: str) -> list[str]:
+def _file_system(workdir: str, device: str, kept: list[str]) -> list[str]:
     mounts = ["--ro-bind", "/", "/", "--proc", "/proc", "--dev", "/dev",
               "--size", str(SHARED_MEMORY_BYTES), "--tmpfs", "/dev/shm"]
     if device != "cpu":  # the GPU's device files: --dev makes a /dev without them
         for name in sorted(os.listdir("/dev")):
             if name.startswith("nvidia") or name == "dri":
                 mounts += ["--dev-bind", f"/dev/{name}", f"/dev/{name}"]
-    mounts += ["--remount-ro", "/dev", "--size", str(RUN_DIRECTORY_BYTES), "--tmpfs", workdir]
-    return mounts
+    mounts += ["--remount-ro", "/dev"]
+    homes = {os.path.realpath(home) for home in (*HOMES, os.path.expanduser("~")) if os.path.isdir(home)}
+    homes = _outermost(homes - {"/"})
+    hidden = list(homes)  # an empty tmpfs over each, read-only once what is kept is bound into it
+    for home in homes:
+        mounts += ["--tmpfs", home]
+    for path in _outermost(os.path.realpath(path) for path in kept if os.path.exists(path)):
+        if any(_within(path, home) for home in homes):
+            mounts += ["--ro-bind", path, path]
+            if os.path.isdir(os.path.join(path, ".git")):  # a checkout's credentials (actions/checkout keeps a token)
+                hidden.append(os.path.join(path, ".git"))
+                mounts += ["--tmpfs", hidden[-1]]
+    for path in hidden:
+        mounts += ["--remount-ro", path]
+    return [*mounts, "--size", str(RUN_DIRECTORY_BYTES), "--tmpfs", workdir]
+
+
+def _python_paths(env: dict[str, str]) -> list[str]:
+    """What the worker's Python reads: its installation, the folders it imports from, the libraries it loads."""
+    paths = [sys.prefix, sys.base_prefix, sys.exec_prefix, os.path.dirname(os.path.realpath(sys.executable))]
+    paths += [path for path in sys.path if path and path != os.getcwd()]  # ``python -m kerlint``: the working directory
+    for variable in ("PYTHONPATH", "LD_LIBRARY_PATH"):
+        paths += [path for path in env.get(variable, "").split(os.pathsep) if os.path.isabs(path)]
+    return paths
+
+
+def _outermost(paths) -> list[str]:
+    """The paths none of the others contains."""
+    unique = sorted(set(paths))
+    return [path for path in unique if not any(other != path and _within(path, other) for other in unique)]
+
+
+def _within(path: str, folder: str) -> bool:
+    return path == folder or path.startswith(folder.rstrip("/") + "/")
 
 
 # -- the seccomp filter (classic BPF, as the kernel reads it) -----------------------
