@@ -144,7 +144,7 @@ def _run_rules(analysis: FileAnalysis, path: str, settings: Settings, enabled: f
             continue
         context = RuleContext(path, analysis, settings.options_for(rule_class.code))
         for report in rule_class().check(context):
-            yield Finding(path, report.span, rule_class.code, rule_class.name, report.message, rule_class.severity)
+            yield Finding(path, report.span, rule_class.code, rule_class.name, report.message, rule_class.severity, help=report.help, fix=report.fix)
 
 
 def _file_error(path: str, message: str, settings: Settings) -> FileResult:

@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from kerlint.fix.edit import Fix
 
 
 class Severity(str, enum.Enum):
@@ -30,6 +34,10 @@ class Finding:
     name: str
     message: str
     severity: Severity
+    help: str | None = None
+    """The suggested change (`help:` under the finding); the message says what is wrong."""
+    fix: Fix | None = None
+    """Edits that make the suggested change (`kerlint.fix`); None when the rule cannot fix this one."""
 
     @property
     def sort_key(self) -> tuple:
@@ -40,6 +48,7 @@ class Finding:
             "code": self.code,
             "name": self.name,
             "message": self.message,
+            "help": self.help,
             "severity": self.severity.value,
             "path": self.path,
             "line": self.span.line,

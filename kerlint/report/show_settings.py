@@ -8,6 +8,7 @@ from typing import Iterable, TextIO
 
 from kerlint.budgets import Budgets, Limit
 from kerlint.config import BUDGET_RULE, Settings, display_path
+from kerlint.fix.settings import FixSettings
 from kerlint.rules import ALL_RULES, BY_CODE
 
 
@@ -26,12 +27,24 @@ def render(path: Path | str, settings: Settings, stream: TextIO) -> None:
         "exclude": [f"  {glob}" for glob in settings.exclude],
         "options": options,
         "budgets": _budget_lines(settings.options_for(BUDGET_RULE).get("budgets")) if BUDGET_RULE in enabled else [],
+        "fixes": _fix_lines(settings.fixes),
     }
     source = display_path(settings.source) if settings.source is not None else "none (defaults)"
     lines = [f"Settings for {path}", f"config file: {source}", f"root: {settings.root}"]
     for title, body in sections.items():
         lines += [f"{title}:", *body] if body else [f"{title}: none"]
     stream.write("\n".join(lines) + "\n")
+
+
+def _fix_lines(fixes: FixSettings) -> list[str]:
+    """`fix`, `unsafe-fixes` (the command line's --fix/--unsafe-fixes included), `fixable`, `unfixable`."""
+    fixable = "all" if fixes.fixable is None else json.dumps(sorted(fixes.fixable))
+    return [
+        f"  fix = {json.dumps(fixes.fix)}",
+        f"  unsafe-fixes = {json.dumps(fixes.unsafe_fixes)}",
+        f"  fixable = {fixable}",
+        f"  unfixable = {json.dumps(sorted(fixes.unfixable))}",
+    ]
 
 
 def _budget_lines(budgets: Budgets | None) -> list[str]:

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, Iterator, Mapping
 from kerlint.findings import Severity, Span
 
 if TYPE_CHECKING:
+    from kerlint.fix.edit import Availability, Fix
     from kerlint.interpret.analysis import FileAnalysis
 
 
@@ -22,6 +23,10 @@ class Report:
 
     span: Span
     message: str
+    help: str | None = None
+    """The suggested change, kept out of `message` so that concise output stays one short line."""
+    fix: Fix | None = None
+    """Edits that make the change (see `kerlint.fix.codemod`), when the rule can compute them."""
 
 
 @dataclass(frozen=True)
@@ -42,6 +47,8 @@ class Rule:
     invalid: ClassVar[list[str]] = []
     emitted_by_engine: ClassVar[bool] = False
     """Meta rules (syntax errors, suppressions, internal errors) that no ``check`` emits."""
+    fix_availability: ClassVar[Availability | None] = None
+    """Whether the rule's reports carry a fix always or sometimes (its page says so); None: never."""
     emitted_by_confirm: ClassVar[bool] = False
     """Rules only ``kerlint confirm`` emits (it runs the code): their examples are programs to run, not to lint."""
 

@@ -23,6 +23,10 @@ def render_page(rule: type[Rule]) -> str:
         "",
         f"Default severity: **{rule.severity.value}**. {rule.summary[:1].upper()}{rule.summary[1:]}.",
         "",
+    ]
+    if rule.fix_availability is not None:
+        lines += [f"Fix is {rule.fix_availability.value} available.", ""]
+    lines += [
         rule.documentation(),
         "",
     ]
