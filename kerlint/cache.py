@@ -251,7 +251,7 @@ def _key(path: Path) -> str:
 
 def _finding_json(finding: Finding) -> list[Any]:
     span = finding.span
-    return [finding.path, span.line, span.column, span.end_line, span.end_column, finding.code, finding.name, finding.message, finding.severity.value]
+    return [finding.path, span.line, span.column, span.end_line, span.end_column, finding.code, finding.name, finding.message, finding.severity.value, finding.help]
 
 
 def _findings(value: Any) -> list[Finding] | None:
@@ -260,15 +260,15 @@ def _findings(value: Any) -> list[Finding] | None:
         return None
     findings = []
     try:
-        for path, line, column, end_line, end_column, code, name, message, severity in value:
+        for path, line, column, end_line, end_column, code, name, message, severity, suggestion in value:
             if not all(isinstance(n, int) for n in (line, column, end_line, end_column)):
                 return None
-            if not all(isinstance(s, str) for s in (path, code, name, message)):
+            if not all(isinstance(s, str) for s in (path, code, name, message)) or not isinstance(suggestion, (str, type(None))):
                 return None
             rule = BY_CODE.get(code)
             if rule is None or rule.name != name:  # a code this kerlint does not have: forged, or another kerlint's
                 return None
-            findings.append(Finding(path, Span(line, column, end_line, end_column), code, name, message, Severity(severity)))
+            findings.append(Finding(path, Span(line, column, end_line, end_column), code, name, message, Severity(severity), help=suggestion))
     except (TypeError, ValueError):
         return None
     return findings
