@@ -28,6 +28,8 @@ def render(results: Results, stream: TextIO) -> None:
             message = f"{item.position()}: {message}"
         properties["title"] = f"{finding.code} {finding.name}"
         listed = ",".join(f"{key}={escape_property(str(value))}" for key, value in properties.items())
+        if finding.help is not None:
+            message += f"\nhelp: {finding.help}"
         stream.write(f"::{COMMANDS[finding.severity]} {listed}::{escape_data(message)}\n")
 
 

@@ -33,5 +33,7 @@ def render(results: Results, stream: TextIO) -> None:
                                           classname=path, file=path, line=str(item.span.line))
             failure = ElementTree.SubElement(case, "failure", message=item.message, type=finding.code)
             failure.text = f"{item.where()}: {finding.code} {item.message}"
+            if finding.help is not None:
+                failure.text += f"\nhelp: {finding.help}"
     ElementTree.indent(root)
     stream.write('<?xml version="1.0" encoding="UTF-8"?>\n' + ElementTree.tostring(root, encoding="unicode") + "\n")

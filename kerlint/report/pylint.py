@@ -42,4 +42,9 @@ def render(results: Results, stream: TextIO) -> None:
             where, message = item.where(column_base=0), item.message
         else:
             where, message = f"{item.finding.path}:1:0", f"{item.position()}: {item.message}"
-        stream.write(f"{where}: {message_id(rule)}: {message} ({symbol(rule)})\n")
+        stream.write(f"{where}: {message_id(rule)}: {with_help(message, item.finding.help)} ({symbol(rule)})\n")
+
+
+def with_help(message: str, suggestion: str | None) -> str:
+    """The message, then the suggested change as a second sentence: pylint has one text per message."""
+    return message if suggestion is None else f"{message}. {suggestion}"
