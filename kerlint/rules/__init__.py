@@ -19,11 +19,12 @@ from kerlint.rules.flatten_dense import FlattenIntoLargeDense
 from kerlint.rules.from_logits import FromLogitsMismatch
 from kerlint.rules.head_size import HeadSizeMismatch
 from kerlint.rules.high_dropout import HighDropoutRate
+from kerlint.rules.invalid_suppression import InvalidSuppression
 from kerlint.rules.input_normalization import MissingInputNormalization
 from kerlint.rules.layer_input import IncompatibleLayerInput
 from kerlint.rules.learning_rate import SuspiciousLearningRate
 from kerlint.rules.merge_shapes import MergeShapeMismatch
-from kerlint.rules.meta import InternalError, SyntaxErrorRule, UnusedSuppression
+from kerlint.rules.meta import InternalError, ResourceLimit, SyntaxErrorRule, UnusedSuppression
 from kerlint.rules.missing_nonlinearity import MissingNonlinearity
 from kerlint.rules.model_not_reconstructed import ModelNotReconstructed
 from kerlint.rules.redundant_bias import RedundantBiasBeforeNormalization
@@ -45,6 +46,8 @@ _REGISTERED = (
     InternalError,
     SyntaxErrorRule,
     UnusedSuppression,
+    ResourceLimit,
+    InvalidSuppression,
     UnsharedDuplicateLayer,
     OversizedConcatenation,
     MissingInputNormalization,
