@@ -25,6 +25,8 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover - exercised only on old interpreters
     import tomli as tomllib
 
+from kerlint.fix.settings import FixSettings
+from kerlint.limits import LimitError, Limits, parse_limits
 from kerlint.rules import BY_CODE, codes_for_selector, rule_for
 
 DEFAULT_EXCLUDE: tuple[str, ...] = (
@@ -36,7 +38,13 @@ DEFAULT_EXCLUDE: tuple[str, ...] = (
 
 _LIST_KEYS = ("select", "extend-select", "ignore", "exclude", "extend-exclude")
 _PER_FILE_KEYS = ("per-file-ignores", "extend-per-file-ignores")
-ALLOWED_KEYS: tuple[str, ...] = tuple(sorted(_LIST_KEYS + _PER_FILE_KEYS + ("options", "budgets")))
+_FIX_KEYS = ("fix", "unsafe-fixes", "fixable", "unfixable")
+ALLOWED_KEYS: tuple[str, ...] = tuple(sorted(_LIST_KEYS + _PER_FILE_KEYS + _FIX_KEYS + ("options", "budgets", "limits", "fail-on", "fail-on-increase")))
+FAIL_ON = ("error", "warning")
+"""`fail-on` values: the least severe finding that fails a run (`error`: warnings are printed but pass)."""
+ALWAYS_ENABLED = frozenset({"KER001"})
+"""Syntax errors are reported whatever the selection, as ruff does: a file that cannot be read is
+not a file that passed, and a mistyped path must not turn into "All checks passed!"."""
 BUDGET_RULE = "KER901"
 """The rule that checks `[tool.kerlint.budgets]`; it receives them as its `budgets` option."""
 
@@ -71,6 +79,14 @@ class Settings:
     source: Path | None = None
     options: Mapping[str, Mapping[str, Any]] = field(default_factory=dict, hash=False)
     """Rule code -> the option values set in the file (defaults live on the rule class)."""
+    fail_on: str = "warning"
+    """One of FAIL_ON; decides the exit code only, so it is not part of `fingerprint()`."""
+    fail_on_increase: tuple[tuple[str, float], ...] = ()
+    """`kerlint cost --diff`'s gate: (metric, largest relative increase) pairs; not part of `fingerprint()` either."""
+    limits: Limits = Limits()
+    """`[tool.kerlint.limits]`; not part of `fingerprint()`: a result over a limit is never cached."""
+    fixes: FixSettings = FixSettings()
+    """`fix`, `unsafe-fixes`, `fixable`, `unfixable`; not part of `fingerprint()`: findings carry their fixes either way."""
 
     def options_for(self, code: str) -> Mapping[str, Any]:
         """The rule's defaults overlaid with the configured values (read-only: computed once per settings)."""
@@ -157,7 +173,7 @@ def find_pyproject(start: Path, known: dict[str, Path | None] | None = None) -> 
             break
         walked.append(directory)
         candidate = Path(directory, "pyproject.toml")
-        if _has_kerlint_table(candidate):
+        if has_kerlint_table(candidate):
             found = candidate
             break
         parent = os.path.dirname(directory)
@@ -222,15 +238,54 @@ def load_settings(
         root=root,
         source=pyproject,
         options=_with_budgets(_options(table.get("options", {}), prefix), table, pyproject, prefix),
+        fail_on=_fail_on(table.get("fail-on", "warning"), f"{where} 'fail-on'"),
+        fail_on_increase=_fail_on_increase(table, f"{where} 'fail-on-increase'"),
+        limits=_limits(table, _section(prefix, "limits")),
+        fixes=_fix_settings(table, where),
     )
 
 
+def _fix_settings(table: dict[str, Any], where: str) -> FixSettings:
+    flags = {}
+    for key in ("fix", "unsafe-fixes"):
+        flags[key] = table.get(key, False)
+        if not isinstance(flags[key], bool):
+            raise ConfigError(f"{where} {key!r} must be true or false, got {_type_name(flags[key])}")
+    rules = {key: frozenset(_codes(_string_list(table[key], f"{where} {key!r}"), f"{where} {key}")) for key in ("fixable", "unfixable") if key in table}
+    return FixSettings(flags["fix"], flags["unsafe-fixes"], rules.get("fixable"), rules.get("unfixable", frozenset()))
+
+
+def _limits(table: dict[str, Any], where: str) -> Limits:
+    try:
+        return parse_limits(table["limits"], where) if "limits" in table else Limits()
+    except LimitError as error:
+        raise ConfigError(str(error)) from None
+
+
+def _fail_on_increase(table: dict[str, Any], where: str) -> tuple[tuple[str, float], ...]:
+    if "fail-on-increase" not in table:
+        return ()
+    from kerlint.cost_diff import ThresholdError, parse_thresholds
+
+    try:
+        return parse_thresholds(table["fail-on-increase"], where)
+    except ThresholdError as error:
+        raise ConfigError(str(error)) from None
+
+
+def _fail_on(value: Any, where: str) -> str:
+    if value not in FAIL_ON:
+        raise ConfigError(f"{where} must be one of {', '.join(FAIL_ON)}, got {value!r}")
+    return value
+
+
 def _select_layer(enabled: set[str], select: set[str] | None, extend: set[str], ignore: set[str]) -> set[str]:
-    """One layer of rule selection: `select` replaces, `extend-select` adds, `ignore` removes."""
-    return ((enabled if select is None else select) | extend) - ignore
+    """One layer of rule selection: `select` replaces, `extend-select` adds, `ignore` removes (but not ALWAYS_ENABLED)."""
+    return (((enabled if select is None else select) | extend) - ignore) | ALWAYS_ENABLED
 
 
-def _has_kerlint_table(candidate: Path) -> bool:
+def has_kerlint_table(candidate: Path) -> bool:
+    """Whether `candidate` is a readable pyproject.toml with `[tool.kerlint]`; ConfigError if it is not valid TOML."""
     try:
         if b"kerlint" not in candidate.read_bytes():  # cheap: don't parse every pyproject up the tree
             return False
@@ -249,6 +304,8 @@ def _read_table(pyproject: Path) -> dict[str, Any] | None:
         raise ConfigError(f"{name}: cannot read file: {error.strerror or error}") from None
     except tomllib.TOMLDecodeError as error:
         raise ConfigError(f"{name}: invalid TOML: {error}") from None
+    except UnicodeDecodeError as error:
+        raise ConfigError(f"{name}: invalid TOML: not UTF-8 ({error.reason} at byte {error.start})") from None
     tool = data.get("tool")
     table = tool.get("kerlint") if isinstance(tool, dict) else None
     if table is not None and not isinstance(table, dict):
@@ -268,7 +325,7 @@ def _per_file_ignores(value: Any, key: str, prefix: str) -> tuple[tuple[str, fro
     result = []
     for pattern, selectors in value.items():
         where = f"{section} {pattern!r}"
-        result.append((pattern, frozenset(_codes(_string_list(selectors, where), where))))
+        result.append((pattern, frozenset(_codes(_string_list(selectors, where), where) - ALWAYS_ENABLED)))
     return tuple(result)
 
 
