@@ -7,16 +7,15 @@ elements are unknown; numeric ones need every argument known.
 from __future__ import annotations
 
 import builtins
+import itertools
 import math
 import re
 from dataclasses import dataclass
 from typing import Any, Callable
 
-from kerlint.interpret.values import ApiRef, contains_unknown, is_native
+from kerlint.interpret.values import MAX_ELEMENTS, MAX_INT_BITS, ApiRef, footprint, is_native
 from kerlint.unknown import UNKNOWN
 
-_LARGEST_RANGE = 1_000_000
-_LARGEST_COPY = 100_000
 WIDE_FORMAT = re.compile(r"\d{4}")
 """A format width or precision of 1000 or more: ``f"{0:>999999999}"`` would fill memory."""
 
@@ -29,11 +28,10 @@ class Builtin:
 
     def call(self, interpreter: Any, args: list, kwargs: dict) -> Any:
         values = [*args, *kwargs.values()]
-        if not all(is_native(v) or v is UNKNOWN for v in values):
+        if not all(is_native(v) for v in values):
             return UNKNOWN
-        if not self.structural and any(contains_unknown(v) for v in values):
-            return UNKNOWN
-        if self.structural and any(v is UNKNOWN for v in values):
+        # Structural builtins copy unknown elements as they are; none may run on a huge value.
+        if footprint(values, unknown_ok=self.structural) is None:
             return UNKNOWN
         try:
             return self.function(*args, **kwargs)
@@ -43,32 +41,38 @@ class Builtin:
 
 def _range(*args: int) -> Any:
     result = range(*args)
-    return result if len(result) <= _LARGEST_RANGE else UNKNOWN
+    return result if len(result) <= MAX_ELEMENTS else UNKNOWN
 
 
-def _bounded(function: Callable[..., Any]) -> Callable[..., Any]:
-    """Refuse to materialize huge results from a user-controlled call."""
+def _sum(items: Any, start: Any = 0) -> Any:
+    """``sum``; sequences are joined in one copy, where Python copies the growing total at each step."""
+    if isinstance(start, (list, tuple)):
+        if not all(type(item) is type(start) for item in items):
+            raise TypeError("can only concatenate sequences of one type")
+        return type(start)(itertools.chain(start, *items))
+    return sum(items, start)
 
-    def call(*args: Any, **kwargs: Any) -> Any:
-        result = function(*args, **kwargs)
-        return result if len(result) <= _LARGEST_RANGE else UNKNOWN
 
-    return call
+def _product(items: Any, start: Any = 1) -> Any:
+    """``math.prod``, refused when the product could pass MAX_INT_BITS (its bits are at most the factors' sum)."""
+    items = list(items)
+    bits = sum(item.bit_length() for item in (start, *items) if isinstance(item, int))
+    return math.prod(items, start=start) if bits <= MAX_INT_BITS else UNKNOWN
 
 
 _BUILTINS = [
     Builtin("range", _range),
     Builtin("len", len, structural=True),
-    Builtin("list", _bounded(list), structural=True),
-    Builtin("tuple", _bounded(tuple), structural=True),
+    Builtin("list", list, structural=True),
+    Builtin("tuple", tuple, structural=True),
     Builtin("dict", dict, structural=True),
-    Builtin("zip", _bounded(lambda *a: list(zip(*a))), structural=True),
-    Builtin("enumerate", _bounded(lambda a, start=0: list(enumerate(a, start))), structural=True),
-    Builtin("reversed", _bounded(lambda a: list(reversed(a))), structural=True),
+    Builtin("zip", lambda *a: list(zip(*a)), structural=True),
+    Builtin("enumerate", lambda a, start=0: list(enumerate(a, start)), structural=True),
+    Builtin("reversed", lambda a: list(reversed(a)), structural=True),
     Builtin("sorted", sorted),
     Builtin("min", min),
     Builtin("max", max),
-    Builtin("sum", sum),
+    Builtin("sum", _sum),
     Builtin("abs", abs),
     Builtin("round", round),
     Builtin("int", int),
@@ -96,8 +100,10 @@ def copy_structure(value: Any) -> Any:
     return value
 
 
-def linspace(start: float, stop: float, num: int = 50, endpoint: bool = True) -> list[float]:
+def linspace(start: float, stop: float, num: int = 50, endpoint: bool = True) -> Any:
     """``np.linspace`` as a list: enough for the loops and comprehensions that read it."""
+    if num > MAX_ELEMENTS:
+        return UNKNOWN
     if num <= 1:
         return [float(start)] * max(num, 0)
     step = (stop - start) / (num - 1 if endpoint else num)
@@ -106,11 +112,12 @@ def linspace(start: float, stop: float, num: int = 50, endpoint: bool = True) ->
 
 LIBRARY: dict[str, Builtin] = {
     f"math.{name}": Builtin(f"math.{name}", getattr(math, name))
-    for name in ("ceil", "floor", "sqrt", "log", "log2", "exp", "prod", "gcd", "isqrt")
+    for name in ("ceil", "floor", "sqrt", "log", "log2", "exp", "gcd", "isqrt")
 }
+LIBRARY["math.prod"] = Builtin("math.prod", _product)
 LIBRARY["copy.deepcopy"] = Builtin("copy.deepcopy", copy_structure, structural=True)
 LIBRARY["copy.copy"] = Builtin("copy.copy", copy_structure, structural=True)
-LIBRARY["numpy.linspace"] = Builtin("numpy.linspace", _bounded(linspace))
+LIBRARY["numpy.linspace"] = Builtin("numpy.linspace", linspace)
 
 
 SUPER = ApiRef("builtins.super")
@@ -131,9 +138,11 @@ def could_be_huge(receiver: Any, args: list, kwargs: dict) -> bool:
     ``s.replace("a", s)`` and ``s.join([s] * n)`` multiply sizes, ``x.extend(x)``
     in a loop doubles: bound the product of every operand's size.
     """
-    sizes = [_size(v) for v in (receiver, *args, *kwargs.values())]
+    operands = (receiver, *args, *kwargs.values())
+    if footprint(operands) is None:  # comparisons (``index``, ``count``) and copies visit every nested item
+        return True
     wide = isinstance(receiver, str) and WIDE_FORMAT.search(receiver) is not None
-    return wide or math.prod(max(size, 1) for size in sizes) > _LARGEST_COPY
+    return wide or math.prod(max(_size(operand), 1) for operand in operands) > MAX_ELEMENTS
 
 
 def _size(value: Any) -> int:

@@ -28,7 +28,8 @@ from kerlint.interpret.imports import canonical
 from kerlint.interpret.keras_helpers import HelperRaised
 from kerlint.interpret.modules import ModuleResolver, is_modelled
 from kerlint.interpret.values import (
-    UNKNOWN, ApiRef, BoundMethod, Data, DataShape, Function, LayerValue, LazyValue, ModelValue, ModuleValue, contains_unknown, is_native, resolved
+    MAX_ELEMENTS, MAX_INT_BITS, UNKNOWN, ApiRef, BoundMethod, Data, DataShape, Function, LayerValue, LazyValue, ModelValue, ModuleValue,
+    contains_unknown, footprint, is_native, resolved
 )
 from kerlint.followed import load_module
 from kerlint.skeleton import DeferredDefinition
@@ -157,27 +158,33 @@ _COMPARE: dict[type, Callable[[Any, Any], Any]] = {
     cst.IsNot: lambda a, b: a is not b,
 }
 
-_MAX_SEQUENCE = 100_000
-
-
 def _safe_arith(op: Callable[[Any, Any], Any], left: Any, right: Any) -> Any:
-    """Apply a Python operator to known values, refusing results that would be huge."""
-    if op is operator.pow and isinstance(right, (int, float)) and abs(right) > 256:
+    """Apply a Python operator to known values within `footprint`'s bounds, refusing results that would pass them."""
+    if _too_big(op, left, right):
         return UNKNOWN
-    if op in (operator.lshift,) and isinstance(right, int) and right > 256:
-        return UNKNOWN
-    if op is operator.mul:
-        for seq, count in ((left, right), (right, left)):
-            if isinstance(seq, (str, tuple, list)) and isinstance(count, int):
-                if len(seq) * max(count, 0) > _MAX_SEQUENCE:
-                    return UNKNOWN
     try:
         result = op(left, right)
     except Exception:  # ZeroDivisionError, TypeError...: not our business
         return UNKNOWN
-    if isinstance(result, int) and not isinstance(result, bool) and result.bit_length() > 512:
+    if type(result) is int and result.bit_length() > MAX_INT_BITS:
         return UNKNOWN
     return result
+
+
+def _too_big(op: Callable[[Any, Any], Any], left: Any, right: Any) -> bool:
+    """Whether ``op(left, right)`` would build a value past MAX_ELEMENTS or MAX_INT_BITS (known before computing it)."""
+    if type(left) is int and type(right) is int:
+        if op is operator.pow:
+            # (bits - 1) * n undercounts by half at most (3**n has 1.6n bits): never more than 2 * MAX_INT_BITS computed
+            return right > 0 and (left.bit_length() - 1) * right > MAX_INT_BITS
+        return op is operator.lshift and left.bit_length() + right > MAX_INT_BITS
+    if op is operator.mul:
+        for sequence, count in ((left, right), (right, left)):
+            if isinstance(sequence, (str, tuple, list)) and isinstance(count, int):
+                size = footprint(sequence)
+                return size is None or size * count > MAX_ELEMENTS
+    # "%0999999999d" % 1 or "%*d" % (10**9, 1): a width that fills memory
+    return op is operator.mod and isinstance(left, str) and ("*" in left or py_builtins.WIDE_FORMAT.search(left) is not None)
 
 
 class Interpreter:
@@ -307,11 +314,13 @@ class Interpreter:
         raise BudgetExhausted(reason)
 
     def allocate(self, value: Any) -> Any:
-        """``value``, or UNKNOWN once the program has built too many elements.
+        """``value``, or UNKNOWN once the program has built too many elements, or an int past MAX_INT_BITS.
 
         Each operation is bounded on its own; this bounds their sum, so
         ``[[0] * 100_000 for _ in range(2_000)]`` cannot fill memory.
         """
+        if type(value) is int:
+            return value if value.bit_length() <= MAX_INT_BITS else UNKNOWN
         if isinstance(value, (str, list, tuple)):
             self.allocated += len(value)
             if self.allocated > self.budget.elements:
@@ -688,8 +697,8 @@ class Interpreter:
         return resolved(scope.lookup(node.value))
 
     def eval_Integer(self, node: cst.Integer, scope: Scope) -> Any:
-        value = _literal(node.value)
-        return node.evaluated_value if value is _INVALID else value
+        value = _literal(node.value)  # an int of more than 4,300 digits is _INVALID (Python's limit)
+        return UNKNOWN if value is _INVALID or value.bit_length() > MAX_INT_BITS else value
 
     def eval_Float(self, node: cst.Float, scope: Scope) -> Any:
         value = _literal(node.value)
@@ -876,7 +885,7 @@ class Interpreter:
             return UNKNOWN if key is UNKNOWN else tensor_ops.subscript(self, container, key, node)
         if isinstance(container, DataShape):
             return DataShape(container.data, container.start + key.start) if _tail_slice(key) else UNKNOWN
-        if key is UNKNOWN or not isinstance(container, (tuple, list, dict, str)):
+        if key is UNKNOWN or not isinstance(container, (tuple, list, dict, str)) or type(container) is dict and not _hashable(key):
             return UNKNOWN
         try:
             result = container[key]
@@ -1060,7 +1069,7 @@ class Interpreter:
         if isinstance(value, dict):
             return list(value.keys())
         if isinstance(value, range):
-            return list(value) if len(value) <= _MAX_SEQUENCE else None
+            return list(value) if len(value) <= MAX_ELEMENTS else None
         return None
 
 
@@ -1119,6 +1128,9 @@ def _dotted(node: cst.BaseExpression) -> str:
 
 
 def _hashable(value: Any) -> bool:
+    """Whether `value` can be a dict key or set item, cheaply: hashing visits every nested item (see `footprint`)."""
+    if footprint(value) is None:
+        return False
     try:
         hash(value)
     except TypeError:

@@ -31,17 +31,50 @@ def is_native(value: Any) -> bool:
     return isinstance(value, _NATIVE)
 
 
-def contains_unknown(value: Any, depth: int = 0) -> bool:
-    """Whether UNKNOWN is `value` or inside it (containers looked into 5 levels deep)."""
-    if value is UNKNOWN:
-        return True
-    if depth > 4:
-        return False
-    if isinstance(value, (tuple, list)):
-        return any(contains_unknown(v, depth + 1) for v in value)
-    if isinstance(value, dict):
-        return any(contains_unknown(v, depth + 1) for v in value.values())
-    return False
+MAX_ELEMENTS = 100_000
+"""The most items a value may hold for Python's own operations to run on it.
+
+Items are counted through nesting, each reference anew: ``[[0] * 100_000] * 100_000``
+is cheap to build but holds 10**10 items for ``==``, ``copy.deepcopy`` or ``zip(*...)``
+to visit. Characters of strings and numbers of a range count as items.
+"""
+MAX_INT_BITS = 512
+"""The largest int (in bits) Python's own operations run on; model sizes need far fewer."""
+
+_CONTAINERS = (list, tuple, dict)
+
+
+def footprint(value: Any, unknown_ok: bool = True) -> int | None:
+    """Items in `value` counted through nesting (see MAX_ELEMENTS), or None.
+
+    None when the count passes MAX_ELEMENTS (a cycle does), an int passes
+    MAX_INT_BITS, or, unless `unknown_ok`, UNKNOWN is inside: the guard in front
+    of every builtin and operator the interpreter runs on known values.
+    """
+    count, pending = 0, [value]
+    while pending:
+        item = pending.pop()
+        kind = type(item)
+        if kind is int:
+            if item.bit_length() > MAX_INT_BITS:
+                return None
+        elif kind is str or kind is range or kind in _CONTAINERS:
+            count += len(item)
+            if count > MAX_ELEMENTS:
+                return None
+            if kind is dict:
+                pending.extend(item.keys())
+                pending.extend(item.values())
+            elif kind is not str and kind is not range:
+                pending.extend(item)
+        elif item is UNKNOWN and not unknown_ok:
+            return None
+    return count
+
+
+def contains_unknown(value: Any) -> bool:
+    """Whether UNKNOWN is `value` or inside it; a value too big to look through (see `footprint`) counts as unknown."""
+    return footprint(value, unknown_ok=False) is None
 
 
 @dataclass(frozen=True)
