@@ -21,7 +21,7 @@ from kerlint.interpret.values import (
     UNKNOWN, ApiRef, BoundMethod, Data, DataShape, Function, LayerValue, ModelValue, Opaque, activation_name, contains_unknown
 )
 from kerlint.layers import CATALOGUE, LEGACY_CLASS_NAMES
-from kerlint.layers.base import CannotInfer, IncompatibleShape, SpatialCollapse, LayerConfig, LayerSpec
+from kerlint.layers.base import LARGEST_SIZE, CannotInfer, IncompatibleShape, SpatialCollapse, LayerConfig, LayerSpec, within_limits
 
 if TYPE_CHECKING:
     from kerlint.interpret.interpreter import Interpreter
@@ -241,6 +241,9 @@ def infer_outputs(layer: Layer, call: LayerCall, first: Any, more_args: list, kw
     except CannotInfer as reason:
         call.unresolved = f"{layer.describe()} `{layer.name}`: {reason}"
         return None
+    if inference.too_large():
+        call.unresolved = f"{layer.describe()} `{layer.name}`: a tensor, weight or FLOP count past {LARGEST_SIZE:.0e}, far beyond any model"
+        return None
     if layer.weights is None:
         layer.weights = inference.weights
     elif [w.shape for w in inference.weights] != [w.shape for w in layer.weights]:
@@ -273,11 +276,11 @@ def shape_tree(value: Any) -> Any:
 
 
 def known_shape(value: Any) -> tuple | None:
-    """A shape argument as a tuple of ints/None, or None when not known."""
+    """A shape argument as a tuple of ints/None, or None when not known or past the catalogue's limits."""
     if isinstance(value, int) and not isinstance(value, bool):
-        return (value,)
+        value = (value,)
     if isinstance(value, (tuple, list)) and all(v is None or (isinstance(v, int) and not isinstance(v, bool)) for v in value):
-        return tuple(value)
+        return tuple(value) if within_limits(value) else None
     return None
 
 

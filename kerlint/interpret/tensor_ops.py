@@ -14,7 +14,7 @@ import libcst as cst
 
 from kerlint.graph import OpCall, Tensor
 from kerlint.interpret.classes import WeightValue
-from kerlint.layers.base import Shape
+from kerlint.layers.base import Shape, within_limits
 from kerlint.unknown import UNKNOWN
 
 ELEMENTWISE_UNARY = {
@@ -57,6 +57,9 @@ def broadcast(a: Shape, b: Shape) -> Shape | None:
 
 
 def record(interp: Any, name: str, inputs: list[Tensor], shape: Shape | None, node: cst.CSTNode) -> Tensor:
+    """The op's output tensor; its shape is unknown past the catalogue's limits (broadcasting can square a size)."""
+    if shape is not None and not within_limits(shape):
+        shape = None
     op = OpCall(name, inputs, node)
     tensor = Tensor(shape, op)
     op.outputs = [tensor]

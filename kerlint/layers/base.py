@@ -45,6 +45,26 @@ class Weight:
         return math.prod(self.shape)
 
 
+MAX_RANK = 64
+"""Real models stay under 10 axes; kerlint takes a shape of more as unknown."""
+
+LARGEST_SIZE = 2**128
+"""The most values one tensor or weight may hold, or FLOPs one call may take, for kerlint to compute with it.
+
+Far past any machine (10**38), yet model totals stay well inside what a float holds,
+so rules that compare shares and ratios in floats never overflow."""
+
+
+def shape_size(shape: Shape) -> int:
+    """Values per tensor of `shape`, unknown sizes (the batch axis) counted as 1."""
+    return math.prod(d for d in shape if d is not None)
+
+
+def within_limits(shape: Shape) -> bool:
+    """At most MAX_RANK axes (checked first: the product of 100,000 huge sizes alone takes minutes) and LARGEST_SIZE values."""
+    return len(shape) <= MAX_RANK and shape_size(shape) <= LARGEST_SIZE
+
+
 @dataclass
 class Inference:
     """Result of calling a layer on input shapes."""
@@ -53,6 +73,19 @@ class Inference:
     weights: list[Weight] = field(default_factory=list)
     flops: int | None = None
     """Floating-point operations for ONE sample (batch size 1); None when not modelled."""
+
+    def too_large(self) -> bool:
+        """Whether an output, a weight or the FLOPs pass LARGEST_SIZE: ``Dense(10**150)`` is no model to cost."""
+        if self.flops is not None and self.flops > LARGEST_SIZE or any(w.size > LARGEST_SIZE for w in self.weights):
+            return True
+        shapes = [self.outputs]
+        while shapes:
+            shape = shapes.pop()
+            if isinstance(shape, list):
+                shapes.extend(shape)
+            elif not within_limits(shape):
+                return True
+        return False
 
 
 class LayerConfig(Mapping[str, Any]):

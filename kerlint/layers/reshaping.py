@@ -27,6 +27,7 @@ from kerlint.layers._shapes import (
     channels_first,
 )
 from kerlint.layers.base import (
+    MAX_RANK,
     CannotInfer,
     IncompatibleShape,
     SpatialCollapse,
@@ -52,6 +53,8 @@ def _reshape(config: LayerConfig, inputs: ShapeTree, extra: Mapping[str, ShapeTr
     if not isinstance(target, (tuple, list)) or not all(map(is_int, target)):
         raise CannotInfer(f"`target_shape` must be a tuple of ints, got {target!r}")
     target = tuple(target)
+    if len(target) > MAX_RANK:
+        raise CannotInfer(f"`target_shape` has {len(target)} axes, more than the {MAX_RANK} kerlint computes with")
     if any(d < -1 for d in target) or target.count(-1) > 1:
         raise CannotInfer(f"`target_shape` {target} is invalid")
     rest = shape[1:]
