@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 from kerlint.graph import Layer, ModelGraph
 from kerlint.memory import PRECISIONS, ModelMemory, Precision, estimate, human_bytes, layer_activation_bytes, model_nodes, model_optimizer
-from kerlint.units import human_count, shape_str
+from kerlint.units import human_count, scientific, shape_str
 
 if TYPE_CHECKING:
     from kerlint.interpret.analysis import FileAnalysis
@@ -183,7 +183,9 @@ def _row(model: ModelGraph, layer: Layer, batch_size: int, precision: Precision)
 
 
 def human_flops(n: int | float) -> str:
-    """``7_700_000_000`` -> ``7.7 GFLOPs``; below a thousand, the exact count."""
+    """``7_700_000_000`` -> ``7.7 GFLOPs``; below a thousand, the exact count; from 1,000 PFLOPs, ``2.0e+21 FLOPs``."""
+    if abs(n) >= 1e18:
+        return f"{scientific(n)} FLOPs"
     for limit, prefix in ((1e15, "P"), (1e12, "T"), (1e9, "G"), (1e6, "M"), (1e3, "K")):
         if abs(n) >= limit:
             return f"{n / limit:.1f} {prefix}FLOPs"

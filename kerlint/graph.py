@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import functools
 import re
+import reprlib
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from kerlint.layers.base import LayerConfig, LayerSpec, Shape, Weight
+from kerlint.units import LARGEST_PLAIN, scientific
 
 if TYPE_CHECKING:
     import libcst as cst
@@ -51,11 +53,18 @@ class Layer:
 
 
 def _short(value: Any) -> str:
-    if isinstance(value, str):
-        return repr(value)
-    if isinstance(value, (int, float, tuple, list)):
-        return repr(value)
+    """A layer's first argument in a message: ``32``, ``(3, 3)``, ``1.0e+150``; a huge list only begins."""
+    if type(value) is int and abs(value) >= LARGEST_PLAIN:
+        return scientific(value)
+    if isinstance(value, (str, int, float, tuple, list)):
+        return _SHORT.repr(value)
     return "..."
+
+
+_SHORT = reprlib.Repr()
+_SHORT.maxtuple = _SHORT.maxlist = 12
+_SHORT.maxstring = 80
+_SHORT.maxlevel = 2
 
 
 @dataclass(eq=False)
