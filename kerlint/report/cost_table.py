@@ -7,7 +7,7 @@ from typing import TextIO
 
 from kerlint.cost import LayerRow, ModelCost, flops_summary
 from kerlint.memory import ModelMemory, human_bytes
-from kerlint.units import human_count
+from kerlint.units import LARGEST_PLAIN, exact_count, human_count, scientific
 
 FORMATS = ("table", "markdown", "json")
 
@@ -35,9 +35,9 @@ def render_table(models: list[ModelCost], stream: TextIO) -> None:
         if model.params is None:
             stream.write("Total params: unknown (partial model, see below)\n")
         else:
-            stream.write(f"Total params: {model.params:,} ({_params(model.params)})\n")
-            stream.write(f"Trainable params: {model.trainable_params:,}\n")
-            stream.write(f"Non-trainable params: {model.non_trainable_params:,}\n")
+            stream.write(f"Total params: {exact_count(model.params)} ({_params(model.params)})\n")
+            stream.write(f"Trainable params: {exact_count(model.trainable_params)}\n")
+            stream.write(f"Non-trainable params: {exact_count(model.non_trainable_params)}\n")
         stream.write(f"Total FLOPs (batch {model.batch_size}): {flops_summary(model.flops)}\n")
         for label, value in _memory_lines(model.memory):
             stream.write(f"{label}: {value}\n")
@@ -132,7 +132,7 @@ def render_markdown(models: list[ModelCost], stream: TextIO) -> None:
             )
         if model.params is not None:
             stream.write(
-                f"| **Total** | | | **{model.params:,}** | **{_total_flops(model)}** | "
+                f"| **Total** | | | **{exact_count(model.params)}** | **{_total_flops(model)}** | "
                 f"**{_bytes(None if memory is None else memory.activations)}** |\n"
             )
         if model.unresolved:
@@ -168,10 +168,12 @@ def _where(model: ModelCost) -> str:
 
 
 def _count(value: int | None) -> str:
-    return "?" if value is None else f"{value:,}"
+    return "?" if value is None else exact_count(value)
 
 
 def _params(value: int) -> str:
+    if value >= LARGEST_PLAIN:
+        return scientific(value)
     return f"{value / 1e6:.1f}M" if value >= 1e6 else f"{value:,}"
 
 

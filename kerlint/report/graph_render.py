@@ -15,12 +15,12 @@ in GitHub Markdown (inside a ```` ```mermaid ```` fence); DOT renders with
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Iterable, TextIO
+from typing import TYPE_CHECKING, Callable, Iterable, TextIO
 
 from kerlint.findings import Finding
 from kerlint.graph import InputNode, Layer, LayerCall, ModelGraph
 from kerlint.memory import model_nodes
-from kerlint.units import shape_str
+from kerlint.units import exact_count, shape_str
 
 if TYPE_CHECKING:
     from kerlint.interpret.analysis import FileAnalysis
@@ -59,51 +59,57 @@ def pictures(analysis: FileAnalysis, findings: Iterable[Finding], models: list[M
     for model in models:
         ids: dict[int, str] = {}
         nodes: list[Node] = []
-        edges: list[tuple[str, str]] = []
+        edges: dict[tuple[str, str], None] = {}  # in order, each once
+        in_model = {id(call) for call in model.calls}
 
-        def node_for(key: object, lines: list[str], spans: list) -> str:
+        def node_for(key: object, describe: Callable[[], tuple[list[str], list]]) -> str:
+            """The node of `key`, described (lines, spans) once: a layer shared by 1,000 calls is one node."""
             nonlocal counter
             if id(key) not in ids:
                 ids[id(key)] = f"n{counter}"
                 counter += 1
+                lines, spans = describe()
                 codes = sorted({code for span in spans for code in by_start.get((span.line, span.column), [])})
                 nodes.append(Node(ids[id(key)], lines, codes))
             return ids[id(key)]
 
+        def layer_node(layer: Layer, spans: Callable[[], list]) -> str:
+            return node_for(layer, lambda: (_layer_lines(layer, in_model), spans()))
+
         for tensor in model.inputs:
             producer = tensor.producer
             if isinstance(producer, InputNode):
-                node_for(producer, [producer.name, "InputLayer", shape_str(producer.shape)], [locator.span(producer.node)])
+                node_for(producer, lambda: ([producer.name, "InputLayer", shape_str(producer.shape)], [locator.span(producer.node)]))
         if not model.calls and model.sequence:
             previous = None
             for layer in model.sequence:
-                target = node_for(layer, _layer_lines(model, layer), [locator.span(layer.node)])
+                target = layer_node(layer, lambda: [locator.span(layer.node)])
                 if previous is not None:
-                    edges.append((previous, target))
+                    edges[previous, target] = None
                 previous = target
         for call in model_nodes(model):
             if isinstance(call, LayerCall):
                 layer = call.layer
-                target = node_for(layer, _layer_lines(model, layer), [locator.span(layer.node)] + [locator.span(c.node) for c in layer.calls])
+                target = layer_node(layer, lambda: [locator.span(layer.node)] + [locator.span(c.node) for c in layer.calls])
             else:
-                shapes = ", ".join(shape_str(t.shape) for t in call.outputs) or "(?)"
-                target = node_for(call, [call.name, "operation", shapes], [locator.span(call.node)])
+                target = node_for(call, lambda: ([call.name, "operation", ", ".join(shape_str(t.shape) for t in call.outputs) or "(?)"], [locator.span(call.node)]))
             for tensor in call.inputs:
                 producer = tensor.producer
                 key = producer.layer if isinstance(producer, LayerCall) else producer
-                if id(key) in ids and (ids[id(key)], target) not in edges:
-                    edges.append((ids[id(key)], target))
+                if id(key) in ids:
+                    edges[ids[id(key)], target] = None
         model_span = locator.span(model.node)
         model_codes = sorted(set(by_start.get((model_span.line, model_span.column), [])))
         where = f"{analysis.path}:{model_span.line}"
-        result.append(Picture(f"{model.name} ({where})", nodes, edges, model_codes))
+        result.append(Picture(f"{model.name} ({where})", nodes, list(edges), model_codes))
     return result
 
 
-def _layer_lines(model: ModelGraph, layer: Layer) -> list[str]:
-    shapes = {shape_str(c.output_shape) for c in layer.calls if c in model.calls}
+def _layer_lines(layer: Layer, in_model: set[int]) -> list[str]:
+    """Name, class, output shape ("multiple" when the model's calls of it differ) and parameters; `in_model`: ids of the model's calls."""
+    shapes = {shape_str(c.output_shape) for c in layer.calls if id(c) in in_model}
     shape = shapes.pop() if len(shapes) == 1 else ("multiple" if shapes else "(?)")
-    params = "? params" if layer.params is None else f"{layer.params:,} params"
+    params = "? params" if layer.params is None else f"{exact_count(layer.params)} params"
     return [layer.name, layer.class_name, shape, params]
 
 
