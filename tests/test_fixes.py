@@ -259,6 +259,25 @@ CASES = [
         """,
     ),
     (
+        "unflattened-imported-name", "KER303", Applicability.UNSAFE,
+        """
+        from keras.layers import Conv2D, Dense, Flatten as F, Input
+        from keras.models import Model
+        inputs = Input(shape=(28, 28, 1))
+        outputs = Dense(10, activation="softmax")(Conv2D(32, 3)(inputs))
+        model = Model(inputs, outputs)
+        model.compile(loss="categorical_crossentropy", optimizer="adam")
+        """,
+        """
+        from keras.layers import Conv2D, Dense, Flatten as F, Input
+        from keras.models import Model
+        inputs = Input(shape=(28, 28, 1))
+        outputs = Dense(10, activation="softmax")(F()(Conv2D(32, 3)(inputs)))
+        model = Model(inputs, outputs)
+        model.compile(loss="categorical_crossentropy", optimizer="adam")
+        """,
+    ),
+    (
         "unflattened-sequential", "KER303", Applicability.UNSAFE,
         """
         import keras
@@ -529,3 +548,9 @@ def test_fix_round_trips_through_json_and_rejects_forgeries():
     for forged in ([], ["t", "safe", []], ["t", "maybe", [[1, 1, 1, 1, ""]]], ["t", "safe", [[0, 1, 1, 1, ""]]], ["t", "safe", [[1, 1, 1, "1", ""]]]):
         with pytest.raises((ValueError, TypeError)):
             Fix.from_json(forged)
+
+
+def test_flatten_is_added_only_where_the_file_can_name_it():
+    source = _dedent(next(case for case in CASES if case[0] == "unflattened-imported-name")[3]).replace("Flatten as F, ", "")
+    findings = [f for f in analyze_source(source, "a.py", SETTINGS).findings if f.code == "KER303"]
+    assert findings and findings[0].fix is None

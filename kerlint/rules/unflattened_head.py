@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Iterator
+from typing import TYPE_CHECKING, Iterator
 
 from kerlint.findings import Severity
 from kerlint.fix.edit import Applicability, Availability, Fix, make_fix
@@ -10,6 +10,9 @@ from kerlint.graph import LayerCall, ModelGraph
 from kerlint.rules.base import Report, Rule, RuleContext
 from kerlint.rules.heads import PROBABILITY_LOSSES, dense_under_head, heads, labels_per_sample, returned_sequence
 from kerlint.units import shape_str
+
+if TYPE_CHECKING:
+    import libcst as cst
 
 
 class UnflattenedDenseHead(Rule):
@@ -46,9 +49,10 @@ class UnflattenedDenseHead(Rule):
     ## Fix safety
     The fix puts a `Flatten()` before the `Dense` layer (as its input in the
     functional API, as the list entry before it in a `Sequential` list),
-    spelled like that layer (`keras.layers.`, `tf.keras.layers.`). It is
-    unsafe: whether to flatten or to pool is your choice, and either changes
-    the head's weights.
+    spelled like that layer (`keras.layers.Flatten()` after
+    `keras.layers.Dense`), or by the name the file imports it as; a file that
+    does not import it gets no fix. It is unsafe: whether to flatten or to
+    pool is your choice, and either changes the head's weights.
     """
 
     code, name, severity = "KER303", "unflattened-dense-head", Severity.ERROR
@@ -99,16 +103,18 @@ model.compile(loss="sparse_categorical_crossentropy", optimizer="adam")
 
 def _flatten_fix(ctx: RuleContext, model: ModelGraph, dense: LayerCall) -> Fix | None:
     """`Flatten()` before the Dense: around its input when it is called on a tensor, else before it in the
-    model's `Sequential([...])` list. Spelled with the Dense's own module path, so only for `x.Dense(...)`."""
+    model's `Sequential([...])` list."""
     # Imported here: rule modules load with every run, the parser only with a file to analyze.
     import libcst as cst
 
     from kerlint.fix.codemod import Editor
 
     editor, layer, call = Editor(ctx.analysis.locator), dense.layer, dense.node
-    if len(layer.calls) != 1 or not isinstance(layer.node, cst.Call) or not isinstance(layer.node.func, cst.Attribute):
+    if len(layer.calls) != 1 or not isinstance(layer.node, cst.Call):
         return None
-    flatten = f"{cst.Module([]).code_for_node(layer.node.func.value)}.Flatten()"
+    flatten = _flatten_spelling(ctx.analysis.locator.module, layer.node.func)
+    if flatten is None:
+        return None
     sequential = model.node if isinstance(model.node, cst.Call) and model.node.args else None
     listed = sequential.args[0].value.elements if sequential and isinstance(sequential.args[0].value, cst.List) else ()
     if call is not layer.node and isinstance(call, cst.Call) and len(call.args) == 1 and not call.args[0].keyword:
@@ -118,3 +124,24 @@ def _flatten_fix(ctx: RuleContext, model: ModelGraph, dense: LayerCall) -> Fix |
     else:
         return None
     return make_fix("Add Flatten() before the Dense head", Applicability.UNSAFE, edits)
+
+
+def _flatten_spelling(module: cst.Module, dense: cst.BaseExpression) -> str | None:
+    """`Flatten()` as this file can write it: with the Dense's own module path (`keras.layers.Dense` ->
+    `keras.layers.Flatten()`), or by the name a top-level `from ...layers import Flatten` (or `*`) binds."""
+    import libcst as cst
+
+    if isinstance(dense, cst.Attribute):
+        return f"{cst.Module([]).code_for_node(dense.value)}.Flatten()"
+    for statement in module.body:
+        for small in statement.body if isinstance(statement, cst.SimpleStatementLine) else ():
+            if not isinstance(small, cst.ImportFrom) or small.module is None or small.relative:
+                continue
+            if not cst.Module([]).code_for_node(small.module).endswith("layers"):
+                continue
+            if isinstance(small.names, cst.ImportStar):
+                return "Flatten()"
+            for alias in small.names:
+                if isinstance(alias.name, cst.Name) and alias.name.value == "Flatten":
+                    return f"{alias.asname.name.value if alias.asname else 'Flatten'}()"
+    return None
