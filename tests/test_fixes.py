@@ -554,3 +554,15 @@ def test_flatten_is_added_only_where_the_file_can_name_it():
     source = _dedent(next(case for case in CASES if case[0] == "unflattened-imported-name")[3]).replace("Flatten as F, ", "")
     findings = [f for f in analyze_source(source, "a.py", SETTINGS).findings if f.code == "KER303"]
     assert findings and findings[0].fix is None
+
+
+@pytest.mark.parametrize("line, error", [
+    ('fix = "yes"', "'fix' must be true or false, got a string"),
+    ('unfixable = ["KER999"]', "KER999"),
+])
+def test_fix_settings_are_checked(tmp_path, line, error):
+    from kerlint.config import ConfigError
+
+    (tmp_path / "pyproject.toml").write_text(f"[tool.kerlint]\n{line}\n")
+    with pytest.raises(ConfigError, match=error):
+        load_settings(tmp_path / "pyproject.toml")
