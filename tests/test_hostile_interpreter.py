@@ -59,6 +59,7 @@ def analyzed_in_time(code: str, **overrides):
         "p = math.prod(range(1, 50000))",
         "x = 3 ** 100000\ny = 10 ** 10 ** 8\nz = 1 << 10 ** 9\nw = (2 ** 500) ** 300",
         "s = '%0999999999d' % 1\nt = '%*d' % (999999999, 1)",
+        "s = '{0:{1}}'.format(1, 999999999)\nt = '{:>{w}}'.format(1, w=10 ** 9)",
         "s = sum([[0]] * 50000, [])",
         "r = list(range(10 ** 9))\ns = np.linspace(0, 1, 10 ** 9)",
         "a = []\na.append(a)\nb = a == a\nc = copy.deepcopy(a)\nd = len(str(a))",
@@ -67,7 +68,7 @@ def analyzed_in_time(code: str, **overrides):
     ],
     ids=[
         "equality", "math-prod", "zip-star", "deepcopy", "shared-rows", "zip-shared-rows", "hash", "list-methods",
-        "prod-of-50000", "power-and-shift", "percent-width", "sum-of-lists", "materialized-ranges", "cycle",
+        "prod-of-50000", "power-and-shift", "percent-width", "format-width", "sum-of-lists", "materialized-ranges", "cycle",
         "big-int-products", "rank-100000",
     ],
 )
@@ -79,6 +80,7 @@ def test_a_hostile_expression_is_unknown_and_the_model_is_found(code):
 def test_values_below_the_bounds_are_still_computed():
     result = analyzed_in_time(
         "units = math.prod([2, 4]) + sum([[1], [2]], [])[1] + len(copy.deepcopy([[0] * 10] * 10)) + (3 ** 2 == 9)\n"
+        "units += len('{{}}{:>3}'.format(1)) - 5\n"
         "wide = keras.Model(inputs, keras.layers.Dense(units)(inputs))"
     )
     assert sorted(cost.params for cost in model_costs(result.analysis)) == [36, 8 * 21 + 21]

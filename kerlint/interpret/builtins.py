@@ -10,6 +10,7 @@ import builtins
 import itertools
 import math
 import re
+import string
 from dataclasses import dataclass
 from typing import Any, Callable
 
@@ -141,8 +142,16 @@ def could_be_huge(receiver: Any, args: list, kwargs: dict) -> bool:
     operands = (receiver, *args, *kwargs.values())
     if footprint(operands) is None:  # comparisons (``index``, ``count``) and copies visit every nested item
         return True
-    wide = isinstance(receiver, str) and WIDE_FORMAT.search(receiver) is not None
+    wide = isinstance(receiver, str) and (WIDE_FORMAT.search(receiver) is not None or _nested_spec(receiver))
     return wide or math.prod(max(_size(operand), 1) for operand in operands) > MAX_ELEMENTS
+
+
+def _nested_spec(template: str) -> bool:
+    """``"{0:{1}}".format(1, 10**9)``: a width taken from the arguments; unreadable templates count too."""
+    try:
+        return any(spec and "{" in spec for _, _, spec, _ in string.Formatter().parse(template))
+    except ValueError:
+        return True
 
 
 def _size(value: Any) -> int:
