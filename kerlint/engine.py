@@ -250,8 +250,8 @@ def analyze_files(
             else:
                 results[index] = _over_limit(task, outcome.message)
             continue
-        if extract is None and not _stopped(outcome[0]):
-            outcome = run_task(task, None)
+        if extract is None and not any(f.code in ("KER000", "KER001") for f in outcome[0].findings):
+            outcome = run_task(task, None)  # within the limits, and parsable: safe to analyze here
         results[index] = _keep(task, outcome, cache if use_cache else None, timings)
     return _finish(results, cache if use_cache else None, timings)
 
@@ -276,16 +276,11 @@ def _over_limit(task: Task, message: str) -> FileResult:
     return FileResult(task.display, None, [_meta(task.display, RESOURCE_LIMIT, message)] if enabled else [])
 
 
-def _stopped(result: FileResult) -> bool:
-    """Whether the analysis of `result` was stopped (a bug in kerlint, a limit) rather than finished."""
-    return any(finding.code in ("KER000", RESOURCE_LIMIT) for finding in result.findings)
-
-
 def _keep(task: Task, outcome: tuple[FileResult, dict[str, str], str | None, float], cache: Any, timings: dict[str, float] | None) -> FileResult:
     result, deps, digest, seconds = outcome
     if timings is not None:
         timings[os.path.abspath(task.path)] = seconds
-    if cache is not None and digest is not None and not _stopped(result):
+    if cache is not None and digest is not None and not any(f.code == "KER000" for f in result.findings):
         cache.store(task.path, task.settings, digest, deps, result.findings)
     return result
 
