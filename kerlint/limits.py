@@ -97,20 +97,29 @@ def _bytes_text(size: int) -> str:
 
 
 def cap_memory(allowance: int) -> None:
-    """Let this process's address space grow by at most `allowance` bytes from now on (soft RLIMIT_AS)."""
-    _, hard = resource.getrlimit(resource.RLIMIT_AS)
-    ceiling = _address_space() + allowance
-    if hard != resource.RLIM_INFINITY:
-        ceiling = min(ceiling, hard)
+    """Let this process's address space grow by at most `allowance` bytes from now on (soft RLIMIT_AS),
+    or less where a limit was already set; `uncap_memory` puts that back.
+
+    Only where /proc tells the address space in use (Linux): a cap set blind could be below it.
+    """
+    global _allowance, _before
+    used = _address_space()
+    if not used:
+        return
+    _before = resource.getrlimit(resource.RLIMIT_AS)
+    soft, hard = _before
+    ceiling = used + allowance
+    for limit in (soft, hard):
+        if limit != resource.RLIM_INFINITY:
+            ceiling = min(ceiling, limit)
     resource.setrlimit(resource.RLIMIT_AS, (ceiling, hard))
-    global _allowance
     _allowance = allowance
 
 
 def uncap_memory() -> None:
-    """Back to the hard limit (usually none): sending a result must not fail on the file's cap."""
-    _, hard = resource.getrlimit(resource.RLIMIT_AS)
-    resource.setrlimit(resource.RLIMIT_AS, (hard, hard))
+    """The limit as it was before `cap_memory`: sending a result must not fail on the file's cap."""
+    if _before is not None:
+        resource.setrlimit(resource.RLIMIT_AS, _before)
 
 
 def near_memory_cap(margin: float = 0.25) -> bool:
@@ -138,6 +147,7 @@ def die_with_parent(parent: int) -> None:
 
 _PR_SET_PDEATHSIG = 1
 _allowance = 0
+_before: tuple[int, int] | None = None
 
 
 def _address_space() -> int:

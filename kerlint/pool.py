@@ -128,9 +128,10 @@ class _Schedule:
 class _Worker:
     def __init__(self, context: Any, extract: Callable, others: Sequence[_Worker]):
         self.conn, child = context.Pipe()
-        # The child closes the parent's ends of every pipe it inherits, its own included: while a
-        # child holds one, the worker at its other end never sees EOF when the parent dies.
-        inherited = [worker.conn.fileno() for worker in (*others, self) if not worker.conn.closed]
+        # A forked child closes the parent's ends of every pipe it inherits, its own included: while
+        # a child holds one, the worker at its other end never sees EOF when the parent dies.
+        forked = context.get_start_method() == "fork"
+        inherited = [worker.conn.fileno() for worker in (*others, self) if forked and not worker.conn.closed]
         self.process = context.Process(target=_serve, args=(child, extract, os.getpid(), inherited), daemon=True)
         self.process.start()
         child.close()
