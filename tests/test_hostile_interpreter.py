@@ -175,6 +175,17 @@ def input_beyond():
     inputs = keras.Input(shape=(10**150,) * 60)
     return keras.Model(inputs, keras.ops.softmax(inputs * 2.0))
 
+class Huge(layers.Layer):
+    def build(self, input_shape):
+        self.w = self.add_weight(shape=(2**500,) * 60)
+
+    def call(self, x):
+        return x * 2.0
+
+def weight_beyond():
+    inputs = keras.Input(shape=(8,))
+    return keras.Model(inputs, Huge()(inputs))
+
 def broadcast_beyond():
     rows, columns = keras.Input(shape=(10**20, 1)), keras.Input(shape=(1, 10**20))
     return keras.Model([rows, columns], rows + columns)
@@ -192,6 +203,8 @@ def test_absurd_sizes_are_reported_with_their_numbers_and_every_rule_runs():
     assert costs["beyond"].params is None  # 10**180 values per sample: not a model to cost
     assert any("far beyond any model" in item["reason"] for item in costs["beyond"].unresolved)
     assert costs["input_beyond"].flops.total is None and costs["broadcast_beyond"].flops.total is None
+    assert costs["weight_beyond"].params is None
+    assert any("far beyond any model" in item.reason for item in result.analysis.unresolved)
     table = io.StringIO()
     cost_table.render("table", list(costs.values()), table)
     assert "Total params: 1.0e+21 (1.0e+21)" in table.getvalue()

@@ -19,7 +19,7 @@ import libcst as cst
 from kerlint.graph import InputNode, Layer, LayerCall, ModelGraph, Tensor, Unresolved, collect_calls, snake_case
 from kerlint.interpret.imports import is_keras
 from kerlint.interpret.values import UNKNOWN, ApiRef, Function, LayerValue, ModelValue, resolved
-from kerlint.layers.base import LayerConfig, Weight
+from kerlint.layers.base import LARGEST_SIZE, LayerConfig, Weight, within_limits
 
 if TYPE_CHECKING:
     from kerlint.interpret.interpreter import Interpreter
@@ -163,9 +163,11 @@ def add_weight(interp: "Interpreter", instance: Instance, args: list, kwargs: di
     shape = bound.get("shape", ())
     shape = (shape,) if isinstance(shape, int) else shape
     trainable = bound.get("trainable", True)
-    if not isinstance(shape, (tuple, list)) or not all(isinstance(d, int) for d in shape) or not isinstance(trainable, bool):
+    known = isinstance(shape, (tuple, list)) and all(isinstance(d, int) for d in shape) and isinstance(trainable, bool)
+    if not known or not within_limits(shape):
         instance.own_weights.append(Weight("unknown", (), True))
-        interp.note(node, f"shape of a weight of `{instance.cls.name}` is not statically known")
+        why = "not statically known" if not known else f"past {LARGEST_SIZE:.0e} values, far beyond any model"
+        interp.note(node, f"shape of a weight of `{instance.cls.name}` is {why}")
         return UNKNOWN
     name = bound.get("name") if isinstance(bound.get("name"), str) else f"weight_{len(instance.own_weights)}"
     instance.own_weights.append(Weight(name, tuple(shape), trainable))
