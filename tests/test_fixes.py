@@ -278,6 +278,40 @@ CASES = [
         """,
     ),
     (
+        "unflattened-model-add", "KER303", Applicability.UNSAFE,
+        """
+        from keras.models import Sequential
+        from keras.layers import Conv2D, Dense, Flatten, Input
+
+        def build(classes=10):
+            model = Sequential()
+            model.add(Input((28, 28, 1)))
+            model.add(Conv2D(32, (3, 3)))
+            if classes:
+                model.add(Dense(classes, activation="softmax"))  # head
+            model.compile(loss="categorical_crossentropy", optimizer="adam")
+            return model
+
+        model = build()
+        """,
+        """
+        from keras.models import Sequential
+        from keras.layers import Conv2D, Dense, Flatten, Input
+
+        def build(classes=10):
+            model = Sequential()
+            model.add(Input((28, 28, 1)))
+            model.add(Conv2D(32, (3, 3)))
+            if classes:
+                model.add(Flatten())
+                model.add(Dense(classes, activation="softmax"))  # head
+            model.compile(loss="categorical_crossentropy", optimizer="adam")
+            return model
+
+        model = build()
+        """,
+    ),
+    (
         "unflattened-sequential", "KER303", Applicability.UNSAFE,
         """
         import keras

@@ -57,6 +57,22 @@ class Editor:
             return None
         return [Edit(_point(span.line, span.column), before), Edit(_point(span.end_line, span.end_column), after)]
 
+    def insert_layer_before(self, node: cst.CSTNode, layer: str) -> list[Edit] | None:
+        """The code `layer` (`keras.layers.Flatten()`) put before the layer `node` of a Sequential model:
+        as the list entry before it (`Sequential([..., node])`), or as a `model.add(layer)` statement
+        before `model.add(node)`, indented as that one is."""
+        modules = [self.locator.module, *(d.module for d in self.locator.deferred if d.module is not None)]
+        for module in modules:
+            place = _Place(node, module.default_indent)
+            module.visit(place)
+            if place.listed:
+                return self.insert_before(node, f"{layer}, ")
+            if place.added is not None:
+                add, indent = place.added
+                receiver = cst.Module([]).code_for_node(add.func.value)
+                return self.insert_before(add, f"{receiver}.add({layer}){module.default_newline}{indent}")
+        return None
+
     def set_argument(self, layer: Layer, name: str, value: str) -> list[Edit] | None:
         """The layer's constructor argument `name` set to the code `value`: its value replaced where it is
         written (by keyword, legacy keyword or position), else `name=value` added after the last argument.
@@ -118,6 +134,32 @@ class Editor:
         if arg is None or arg.keyword is None or not is_literal(arg.value):
             return None
         return self.replace(arg.keyword, new_name)
+
+
+class _Place(cst.CSTVisitor):
+    """Where a layer's constructor call stands: an entry of a list, or the one argument of a
+    `model.add(...)` statement (with that statement's indentation)."""
+
+    def __init__(self, node: cst.CSTNode, default_indent: str):
+        self.node, self.default_indent = node, default_indent
+        self.indents: list[str] = []
+        self.listed = False
+        self.added: tuple[cst.Call, str] | None = None
+
+    def visit_IndentedBlock(self, node: cst.IndentedBlock) -> None:
+        self.indents.append(self.default_indent if node.indent is None else node.indent)
+
+    def leave_IndentedBlock(self, original_node: cst.IndentedBlock) -> None:
+        self.indents.pop()
+
+    def visit_Element(self, node: cst.Element) -> None:
+        self.listed = self.listed or node.value is self.node
+
+    def visit_Expr(self, node: cst.Expr) -> None:
+        call = node.value
+        if isinstance(call, cst.Call) and isinstance(call.func, cst.Attribute) and call.func.attr.value == "add":
+            if len(call.args) == 1 and call.args[0].value is self.node:
+                self.added = (call, "".join(self.indents))
 
 
 def layer_argument(layer: Layer, name: str) -> cst.Arg | None:

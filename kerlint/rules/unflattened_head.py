@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Iterator
 
 from kerlint.findings import Severity
 from kerlint.fix.edit import Applicability, Availability, Fix, make_fix
-from kerlint.graph import LayerCall, ModelGraph
+from kerlint.graph import LayerCall
 from kerlint.rules.base import Report, Rule, RuleContext
 from kerlint.rules.heads import PROBABILITY_LOSSES, dense_under_head, heads, labels_per_sample, returned_sequence
 from kerlint.units import shape_str
@@ -48,7 +48,8 @@ class UnflattenedDenseHead(Rule):
 
     ## Fix safety
     The fix puts a `Flatten()` before the `Dense` layer (as its input in the
-    functional API, as the list entry before it in a `Sequential` list),
+    functional API; in a `Sequential` model, the list entry or the
+    `model.add(...)` before it),
     spelled like that layer (`keras.layers.Flatten()` after
     `keras.layers.Dense`), or by the name the file imports it as; a file that
     does not import it gets no fix. It is unsafe: whether to flatten or to
@@ -97,13 +98,13 @@ model.compile(loss="sparse_categorical_crossentropy", optimizer="adam")
                     f"{shape_str(dense.inputs[0].shape)}, so the model outputs {shape_str(head.output.shape)}: one "
                     f"prediction per position, not per sample, for {head.loss.name}",
                     help="Add Flatten() or a global pooling layer before it",
-                    fix=_flatten_fix(ctx, model, dense),
+                    fix=_flatten_fix(ctx, dense),
                 )
 
 
-def _flatten_fix(ctx: RuleContext, model: ModelGraph, dense: LayerCall) -> Fix | None:
+def _flatten_fix(ctx: RuleContext, dense: LayerCall) -> Fix | None:
     """`Flatten()` before the Dense: around its input when it is called on a tensor, else before it in the
-    model's `Sequential([...])` list."""
+    Sequential model (its list, or a `model.add(Flatten())` before `model.add(Dense(...))`)."""
     # Imported here: rule modules load with every run, the parser only with a file to analyze.
     import libcst as cst
 
@@ -115,14 +116,10 @@ def _flatten_fix(ctx: RuleContext, model: ModelGraph, dense: LayerCall) -> Fix |
     flatten = _flatten_spelling(ctx.analysis.locator.module, layer.node.func)
     if flatten is None:
         return None
-    sequential = model.node if isinstance(model.node, cst.Call) and model.node.args else None
-    listed = sequential.args[0].value.elements if sequential and isinstance(sequential.args[0].value, cst.List) else ()
     if call is not layer.node and isinstance(call, cst.Call) and len(call.args) == 1 and not call.args[0].keyword:
         edits = editor.wrap(call.args[0].value, f"{flatten}(", ")")
-    elif any(element.value is layer.node for element in listed):
-        edits = editor.insert_before(layer.node, f"{flatten}, ")
     else:
-        return None
+        edits = editor.insert_layer_before(layer.node, flatten)
     return make_fix("Add Flatten() before the Dense head", Applicability.UNSAFE, edits)
 
 
