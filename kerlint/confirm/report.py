@@ -95,9 +95,14 @@ def _file_header(outcome: "FileOutcome", stream: TextIO) -> None:
         stream.write(f"  raised: line {first['line']}: {first['type']}: {first['message']}{more}; the run went on\n")
     refused = [e for e in executed.get("events", []) if e["kind"] == "refused"]
     stand_ins = [e for e in executed.get("events", []) if e["kind"] == "stand-in"]
-    sandboxed = [e for e in executed.get("events", []) if e["kind"] == "sandbox"]  # what the OS refused
-    if sandboxed:
-        stream.write("  sandbox: " + _events(sandboxed) + "\n")
+    sandboxed: dict[str, list[int]] = {}  # what the operating system refused: the lines of each kind
+    for event in executed.get("events", []):
+        if event["kind"] == "sandbox":
+            sandboxed.setdefault(event["what"], []).append(event["line"])
+    for what, lines in sandboxed.items():
+        known = sorted(line for line in lines if line)
+        where = f" (line{'s' if len(known) > 1 else ''} {', '.join(map(str, known))})" if known else ""
+        stream.write(f"  sandbox: {what}{where}\n")
     if refused:
         stream.write("  refused: " + _events(refused) + "\n")
     if stand_ins:

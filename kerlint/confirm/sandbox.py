@@ -299,18 +299,18 @@ def refusal(error: BaseException) -> str | None:
 
     The file system is read-only outside the run directory, so a write there
     fails with EROFS; without a network, a connection or a name lookup fails;
-    the seccomp filter fails a new process with EPERM.
+    the seccomp filter fails a new process with EPERM. The error itself is
+    among those the run reports.
     """
     number = getattr(error, "errno", None)
-    detail = f"{type(error).__name__}: {' '.join(str(error).split())[:200]}"
     if number == errno.EROFS or _READ_ONLY in str(error):
-        return f"the code tried to write outside its directory: refused ({detail})"
+        return "the code tried to write outside its directory: refused"
     if number in (errno.ENETUNREACH, errno.EHOSTUNREACH) or isinstance(error, socket.gaierror):
-        return f"the code tried to reach the network: refused ({detail})"
+        return "the code tried to reach the network: refused"
     if isinstance(error, ValueError) and "not allowed to raise maximum limit" in str(error):
-        return f"the code tried to raise its resource limits: refused ({detail})"
+        return "the code tried to raise its resource limits: refused"
     if number == errno.EPERM and isinstance(error, OSError):
-        return f"the code tried something the sandbox forbids, such as a new process: refused ({detail})"
+        return "the code tried something the sandbox forbids, such as a new process: refused"
     return None
 
 
