@@ -3,7 +3,8 @@
 At import it builds a small model, then opens a socket, downloads, writes
 outside its folder (and next to itself), starts a process, trains for 1000
 epochs, and finally loops forever. Confirm must measure the model and contain
-everything else. `HOSTILE_TARGET` names the file it tries to write outside.
+everything else. `HOSTILE_TARGET` would name the file it tries to write outside,
+but confirm's sandbox gives the code an empty environment: it writes next to its folder.
 """
 
 import os
