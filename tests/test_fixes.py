@@ -158,6 +158,23 @@ CASES = [
         """,
     ),
     (
+        "from-logits-imported-names", "KER205", Applicability.SAFE,
+        """
+        import keras as K
+        from keras.layers import Dense, Input
+        inputs = Input((20,))
+        model = K.Model(inputs, Dense(10)(inputs))
+        model.compile(loss="categorical_crossentropy", optimizer="adam")
+        """,
+        """
+        import keras as K
+        from keras.layers import Dense, Input
+        inputs = Input((20,))
+        model = K.Model(inputs, Dense(10)(inputs))
+        model.compile(loss=K.losses.CategoricalCrossentropy(from_logits=True), optimizer="adam")
+        """,
+    ),
+    (
         "cudnn-unroll", "KER401", Applicability.SAFE,
         """
         import keras
@@ -278,6 +295,25 @@ CASES = [
         """,
     ),
     (
+        "unflattened-through-tf", "KER303", Applicability.UNSAFE,
+        """
+        import tensorflow as tf
+        from tensorflow.keras.layers import Conv2D, Dense
+        inputs = tf.keras.Input(shape=(28, 28, 1))
+        outputs = Dense(10, activation="softmax")(Conv2D(8, 3)(inputs))
+        model = tf.keras.Model(inputs, outputs)
+        model.compile(loss="sparse_categorical_crossentropy", optimizer="adam")
+        """,
+        """
+        import tensorflow as tf
+        from tensorflow.keras.layers import Conv2D, Dense
+        inputs = tf.keras.Input(shape=(28, 28, 1))
+        outputs = Dense(10, activation="softmax")(tf.keras.layers.Flatten()(Conv2D(8, 3)(inputs)))
+        model = tf.keras.Model(inputs, outputs)
+        model.compile(loss="sparse_categorical_crossentropy", optimizer="adam")
+        """,
+    ),
+    (
         "unflattened-model-add", "KER303", Applicability.UNSAFE,
         """
         from keras.models import Sequential
@@ -334,6 +370,11 @@ CASES = [
     ),
 ]
 IDS = [case[0] for case in CASES]
+
+
+def _source(name: str) -> str:
+    """The unfixed program of the case `name`."""
+    return _dedent(next(case for case in CASES if case[0] == name)[3])
 
 
 @pytest.mark.parametrize("name, code, applicability, source, expected", CASES, ids=IDS)
@@ -410,7 +451,7 @@ def test_overlapping_fixes_wait_for_the_next_pass():
 def test_a_fix_that_breaks_the_syntax_is_undone(monkeypatch):
     from kerlint.fix import apply
 
-    source = _dedent(CASES[0][3])
+    source = _source("softmax-keyword")
     broken = "import keras\nx = keras.layers.Dense(1, activation=\"sigmoid\"\n"
     monkeypatch.setattr(apply, "apply_once", lambda text, findings: (broken, list(findings)))
     outcome = fix_source(source, "a.py", lambda f: f.fix is not None)
@@ -459,7 +500,7 @@ def test_fix_availability_is_declared_and_documented(rule):
 
 SOFTMAX = 'import keras\nout = keras.layers.Dense(1, activation="softmax")(keras.Input(shape=(8,)))\n'
 SOFTMAX_FIXED = SOFTMAX.replace("softmax", "sigmoid")
-BIAS = _dedent(CASES[2][3])
+BIAS = _source("bias-before-bn")
 
 
 def test_write_keeps_encoding_bom_and_line_endings(tmp_path):
@@ -576,7 +617,7 @@ def test_fix_round_trips_through_json_and_rejects_forgeries():
 
     from kerlint.fix.edit import Fix
 
-    finding = next(f for f in analyze_source(_dedent(CASES[8][3]), "a.py", SETTINGS).findings if f.fix)
+    finding = next(f for f in analyze_source(_source("cudnn-several"), "a.py", SETTINGS).findings if f.fix)
     assert Fix.from_json(json.loads(json.dumps(finding.fix.to_json()))) == finding.fix
     assert Fix.from_json(None) is None
     for forged in ([], ["t", "safe", []], ["t", "maybe", [[1, 1, 1, 1, ""]]], ["t", "safe", [[0, 1, 1, 1, ""]]], ["t", "safe", [[1, 1, 1, "1", ""]]]):
@@ -585,7 +626,7 @@ def test_fix_round_trips_through_json_and_rejects_forgeries():
 
 
 def test_flatten_is_added_only_where_the_file_can_name_it():
-    source = _dedent(next(case for case in CASES if case[0] == "unflattened-imported-name")[3]).replace("Flatten as F, ", "")
+    source = _source("unflattened-imported-name").replace("Flatten as F, ", "")
     findings = [f for f in analyze_source(source, "a.py", SETTINGS).findings if f.code == "KER303"]
     assert findings and findings[0].fix is None
 

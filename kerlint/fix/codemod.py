@@ -69,9 +69,50 @@ class Editor:
                 return self.insert_before(node, f"{layer}, ")
             if place.added is not None:
                 add, indent = place.added
-                receiver = cst.Module([]).code_for_node(add.func.value)
+                receiver = _code(add.func.value)
                 return self.insert_before(add, f"{receiver}.add({layer}){module.default_newline}{indent}")
         return None
+
+    def layer_class(self, like: cst.BaseExpression, name: str) -> str | None:
+        """Code that names the Keras layer class `name` in this file: spelled as `like` (the callee of another
+        layer: `keras.layers.Dense` gives `keras.layers.Flatten`), else as a top-level `from ...layers import`
+        binds it, else through the file's `keras` (`tf.keras.layers.Flatten`); None when it cannot be named."""
+        if isinstance(like, cst.Attribute):
+            return f"{_code(like.value)}.{name}"
+        for small in self._top_level_imports():
+            if isinstance(small, cst.ImportFrom) and small.module is not None and not small.relative:
+                if _code(small.module).endswith("layers"):
+                    if isinstance(small.names, cst.ImportStar):
+                        return name
+                    for alias in small.names:
+                        if _code(alias.name) == name:
+                            return _code(alias.asname.name) if alias.asname else name
+        keras = self.keras_module()
+        return None if keras is None else f"{keras}.layers.{name}"
+
+    def keras_module(self) -> str | None:
+        """Code that names the `keras` package in this file, from its top-level imports: `keras` (or its
+        alias), `tf.keras` after `import tensorflow as tf`; None when the file imports neither."""
+        for small in self._top_level_imports():
+            if isinstance(small, cst.Import):
+                for alias in small.names:
+                    imported = _code(alias.name)
+                    bound = _code(alias.asname.name) if alias.asname else None
+                    if imported in ("keras", "tensorflow.keras"):
+                        return bound or imported
+                    if imported == "tensorflow":
+                        return f"{bound or imported}.keras"
+            elif isinstance(small, cst.ImportFrom) and small.module is not None and not small.relative:
+                if _code(small.module) == "tensorflow" and not isinstance(small.names, cst.ImportStar):
+                    for alias in small.names:
+                        if _code(alias.name) == "keras":
+                            return _code(alias.asname.name) if alias.asname else "keras"
+        return None
+
+    def _top_level_imports(self) -> Iterable[cst.BaseSmallStatement]:
+        for statement in self.locator.module.body:
+            if isinstance(statement, cst.SimpleStatementLine):
+                yield from (small for small in statement.body if isinstance(small, (cst.Import, cst.ImportFrom)))
 
     def set_argument(self, layer: Layer, name: str, value: str) -> list[Edit] | None:
         """The layer's constructor argument `name` set to the code `value`: its value replaced where it is
@@ -217,6 +258,10 @@ def _position(layer: Layer, name: str) -> int | None:
 
 def _empty(whitespace: cst.BaseParenthesizableWhitespace) -> bool:
     return isinstance(whitespace, cst.SimpleWhitespace) and not whitespace.value
+
+
+def _code(node: cst.CSTNode) -> str:
+    return cst.Module([]).code_for_node(node)
 
 
 def _point(line: int, column: int) -> Span:

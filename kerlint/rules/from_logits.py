@@ -51,7 +51,8 @@ class FromLogitsMismatch(Rule):
     after a linear output, a loss class gets `from_logits=True` and a loss
     name such as `"categorical_crossentropy"` becomes
     `keras.losses.CategoricalCrossentropy(from_logits=True)`, spelled like the
-    output layer's module (`tf.keras.`, `keras.`). It is safe: the model and
+    output layer's module (`tf.keras.`, `keras.`) or through the `keras` the
+    file imports (no fix when it imports none). It is safe: the model and
     its weights are unchanged, and the loss computes what was meant. Only a
     single-output model whose loss is written in its `compile` call is fixed.
 
@@ -144,7 +145,10 @@ def _consistent_fix(ctx: RuleContext, head: Head) -> Fix | None:
     elif isinstance(loss, cst.SimpleString) and logits:
         func = head.activation_call.layer.node.func if isinstance(head.activation_call.layer.node, cst.Call) else None
         if isinstance(func, cst.Attribute) and isinstance(func.value, cst.Attribute) and func.value.attr.value == "layers":
-            keras = cst.Module([]).code_for_node(func.value.value)
+            keras = cst.Module([]).code_for_node(func.value.value)  # spelled as the output layer is
+        else:
+            keras = editor.keras_module()
+        if keras is not None:
             edits = editor.replace(loss, f"{keras}.losses.{_class_name(head.loss.name)}(from_logits=True)")
     return make_fix(f"Pass from_logits={logits} to the loss", Applicability.SAFE, edits)
 

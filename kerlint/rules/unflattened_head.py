@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Iterator
+from typing import Iterator
 
 from kerlint.findings import Severity
 from kerlint.fix.edit import Applicability, Availability, Fix, make_fix
@@ -10,9 +10,6 @@ from kerlint.graph import LayerCall
 from kerlint.rules.base import Report, Rule, RuleContext
 from kerlint.rules.heads import PROBABILITY_LOSSES, dense_under_head, heads, labels_per_sample, returned_sequence
 from kerlint.units import shape_str
-
-if TYPE_CHECKING:
-    import libcst as cst
 
 
 class UnflattenedDenseHead(Rule):
@@ -51,8 +48,8 @@ class UnflattenedDenseHead(Rule):
     functional API; in a `Sequential` model, the list entry or the
     `model.add(...)` before it),
     spelled like that layer (`keras.layers.Flatten()` after
-    `keras.layers.Dense`), or by the name the file imports it as; a file that
-    does not import it gets no fix. It is unsafe: whether to flatten or to
+    `keras.layers.Dense`), by the name the file imports it as, or through the
+    `keras` the file imports; a file that imports neither gets no fix. It is unsafe: whether to flatten or to
     pool is your choice, and either changes the head's weights.
     """
 
@@ -113,32 +110,12 @@ def _flatten_fix(ctx: RuleContext, dense: LayerCall) -> Fix | None:
     editor, layer, call = Editor(ctx.analysis.locator), dense.layer, dense.node
     if len(layer.calls) != 1 or not isinstance(layer.node, cst.Call):
         return None
-    flatten = _flatten_spelling(ctx.analysis.locator.module, layer.node.func)
+    flatten = editor.layer_class(layer.node.func, "Flatten")
     if flatten is None:
         return None
+    flatten += "()"
     if call is not layer.node and isinstance(call, cst.Call) and len(call.args) == 1 and not call.args[0].keyword:
         edits = editor.wrap(call.args[0].value, f"{flatten}(", ")")
     else:
         edits = editor.insert_layer_before(layer.node, flatten)
     return make_fix("Add Flatten() before the Dense head", Applicability.UNSAFE, edits)
-
-
-def _flatten_spelling(module: cst.Module, dense: cst.BaseExpression) -> str | None:
-    """`Flatten()` as this file can write it: with the Dense's own module path (`keras.layers.Dense` ->
-    `keras.layers.Flatten()`), or by the name a top-level `from ...layers import Flatten` (or `*`) binds."""
-    import libcst as cst
-
-    if isinstance(dense, cst.Attribute):
-        return f"{cst.Module([]).code_for_node(dense.value)}.Flatten()"
-    for statement in module.body:
-        for small in statement.body if isinstance(statement, cst.SimpleStatementLine) else ():
-            if not isinstance(small, cst.ImportFrom) or small.module is None or small.relative:
-                continue
-            if not cst.Module([]).code_for_node(small.module).endswith("layers"):
-                continue
-            if isinstance(small.names, cst.ImportStar):
-                return "Flatten()"
-            for alias in small.names:
-                if isinstance(alias.name, cst.Name) and alias.name.value == "Flatten":
-                    return f"{alias.asname.name.value if alias.asname else 'Flatten'}()"
-    return None
