@@ -32,7 +32,6 @@ from __future__ import annotations
 import errno
 import os
 import platform
-import resource
 import shutil
 import socket
 import struct
@@ -49,8 +48,6 @@ SHARED_MEMORY_BYTES = 64 << 20
 """Size of the private /dev/shm."""
 ADDRESS_SPACE_HEADROOM = 16 << 30
 """Address space beyond the memory limit: TensorFlow reserves far more than it touches (thread stacks, arenas)."""
-MAX_TASKS = 4096
-"""RLIMIT_NPROC: threads of the sandbox (processes are refused). The kernel exempts root's: bwrap started by root."""
 HOMES = ("/home", "/root")
 """Hidden (an empty tmpfs over each, and over ``$HOME``), but for what Python needs and the file's own folder."""
 UNPRIVILEGED = "65534"  # the sandbox's uid and gid inside its user namespace: "nobody"
@@ -323,9 +320,14 @@ def apply_limits(memory_bytes: int | None, device: str) -> None:
     The memory limit is on the data segment (heap and private mappings:
     ``RLIMIT_DATA``), which TensorFlow stays within; the address space gets the
     limit plus a headroom for what TensorFlow reserves without touching, on CPU
-    only (CUDA maps the device's memory into the address space).
+    only (CUDA maps the device's memory into the address space). No
+    ``RLIMIT_NPROC``: the seccomp filter refuses every new process, threads
+    are bounded by the memory their stacks take, and the kernel counts that
+    limit over all the user's processes (before Linux 5.14) or not at all (root).
     """
-    limits = {resource.RLIMIT_CORE: 0, resource.RLIMIT_FSIZE: RUN_DIRECTORY_BYTES, resource.RLIMIT_NPROC: MAX_TASKS}
+    import resource  # POSIX only: the runner, which imports this module, runs elsewhere too
+
+    limits = {resource.RLIMIT_CORE: 0, resource.RLIMIT_FSIZE: RUN_DIRECTORY_BYTES}
     if memory_bytes:
         limits[resource.RLIMIT_DATA] = memory_bytes
         if device == "cpu":
