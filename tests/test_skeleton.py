@@ -56,6 +56,19 @@ def test_the_corpus_and_examples_do_leave_definitions_out(skeletons):
     assert sum(1 for count in deferred if count) >= 3
 
 
+def test_the_tree_the_engine_passes_is_the_tree_the_skeleton_would_read(skeletons, monkeypatch):
+    """The analyzed file is parsed by CPython once (`parsing.python_tree`, for KER001), and its tree reused."""
+    from kerlint import parsing
+
+    sources = (path.read_text(encoding="utf-8") for path in FILES)
+    source, own = next((text, parsed) for text in sources if (parsed := skeleton.parse(text, lambda dotted: False)).deferred)
+    tree = parsing.python_tree(source)
+    monkeypatch.setattr(parsing, "python_ast", None)  # a second CPython parse would now fail
+    given = skeleton.parse(source, lambda dotted: False, tree)
+    assert given.module.deep_equals(own.module)
+    assert [d.name for d in given.deferred.values()] == [d.name for d in own.deferred.values()]
+
+
 HELPER = '''
 import keras
 from keras import layers
