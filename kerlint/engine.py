@@ -10,7 +10,8 @@ content-hash cache where they are still valid, the rest in worker processes
 ``kerlint.limits`` and send back only what the command needs (``extract``).
 Every entry point that analyzes user files (the CLI's commands, standard input,
 the pylint plugin) goes through ``analyze_files``: the process that reports
-never parses user code, so no file can crash, hang or exhaust it.
+parses no user file before a worker has analyzed it within the limits, so no
+file can crash, hang or exhaust it.
 """
 
 from __future__ import annotations
@@ -38,6 +39,8 @@ if TYPE_CHECKING:
 
     from kerlint.interpret.analysis import FileAnalysis
 
+_NUMBERED_NAME = re.compile(r"(`[A-Za-z]\w*?)_\d+`")
+"""A quoted name with Keras's numbering (`dense_3`): one problem reached twice differs only there."""
 _PYTHON2_HINTS = re.compile(r"^\s*(print\s+[^\s(=]|exec\s+[\"']|except\s+\w+\s*,\s*\w+\s*:)", re.MULTILINE)
 
 
@@ -64,7 +67,8 @@ def for_report(result: FileResult) -> FileResult:
 
 
 def analyze_path(path: Path, display: str, settings: Settings) -> FileResult:
-    """Read and analyze one file; an unreadable file is KER001."""
+    """Read and analyze one file in this process, without the limits of `analyze_files` (tests, benchmarks);
+    an unreadable file is KER001."""
     try:
         data = read_file(path)
     except OSError as error:
@@ -139,11 +143,19 @@ def internal_error(path: str, error: BaseException | str) -> Finding:
 
 
 def _run_rules(analysis: FileAnalysis, path: str, settings: Settings, enabled: frozenset[str]):
+    """Every rule's findings, each problem once: a model-building function reached from several
+    places is interpreted once per path, and its rules report the same thing on each (with the
+    automatic names Keras would number on: `dense` on the first path, `dense_3` on the next)."""
+    reported: set[tuple] = set()
     for rule_class in ALL_RULES:
         if rule_class.emitted_by_engine or rule_class.code not in enabled:
             continue
         context = RuleContext(path, analysis, settings.options_for(rule_class.code))
         for report in rule_class().check(context):
+            key = (rule_class.code, report.span, _NUMBERED_NAME.sub(r"\1`", report.message))
+            if key in reported:
+                continue
+            reported.add(key)
             yield Finding(path, report.span, rule_class.code, rule_class.name, report.message, rule_class.severity, help=report.help, fix=report.fix)
 
 
