@@ -85,6 +85,9 @@ class Isolation:
         lines = [f"bubblewrap: {self.bwrap} ({self.found})" if self.bwrap else f"bubblewrap: not found ({self.found})"]
         if self.bwrap:
             lines.append("namespaces: usable" if self.usable else f"namespaces: not usable: {self.problem}")
+            if not self.usable and ("namespace" in self.problem or "uid map" in self.problem):
+                lines.append("  (the kernel or a security policy forbids user namespaces; Ubuntu allows them to its "
+                             "own bwrap: apt install bubblewrap)")
         lines += [f"  {'yes' if kept else 'no '}  {promise}" for kept, promise in self.guarantees()]
         if self.usable:
             lines.append("sandbox: usable; kerlint confirm runs each file in it")
