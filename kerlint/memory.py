@@ -23,6 +23,7 @@ from typing import Any, Iterable
 from kerlint.graph import Layer, LayerCall, ModelGraph, Tensor, topological
 from kerlint.interpret.values import Opaque
 from kerlint.unknown import UNKNOWN
+from kerlint.units import LARGEST_PLAIN, scientific
 
 
 @dataclass(frozen=True)
@@ -516,6 +517,8 @@ def _largest_trainable_variable(layers: Iterable[Layer]) -> int | None:
 
 def human_bytes(n: int | float) -> str:
     """Bytes the way ``model.summary()`` prints them: 1 KB = 1024 bytes; ``102_546_848`` -> ``97.8 MB``."""
+    if abs(n) >= LARGEST_PLAIN:
+        return f"{scientific(n)} B"
     for power, suffix in ((4, "TB"), (3, "GB"), (2, "MB"), (1, "KB")):
         if abs(n) >= 1024**power:
             return f"{_one_decimal(n / 1024**power)} {suffix}"
