@@ -3,27 +3,29 @@
 from __future__ import annotations
 
 import json
-from typing import TextIO
+from typing import Any, Mapping, TextIO
 
 from kerlint.cost import LayerRow, ModelCost, flops_summary
 from kerlint.memory import ModelMemory, human_bytes
+from kerlint.notebook import Notebook
 from kerlint.units import LARGEST_PLAIN, exact_count, human_count, scientific
 
 FORMATS = ("table", "markdown", "json")
 
 
-def render(format_name: str, models: list[ModelCost], stream: TextIO) -> None:
-    {"table": render_table, "markdown": render_markdown, "json": render_json}[format_name](models, stream)
+def render(format_name: str, models: list[ModelCost], stream: TextIO, notebooks: Mapping[str, Notebook] | None = None) -> None:
+    """`notebooks` (path -> cells) places the models of notebooks in their cells, as findings are."""
+    {"table": render_table, "markdown": render_markdown, "json": render_json}[format_name](models, stream, notebooks)
 
 
 # ---------------------------------------------------------------- table
 
 
-def render_table(models: list[ModelCost], stream: TextIO) -> None:
+def render_table(models: list[ModelCost], stream: TextIO, notebooks: Mapping[str, Notebook] | None = None) -> None:
     if not models:
         stream.write("No models found.\n")
     for model in models:
-        stream.write(f'Model "{model.name}" ({_where(model)})\n')
+        stream.write(f'Model "{model.name}" ({_where(model, notebooks)})\n')
         header = ("Layer (type)", "Output Shape", "Param #", "FLOPs", "Activations")
         rows = [_cells(row) for row in model.layers]
         widths = [max(len(h), *(len(row[i]) for row in rows)) if rows else len(h) for i, h in enumerate(header)]
@@ -43,7 +45,7 @@ def render_table(models: list[ModelCost], stream: TextIO) -> None:
             stream.write(f"{label}: {value}\n")
         stream.write(f"Summary: {model.summary()}\n")
         for item in model.unresolved:
-            stream.write(f"  unresolved: {item['path']}:{item['line']}: {item['reason']}\n")
+            stream.write(f"  unresolved: {_at(item['path'], item['line'], notebooks)}: {item['reason']}\n")
         stream.write("\n")
 
 
@@ -107,14 +109,14 @@ def _training_parts(memory: ModelMemory) -> str:
 # ---------------------------------------------------------------- markdown
 
 
-def render_markdown(models: list[ModelCost], stream: TextIO) -> None:
+def render_markdown(models: list[ModelCost], stream: TextIO, notebooks: Mapping[str, Notebook] | None = None) -> None:
     """GitHub-flavoured Markdown: a heading, a summary line and a table per model, for PR comments."""
     if not models:
         stream.write("No models found.\n")
     for index, model in enumerate(models):
         if index:
             stream.write("\n")
-        stream.write(f"### `{_md(model.name)}` ({_md(_where(model))})\n\n")
+        stream.write(f"### `{_md(model.name)}` ({_md(_where(model, notebooks))})\n\n")
         stream.write(f"**{_md(model.summary())}**")
         memory = model.memory
         if memory is not None:
@@ -138,7 +140,7 @@ def render_markdown(models: list[ModelCost], stream: TextIO) -> None:
         if model.unresolved:
             stream.write("\nNot statically known:\n\n")
             for item in model.unresolved:
-                stream.write(f"- `{_md(item['path'])}:{item['line']}`: {_md(item['reason'])}\n")
+                stream.write(f"- `{_md(_at(item['path'], item['line'], notebooks))}`: {_md(item['reason'])}\n")
         if memory is not None and memory.notes:
             stream.write("\n" + "".join(f"> {_md(note)}\n" for note in memory.notes))
 
@@ -155,16 +157,33 @@ def _md(text: str) -> str:
 # ---------------------------------------------------------------- json
 
 
-def render_json(models: list[ModelCost], stream: TextIO) -> None:
-    json.dump({"models": [model.to_json() for model in models]}, stream, indent=2)
+def render_json(models: list[ModelCost], stream: TextIO, notebooks: Mapping[str, Notebook] | None = None) -> None:
+    """A notebook's model (and what is unresolved in it) has a `cell`, and its `line` counts within that cell."""
+    records = [model.to_json() for model in models]
+    for record in records:
+        for place in (record, *record["unresolved"]):
+            _in_cell(place, notebooks)
+    json.dump({"models": records}, stream, indent=2)
     stream.write("\n")
+
+
+def _in_cell(place: dict[str, Any], notebooks: Mapping[str, Notebook] | None) -> None:
+    notebook = (notebooks or {}).get(place["path"])
+    if notebook is not None and isinstance(place.get("line"), int):
+        place["cell"], place["line"] = notebook.cell_line(place["line"])
 
 
 # ---------------------------------------------------------------- helpers
 
 
-def _where(model: ModelCost) -> str:
-    return f"{model.path}:{model.line}" + (f" in {model.function}()" if model.function else "")
+def _where(model: ModelCost, notebooks: Mapping[str, Notebook] | None) -> str:
+    return _at(model.path, model.line, notebooks) + (f" in {model.function}()" if model.function else "")
+
+
+def _at(path: str, line: int, notebooks: Mapping[str, Notebook] | None) -> str:
+    """`model.py:12`, or `explore.ipynb:cell 5:line 2` in a notebook."""
+    notebook = (notebooks or {}).get(path)
+    return f"{path}:{line}" if notebook is None else f"{path}:{notebook.position(line)}"
 
 
 def _count(value: int | None) -> str:

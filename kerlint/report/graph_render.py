@@ -24,6 +24,7 @@ from kerlint.units import exact_count, shape_str
 
 if TYPE_CHECKING:
     from kerlint.interpret.analysis import FileAnalysis
+    from kerlint.notebook import Notebook
 
 FORMATS = ("mermaid", "dot")
 MERMAID_MAX_EDGES = 500
@@ -48,8 +49,13 @@ class Picture:
     codes: list[str]  # findings about the model as a whole
 
 
-def pictures(analysis: FileAnalysis, findings: Iterable[Finding], models: list[ModelGraph], start: int = 0) -> list[Picture]:
-    """A picture per model; node ids are numbered from ``start`` so that several files can share one diagram."""
+def pictures(
+    analysis: FileAnalysis, findings: Iterable[Finding], models: list[ModelGraph], start: int = 0, notebook: Notebook | None = None
+) -> list[Picture]:
+    """A picture per model; node ids are numbered from ``start`` so that several files can share one diagram.
+
+    A notebook's models are titled with their cell (`explore.ipynb:cell 5:line 2`), as findings are placed.
+    """
     by_start: dict[tuple[int, int], list[str]] = {}
     for finding in findings:
         by_start.setdefault((finding.span.line, finding.span.column), []).append(finding.code)
@@ -100,7 +106,7 @@ def pictures(analysis: FileAnalysis, findings: Iterable[Finding], models: list[M
                     edges[ids[id(key)], target] = None
         model_span = locator.span(model.node)
         model_codes = sorted(set(by_start.get((model_span.line, model_span.column), [])))
-        where = f"{analysis.path}:{model_span.line}"
+        where = f"{analysis.path}:{model_span.line if notebook is None else notebook.position(model_span.line)}"
         result.append(Picture(f"{model.name} ({where})", nodes, list(edges), model_codes))
     return result
 
