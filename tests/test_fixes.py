@@ -20,7 +20,8 @@ from kerlint.fix.edit import Applicability
 from kerlint.fix.write import ChangedOnDisk, write_fixed
 from kerlint.rules import ALL_RULES
 
-SETTINGS = load_settings(None)
+SETTINGS = load_settings(None, select=["KER"])
+"""Every rule: some fixable ones (KER105, KER401) are not in the default selection."""
 
 
 def _dedent(text: str) -> str:
@@ -377,6 +378,11 @@ def _source(name: str) -> str:
     return _dedent(next(case for case in CASES if case[0] == name)[3])
 
 
+def _fixed(name: str) -> str:
+    """The fixed program of the case `name`."""
+    return _dedent(next(case for case in CASES if case[0] == name)[4])
+
+
 @pytest.mark.parametrize("name, code, applicability, source, expected", CASES, ids=IDS)
 def test_fix_gives_the_expected_text_and_leaves_no_finding(name, code, applicability, source, expected):
     source, expected = _dedent(source), _dedent(expected)
@@ -500,7 +506,8 @@ def test_fix_availability_is_declared_and_documented(rule):
 
 SOFTMAX = 'import keras\nout = keras.layers.Dense(1, activation="softmax")(keras.Input(shape=(8,)))\n'
 SOFTMAX_FIXED = SOFTMAX.replace("softmax", "sigmoid")
-BIAS = _source("bias-before-bn")
+UNFLATTENED = _source("unflattened-functional")
+"""A safe fix (KER204) and an unsafe one (KER303), both in the default selection."""
 
 
 def test_write_keeps_encoding_bom_and_line_endings(tmp_path):
@@ -534,7 +541,7 @@ def test_crlf_file_is_fixed_in_its_own_line_endings(tmp_path):
 
 def _project(tmp_path: Path) -> Path:
     (tmp_path / "safe.py").write_text(SOFTMAX)
-    (tmp_path / "unsafe.py").write_text(BIAS)
+    (tmp_path / "unsafe.py").write_text(UNFLATTENED)
     return tmp_path
 
 
@@ -542,19 +549,19 @@ def test_check_marks_and_counts_what_fix_would_fix(tmp_path):
     result = kerlint("check", "--no-cache", "--output-format", "concise", ".", cwd=_project(tmp_path))
     lines = result.stdout.splitlines()
     assert result.returncode == 1
-    assert lines[0].startswith("safe.py:2:7: KER204 [*] softmax") and lines[1].startswith("unsafe.py:3:5: KER105 Conv2D")
+    assert lines[0].startswith("safe.py:2:7: KER204 [*] softmax") and lines[1].startswith("unsafe.py:4:11: KER303 Dense(10)")
     assert lines[-1] == "[*] 1 fixable with the `--fix` option (1 hidden fix can be enabled with the `--unsafe-fixes` option)."
     unsafe = kerlint("check", "--no-cache", "--output-format", "concise", "--unsafe-fixes", ".", cwd=tmp_path)
-    assert "KER105 [*]" in unsafe.stdout and unsafe.stdout.endswith("[*] 2 fixable with the `--fix` option.\n")
+    assert "KER303 [*]" in unsafe.stdout and unsafe.stdout.endswith("[*] 2 fixable with the `--fix` option.\n")
     statistics = kerlint("check", "--no-cache", "--statistics", ".", cwd=tmp_path).stdout.splitlines()
-    assert statistics == ["1  KER105  [ ] redundant-bias-before-normalization", "1  KER204  [*] single-unit-softmax"]
+    assert statistics == ["1  KER204  [*] single-unit-softmax", "1  KER303  [ ] unflattened-dense-head"]
 
 
 def test_fix_writes_safe_fixes_and_reports_what_remains(tmp_path):
     result = kerlint("check", "--fix", "--show-fixes", "--no-cache", "--output-format", "concise", ".", cwd=_project(tmp_path))
     assert result.returncode == 1  # the unsafe finding remains
     assert (tmp_path / "safe.py").read_text() == SOFTMAX_FIXED
-    assert (tmp_path / "unsafe.py").read_text() == BIAS
+    assert (tmp_path / "unsafe.py").read_text() == UNFLATTENED
     assert result.stdout.splitlines()[1:] == [
         "Fixed 1 finding:",
         "- safe.py:",
@@ -562,10 +569,10 @@ def test_fix_writes_safe_fixes_and_reports_what_remains(tmp_path):
         "Found 2 findings (1 fixed, 1 remaining).",
         "No fixes available (1 hidden fix can be enabled with the `--unsafe-fixes` option).",
     ]
-    assert result.stdout.startswith("unsafe.py:3:5: KER105 ")
+    assert result.stdout.startswith("unsafe.py:4:11: KER303 ")
     again = kerlint("check", "--fix", "--unsafe-fixes", "--no-cache", ".", cwd=tmp_path)
     assert again.returncode == 0 and again.stdout.endswith("Found 1 finding (1 fixed, 0 remaining).\n")
-    assert "use_bias=False" in (tmp_path / "unsafe.py").read_text()
+    assert (tmp_path / "unsafe.py").read_text() == _fixed("unflattened-functional")
 
 
 def test_diff_shows_the_changes_and_writes_nothing(tmp_path):
@@ -593,7 +600,7 @@ def test_configured_fix_settings(tmp_path):
         "  fix = true", "  unsafe-fixes = false", "  fixable = all", '  unfixable = ["KER204"]',
     ]
     result = kerlint("check", "--no-cache", ".", cwd=tmp_path)  # fix = true: fixes without --fix
-    assert "use_bias=False" in (tmp_path / "unsafe.py").read_text()
+    assert (tmp_path / "unsafe.py").read_text() == _fixed("unflattened-functional")
     assert (tmp_path / "safe.py").read_text() == SOFTMAX  # unfixable
     assert result.returncode == 1 and "(1 fixed, 1 remaining)" in result.stdout
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 import argparse
 import sys
 from collections import Counter
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from pathlib import Path
 from typing import Callable, Iterable, TextIO
 
@@ -25,7 +25,6 @@ from kerlint.engine import FileResult
 from kerlint.files import SourceError, decode_source, read_file
 from kerlint.findings import Finding
 from kerlint.fix.apply import FixedSource, fix_sources
-from kerlint.fix.edit import Applicability
 from kerlint.fix.settings import FixSettings
 from kerlint.report.concise import summary_line
 
@@ -40,41 +39,25 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--add-noqa", action="store_true", help="write a `# noqa: CODE` comment for each finding, so that the next check passes; nothing else is printed")
 
 
-@dataclass(frozen=True)
-class FixPolicy:
-    """Which fixes apply: safe ones, unsafe ones too, of which rules."""
-
-    unsafe: bool = False
-    settings: FixSettings = FixSettings()
-
-    def applies(self, finding: Finding) -> bool:
-        return finding.fix is not None and finding.fix.applies(self.unsafe) and self.settings.allows(finding.code)
-
-    def hidden(self, finding: Finding) -> bool:
-        """A fix that only `--unsafe-fixes` would apply."""
-        return self.settings.allows(finding.code) and finding.fix is not None and not self.applies(finding) and finding.fix.applicability is Applicability.UNSAFE
-
-
-def policy(args: argparse.Namespace, settings: Settings) -> FixPolicy:
-    """The command line over the settings of the working directory's project (as for `fail-on`)."""
-    unsafe = settings.fixes.unsafe_fixes if args.unsafe_fixes is None else args.unsafe_fixes
-    return FixPolicy(unsafe, settings.fixes)
+def fix_settings(args: argparse.Namespace, settings: Settings) -> FixSettings:
+    """The fix settings of the run: `check`'s --fix/--no-fix and --unsafe-fixes/--no-unsafe-fixes over the
+    configured `fix` and `unsafe-fixes` (the working directory's project's, as for `fail-on`)."""
+    fixes = settings.fixes
+    if args.command != "check":  # `cost --diff REV` is another thing
+        return fixes
+    fix = fixes.fix if args.fix is None else args.fix
+    unsafe = fixes.unsafe_fixes if args.unsafe_fixes is None else args.unsafe_fixes
+    return replace(fixes, fix=fix, unsafe_fixes=unsafe)
 
 
 def with_command_line(args: argparse.Namespace, settings: Settings) -> Settings:
-    """`settings` with `check`'s --fix/--no-fix and --unsafe-fixes/--no-unsafe-fixes over `fix` and `unsafe-fixes`."""
-    if args.command != "check":
-        return settings
-    fix = settings.fixes.fix if args.fix is None else args.fix
-    unsafe = settings.fixes.unsafe_fixes if args.unsafe_fixes is None else args.unsafe_fixes
-    return replace(settings, fixes=replace(settings.fixes, fix=fix, unsafe_fixes=unsafe))
+    """`settings` with the run's fix settings, for --show-settings."""
+    return replace(settings, fixes=fix_settings(args, settings))
 
 
 def requested(args: argparse.Namespace, settings: Settings) -> bool:
     """Does this `check` change files (`--fix`, or `fix = true`), or show how it would (`--diff`)?"""
-    if args.command != "check":  # `cost --diff REV` is another thing
-        return False
-    return bool(args.diff or (settings.fixes.fix if args.fix is None else args.fix))
+    return args.command == "check" and bool(args.diff or fix_settings(args, settings).fix)
 
 
 def fix_results(args: argparse.Namespace, results: list[FileResult], settings_for: Callable[[Path], Settings]) -> list[FileResult]:
@@ -82,11 +65,11 @@ def fix_results(args: argparse.Namespace, results: list[FileResult], settings_fo
     those that remain, its `FixedSource` in `data`."""
     from kerlint.fix.write import ChangedOnDisk, source_encoding, write_fixed  # what only writing needs
 
-    rules = policy(args, settings_for(Path.cwd()))
+    fixes = fix_settings(args, settings_for(Path.cwd()))
     read: dict[int, bytes] = {}
     files: dict[int, FixedSource] = {}
     for index, result in enumerate(results):
-        if not any(rules.applies(finding) for finding in result.findings):
+        if not any(fixes.applies(finding) for finding in result.findings):
             continue
         if result.notebook is not None:
             _warn(f"{result.path}: notebooks are not fixed; apply the fixes in its cells by hand")
@@ -102,7 +85,7 @@ def fix_results(args: argparse.Namespace, results: list[FileResult], settings_fo
             _warn(f"{result.path}: not fixed: it changed since it was checked")
             continue
         files[index] = FixedSource(path, result.path, settings_for(path), source_encoding(read[index]), source, result.findings)
-    fix_sources(files.values(), rules.applies)
+    fix_sources(files.values(), fixes.applies)
     fixed = list(results)
     for index, file in files.items():
         if file.undone:
@@ -135,8 +118,8 @@ def write_diff(results: Iterable[FileResult], stream: TextIO) -> int:
 
 def shown(args: argparse.Namespace, settings: Settings, findings: list[Finding]) -> list[Finding]:
     """The findings as reported: a fix that would not apply (unsafe, without --unsafe-fixes) is not shown as `[*]`."""
-    rules = policy(args, settings)
-    return [finding if finding.fix is None or rules.applies(finding) else replace(finding, fix=None) for finding in findings]
+    fixes = fix_settings(args, settings)
+    return [finding if finding.fix is None or fixes.applies(finding) else replace(finding, fix=None) for finding in findings]
 
 
 def summary(args: argparse.Namespace, settings: Settings, results: list[FileResult]) -> str:
@@ -146,11 +129,11 @@ def summary(args: argparse.Namespace, settings: Settings, results: list[FileResu
     otherwise the line the format printed, followed by how many findings
     `--fix` would fix.
     """
-    rules = policy(args, settings)
+    fixes = fix_settings(args, settings)
     remaining = [finding for result in results for finding in result.findings]
     lines = []
-    fixable = sum(1 for finding in remaining if rules.applies(finding))
-    hidden = sum(1 for finding in remaining if rules.hidden(finding))
+    fixable = sum(1 for finding in remaining if fixes.applies(finding))
+    hidden = sum(1 for finding in remaining if fixes.hidden(finding))
     if requested(args, settings):
         fixed = {result.path: result.data.fixed for result in results if isinstance(result.data, FixedSource)}
         count = sum(len(findings) for findings in fixed.values())
