@@ -648,3 +648,23 @@ def test_fix_settings_are_checked(tmp_path, line, error):
     (tmp_path / "pyproject.toml").write_text(f"[tool.kerlint]\n{line}\n")
     with pytest.raises(ConfigError, match=error):
         load_settings(tmp_path / "pyproject.toml")
+
+
+@pytest.mark.parametrize("imports, keras, flatten", [
+    ("import keras.layers\n", "keras", "keras.layers.Flatten"),
+    ("import tensorflow as tf\n", "tf.keras", "tf.keras.layers.Flatten"),
+    ("import tensorflow.keras.layers\n", "tensorflow.keras", "tensorflow.keras.layers.Flatten"),
+    ("from tensorflow import keras as K\n", "K", "K.layers.Flatten"),
+    ("from mylib.custom_layers import Flatten\nfrom keras.layers import Flatten as F\n", None, "F"),
+    ("import numpy as np\n", None, None),
+])
+def test_the_file_s_own_spelling_of_keras(imports, keras, flatten):
+    from types import SimpleNamespace
+
+    import libcst as cst
+
+    from kerlint.fix.codemod import Editor
+
+    editor = Editor(SimpleNamespace(module=cst.parse_module(imports), anchors={}, deferred=[]))
+    assert (editor.keras_module(), editor.layer_class(cst.Name("Dense"), "Flatten")) == (keras, flatten)
+    assert editor.layer_class(cst.parse_expression("tf.keras.layers.Dense"), "Flatten") == "tf.keras.layers.Flatten"

@@ -81,7 +81,7 @@ class Editor:
             return f"{_code(like.value)}.{name}"
         for small in self._top_level_imports():
             if isinstance(small, cst.ImportFrom) and small.module is not None and not small.relative:
-                if _code(small.module).endswith("layers"):
+                if _code(small.module).rpartition(".")[2] == "layers":
                     if isinstance(small.names, cst.ImportStar):
                         return name
                     for alias in small.names:
@@ -100,8 +100,10 @@ class Editor:
                     bound = _code(alias.asname.name) if alias.asname else None
                     if imported in ("keras", "tensorflow.keras"):
                         return bound or imported
-                    if imported == "tensorflow":
-                        return f"{bound or imported}.keras"
+                    if imported == "tensorflow" or (imported.startswith("tensorflow.") and bound is None):
+                        return f"{bound or 'tensorflow'}.keras"
+                    if imported.startswith("keras.") and bound is None:  # `import keras.layers` binds `keras`
+                        return "keras"
             elif isinstance(small, cst.ImportFrom) and small.module is not None and not small.relative:
                 if _code(small.module) == "tensorflow" and not isinstance(small.names, cst.ImportStar):
                     for alias in small.names:
