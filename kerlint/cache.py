@@ -42,10 +42,11 @@ from kerlint import __version__
 from kerlint.config import Settings
 from kerlint.files import digest as content_digest, read_file
 from kerlint.findings import Finding, Severity, Span
+from kerlint.fix.edit import Fix
 from kerlint.rules import BY_CODE
 
 CACHE_DIR_NAME = ".kerlint_cache"
-FORMAT = 2
+FORMAT = 3
 KEEP_VERSIONS = 4
 """Cache directories of other kerlint versions kept besides the current one (newest first)."""
 MAX_CACHE_BYTES = 256 * 2**20
@@ -251,7 +252,7 @@ def _key(path: Path) -> str:
 
 def _finding_json(finding: Finding) -> list[Any]:
     span = finding.span
-    return [finding.path, span.line, span.column, span.end_line, span.end_column, finding.code, finding.name, finding.message, finding.severity.value, finding.help]
+    return [finding.path, span.line, span.column, span.end_line, span.end_column, finding.code, finding.name, finding.message, finding.severity.value, finding.help, finding.fix and finding.fix.to_json()]
 
 
 def _findings(value: Any) -> list[Finding] | None:
@@ -260,7 +261,7 @@ def _findings(value: Any) -> list[Finding] | None:
         return None
     findings = []
     try:
-        for path, line, column, end_line, end_column, code, name, message, severity, suggestion in value:
+        for path, line, column, end_line, end_column, code, name, message, severity, suggestion, fix in value:
             if not all(isinstance(n, int) for n in (line, column, end_line, end_column)):
                 return None
             if not all(isinstance(s, str) for s in (path, code, name, message)) or not isinstance(suggestion, (str, type(None))):
@@ -268,7 +269,7 @@ def _findings(value: Any) -> list[Finding] | None:
             rule = BY_CODE.get(code)
             if rule is None or rule.name != name:  # a code this kerlint does not have: forged, or another kerlint's
                 return None
-            findings.append(Finding(path, Span(line, column, end_line, end_column), code, name, message, Severity(severity), help=suggestion))
+            findings.append(Finding(path, Span(line, column, end_line, end_column), code, name, message, Severity(severity), help=suggestion, fix=Fix.from_json(fix)))
     except (TypeError, ValueError):
         return None
     return findings

@@ -30,7 +30,7 @@ from kerlint.report import FOR_PEOPLE, FORMATS, render, show_settings, statistic
 from kerlint.memory import OPTIMIZER_NAMES, PRECISIONS
 from kerlint.report import cost_table, graph_render
 from kerlint.rules import ALL_RULES, rule_for
-from kerlint.rules.docs import render_page
+from kerlint.rules.docs import render_page, rule_set
 
 COMMANDS = ("check", "rule", "cost", "graph", "confirm")
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
@@ -105,7 +105,7 @@ def _add_selection_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--ignore", type=_csv, help="rules to disable")
     parser.add_argument("--exclude", type=_csv, default=[], help="extra glob patterns of paths to skip")
     parser.add_argument("--force-exclude", action="store_true", help="apply excludes to paths given explicitly too")
-    parser.add_argument("--jobs", "-j", type=_positive_int, help="worker processes (default: every core; small inputs run in one process)")
+    parser.add_argument("--jobs", "-j", type=_positive_int, help="worker processes (default: every core; small inputs use one)")
     parser.add_argument("-n", "--no-cache", action="store_true", help="neither read nor write the cache of results")
     parser.add_argument("--cache-dir", type=Path, help="where the cache lives (default: $KERLINT_CACHE_DIR, else .kerlint_cache in the project root)")
 
@@ -312,7 +312,7 @@ def run_rule(args: argparse.Namespace) -> int:
         raise UsageError("rule: name a rule (a code like KER101 or a name like unshared-duplicate-layer), or --all to list them")
     if args.all:
         for rule in ALL_RULES:
-            print(f"{rule.code}  {rule.name:<32} {rule.severity.value:<8} {rule.summary}")
+            print(f"{rule.code}  {rule.name:<36} {rule.severity.value:<8} {rule_set(rule):<8} {rule.summary}")
         return EXIT_CLEAN
     rule = rule_for(args.rule)
     if rule is None:
@@ -349,7 +349,7 @@ def _analyze(args: argparse.Namespace, settings_for: Callable[[Path], Settings])
     tasks = [Task(path, _display(path), settings_for(path)) for path in files]
     extract = _extract_for(args)
     cache = None
-    if extract is for_report and not getattr(args, "no_cache", True) and not fixes.requested(args, settings_for(Path.cwd())):  # cached findings carry no fixes
+    if extract is for_report and not getattr(args, "no_cache", True):
         from kerlint.cache import CacheRefused, open_cache
 
         try:
