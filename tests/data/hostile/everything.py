@@ -3,8 +3,7 @@
 At import it builds a small model, then opens a socket, downloads, writes
 outside its folder (and next to itself), starts a process, trains for 1000
 epochs, and finally loops forever. Confirm must measure the model and contain
-everything else. `HOSTILE_TARGET` would name the file it tries to write outside,
-but confirm's sandbox gives the code an empty environment: it writes next to its folder.
+everything else. `HOSTILE_TARGET` (which confirm's empty environment hides) names its target.
 """
 
 import os
