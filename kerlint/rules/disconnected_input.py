@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Iterator
 
 from kerlint.findings import Severity
-from kerlint.graph import collect_calls
+from kerlint.graph import InputNode, Tensor
 from kerlint.rules.base import Report, Rule, RuleContext
 
 
@@ -17,8 +17,13 @@ class DisconnectedInput(Rule):
     ## Why is this bad?
     Keras cannot feed that input: building the model raises `ValueError:
     Output ... is not connected to inputs` (Keras 3) or `Graph disconnected:
-    cannot find parent for tensor ...` (Keras 2). In multi-input models the
+    cannot obtain value for tensor ...` (Keras 2). In multi-input models the
     second input is easily forgotten in the `inputs` list.
+
+    A model whose `inputs` are intermediate tensors (`keras.Model(hidden,
+    outputs)`, to reuse the top of a network) is not flagged: Keras builds it
+    from those tensors (tf_keras logs a warning), and the `keras.Input` behind
+    them is not needed.
 
     ## Example
     ```python
@@ -44,6 +49,13 @@ meta = keras.Input(shape=(8,))
 merged = keras.layers.concatenate([keras.layers.Dense(16)(text), meta])
 model = keras.Model(inputs=[text, meta], outputs=keras.layers.Dense(1)(merged))
 """,
+        """
+import keras
+inputs = keras.Input(shape=(8,))
+hidden = keras.layers.Dense(4)(inputs)
+outputs = keras.layers.Dense(2)(hidden)
+head = keras.Model(hidden, outputs)
+""",
     ]
     invalid = [
         """
@@ -59,10 +71,8 @@ model = keras.Model(inputs=text, outputs=keras.layers.Dense(1)(merged))
         for model in ctx.analysis.models:
             if model.kind != "functional" or not model.inputs or not model.outputs:
                 continue
-            declared = {id(t.producer) for t in model.inputs}
-            _, reached = collect_calls(model.outputs)
-            for node in reached:
-                if id(node) not in declared:
+            for node in _inputs_behind(model.outputs, model.inputs):
+                if not any(t.producer is node for t in model.inputs):
                     yield Report(
                         ctx.analysis.locator.span(model.node),
                         f"the outputs of model `{model.name}` depend on input `{node.name}` (line "
@@ -70,3 +80,25 @@ model = keras.Model(inputs=text, outputs=keras.layers.Dense(1)(merged))
                         "when building it (output not connected to inputs)",
                         help="Add it to `inputs`",
                     )
+
+
+def _inputs_behind(outputs: list[Tensor], declared: list[Tensor]) -> list[InputNode]:
+    """The `keras.Input`s the outputs are computed from, walking back no further than the declared inputs.
+
+    Keras computes a functional model from its `inputs` tensors, whatever made
+    them: an intermediate tensor stops the walk as a `keras.Input` does.
+    """
+    stop = {id(t) for t in declared}
+    found: dict[int, InputNode] = {}
+    seen: set[int] = set()
+    pending = [t for t in outputs if id(t) not in stop]
+    while pending:
+        producer = pending.pop().producer
+        if id(producer) in seen:
+            continue
+        seen.add(id(producer))
+        if isinstance(producer, InputNode):
+            found[id(producer)] = producer
+            continue
+        pending.extend(t for t in producer.inputs if id(t) not in stop)
+    return list(found.values())

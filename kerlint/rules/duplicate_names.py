@@ -10,17 +10,26 @@ from kerlint.graph import Layer
 from kerlint.rules.base import Report, Rule, RuleContext
 
 
+NAMED_KINDS = {"functional", "sequential"}
+"""Model kinds whose layers Keras looks up by name (a subclassed model tracks attributes)."""
+
+
 class DuplicateLayerName(Rule):
     """## What it does
-    Flags two different layers of the same model with the same name, where at
-    least one of the names was given explicitly (`name="..."`).
+    Flags two different layers of the same functional or Sequential model
+    with the same name, where at least one of the names was given explicitly
+    (`name="..."`).
 
     ## Why is this bad?
-    Keras identifies layers by name when it builds a functional model, saves
-    it, or loads weights: `keras.Model(...)` raises `ValueError: The name
-    "dense" is used 2 times in the model. All operation names should be
-    unique.` Copy-pasted blocks and helper functions called twice with the
-    same `name=` are the usual cause.
+    Keras identifies the layers of a functional or Sequential model by name:
+    `keras.Model(...)` raises `ValueError: The name "dense" is used 2 times in
+    the model. All operation names should be unique.`, and `Sequential.add`
+    raises `All layers added to a Sequential model should have unique names`.
+    Copy-pasted blocks and helper functions called twice with the same
+    `name=` are the usual cause.
+
+    Subclassed models are not flagged: Keras tracks their layers by attribute,
+    not by name, and builds and trains them with repeated names.
 
     ## Example
     ```python
@@ -49,6 +58,20 @@ x = keras.layers.Dense(4, name="hidden_1")(inputs)
 x = keras.layers.Dense(4, name="hidden_2")(x)
 model = keras.Model(inputs, x)
 """,
+        """
+import keras
+class Tower(keras.Model):
+    def __init__(self):
+        super().__init__()
+        self.first = keras.layers.Dense(4, name="hidden")
+        self.second = keras.layers.Dense(4, name="hidden")
+
+    def call(self, x):
+        return self.second(self.first(x))
+
+tower = Tower()
+tower(keras.Input(shape=(8,)))
+""",
     ]
     invalid = [
         """
@@ -58,11 +81,17 @@ x = keras.layers.Dense(4, name="hidden")(inputs)
 x = keras.layers.Dense(4, name="hidden")(x)
 model = keras.Model(inputs, x)
 """,
+        """
+import keras
+model = keras.Sequential([keras.Input(shape=(8,)), keras.layers.Dense(4, name="hidden"), keras.layers.Dense(4, name="hidden")])
+""",
     ]
 
     def check(self, ctx: RuleContext) -> Iterator[Report]:
         locator = ctx.analysis.locator
         for model in ctx.analysis.models:
+            if model.kind not in NAMED_KINDS:
+                continue
             by_name: dict[str, list[Layer]] = defaultdict(list)
             for layer in model.layers:
                 by_name[layer.name].append(layer)

@@ -5,9 +5,12 @@ from __future__ import annotations
 from typing import Iterator
 
 from kerlint.findings import Severity
+from kerlint.graph import Layer
 from kerlint.rules.base import Report, Rule, RuleContext
 from kerlint.rules.merge_shapes import MERGE_LAYERS
 
+RANK_ERROR = "expects an input of rank"
+"""How the catalogue's rank check (Keras's ``InputSpec``) words its error; the hints below answer only that."""
 RANK_HINTS = {
     "LSTM": "Recurrent layers take (batch, timesteps, features): reshape the data or add a Reshape/Embedding first",
     "GRU": "Recurrent layers take (batch, timesteps, features): reshape the data or add a Reshape/Embedding first",
@@ -25,6 +28,10 @@ class IncompatibleLayerInput(Rule):
     its input's, a `Dense` on a scalar per sample. Merge layers (KER302),
     shared layers (KER301) and windows that no longer fit (KER305) have rules
     of their own.
+
+    A convolution with `groups=0` (or `None`) is not flagged: Keras 3
+    refuses it, but Keras 2 (tf_keras) reads it as one group, and the code
+    does not say which Keras runs it.
 
     ## Why is this bad?
     Keras raises `ValueError: Input 0 of layer "lstm" is incompatible with the
@@ -52,6 +59,11 @@ import keras
 inputs = keras.Input(shape=(20, 1))
 x = keras.layers.LSTM(32)(inputs)
 """,
+        """
+import keras
+inputs = keras.Input(shape=(32, 32, 3))
+x = keras.layers.Conv2D(8, 3, groups=0)(inputs)
+""",
     ]
     invalid = [
         """
@@ -64,16 +76,30 @@ import keras
 inputs = keras.Input(shape=(784,))
 x = keras.layers.Reshape((28, 28, 3))(inputs)
 """,
+        """
+import keras
+inputs = keras.Input(shape=(32, 32, 3))
+x = keras.layers.Conv2D(8, 3, groups=2)(inputs)
+""",
     ]
 
     def check(self, ctx: RuleContext) -> Iterator[Report]:
         for call in ctx.analysis.calls:
             if not call.error or call.collapse or call.shared_conflict is not None:
                 continue
-            if call.layer.class_name in MERGE_LAYERS:
+            if call.layer.class_name in MERGE_LAYERS or _groups_depend_on_version(call.layer):
                 continue
+            hint = RANK_HINTS.get(call.layer.class_name) if RANK_ERROR in call.error else None
             yield Report(
                 ctx.analysis.locator.span(call.node),
                 f"{call.error}: Keras raises when building the model",
-                help=RANK_HINTS.get(call.layer.class_name, "Check the shape of the tensor passed to it"),
+                help=hint or "Check the shape of the tensor passed to it",
             )
+
+
+def _groups_depend_on_version(layer: Layer) -> bool:
+    """`groups=0`/`None`: Keras 3 raises, tf_keras's `groups or 1` makes it one group."""
+    if "groups" not in layer.config:
+        return False
+    groups = layer.config.raw("groups")
+    return groups is None or (type(groups) is int and groups == 0)
