@@ -2,15 +2,22 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any, Iterator
 
 from kerlint.findings import Severity
 from kerlint.graph import InputNode, Layer, LayerCall, Tensor
 from kerlint.interpret.values import contains_unknown, is_native
 from kerlint.rules.base import Report, Rule, RuleContext
+from kerlint.rules.intent import FixedWeights
 from kerlint.units import human_count, shape_str
 
 SYMMETRIC_MERGES = {"Concatenate", "Add", "Average", "Maximum", "Minimum", "Multiply"}
+POSITION_WORDS = {
+    "input", "inputs", "in", "x", "a", "b", "left", "right", "first", "second", "anchor", "positive", "negative",
+    "pos", "neg", "layer", "view",
+}
+"""Words of an input's name that say which copy it is, not what it holds (`left_input`, `input_2`, `anchor`)."""
 
 
 class UnsharedDuplicateLayer(Rule):
@@ -25,11 +32,18 @@ class UnsharedDuplicateLayer(Rule):
     time windows), the branches should compute the same function: sharing one
     layer halves their parameters, trains it on twice the data and keeps the
     two outputs comparable (a Siamese network). Separate copies cost memory and
-    may drift apart. If the inputs really are different kinds of data, keep the
-    separate layers and suppress the finding on that line.
+    may drift apart.
 
-    `Dot` merges (two-tower retrieval models) are not flagged: their towers
-    usually embed different entities.
+    Branches are not flagged when the code shows their inputs hold different
+    kinds of data: inputs of different dtypes, or named for different things
+    (`token_ids` and `padding_mask`, `user` and `item`; names that differ only
+    in which copy they are, as `left_input` and `right_input` or `input_1` and
+    `input_2`, are the same kind). Nor when the model loads trained weights
+    (`load_weights`, `set_weights`, a checkpoint's `restore`) or the layers are
+    given `weights=`: sharing would change the weights the file holds. `Dot`
+    merges (two-tower retrieval models) are not flagged either: their towers
+    usually embed different entities. Where the inputs differ in a way the
+    code does not show, suppress the finding on that line.
 
     ## Example
     ```python
@@ -52,6 +66,7 @@ class UnsharedDuplicateLayer(Rule):
 
     code, name, severity = "KER101", "unshared-duplicate-layer", Severity.WARNING
     summary = "identical parallel layers could share weights"
+    default = False  # opt-in: docs/precision.md
     valid = [
         # Example 1 of the article: the branches see inputs of different shapes.
         """
@@ -69,6 +84,24 @@ right = keras.Input(shape=(128,))
 encoder = keras.layers.Dense(64, activation="relu")
 merged = keras.layers.concatenate([encoder(left), encoder(right)])
 """,
+        # Token ids and a padding mask: the same shape, not the same kind of data.
+        """
+import keras
+tokens = keras.Input(shape=(64,), dtype="int32", name="token_ids")
+mask = keras.Input(shape=(64,), dtype="int32", name="padding_mask")
+a = keras.layers.Embedding(1000, 32)(tokens)
+b = keras.layers.Embedding(1000, 32)(mask)
+merged = keras.layers.add([a, b])
+""",
+        """
+import keras
+left = keras.Input(shape=(128,))
+right = keras.Input(shape=(128,))
+a = keras.layers.Dense(64, activation="relu")(left)
+b = keras.layers.Dense(64, activation="relu")(right)
+model = keras.Model([left, right], keras.layers.concatenate([a, b]))
+model.load_weights("two_branches.weights.h5")
+""",
     ]
     invalid = [
         """
@@ -79,9 +112,18 @@ a = keras.layers.Dense(64, activation="relu")(left)
 b = keras.layers.Dense(64, activation="relu")(right)
 merged = keras.layers.concatenate([a, b])
 """,
+        """
+import keras
+question1 = keras.Input(shape=(30,), dtype="int32", name="question1")
+question2 = keras.Input(shape=(30,), dtype="int32", name="question2")
+a = keras.layers.Embedding(5000, 64)(question1)
+b = keras.layers.Embedding(5000, 64)(question2)
+merged = keras.layers.concatenate([a, b])
+""",
     ]
 
     def check(self, ctx: RuleContext) -> Iterator[Report]:
+        fixed = FixedWeights(ctx.analysis)
         for call in ctx.analysis.calls:
             if call.layer.class_name not in SYMMETRIC_MERGES or len(call.inputs) < 2:
                 continue
@@ -91,6 +133,10 @@ merged = keras.layers.concatenate([a, b])
                 continue
             if len({id(b[-1].inputs[0]) for b in branches}) != len(branches):
                 continue  # the same tensor feeds every branch: sharing would make them identical
+            if not _same_role([b[-1].inputs[0].producer for b in branches]):
+                continue
+            if any(c.layer in fixed for b in branches for c in b):
+                continue
             per_branch = sum(c.layer.params or 0 for c in first)
             if per_branch == 0:
                 continue
@@ -140,3 +186,22 @@ def _same_config(a: Layer, b: Layer) -> bool:
 
 def _comparable(value: Any) -> bool:
     return is_native(value) and not contains_unknown(value)
+
+
+def _same_role(starts: list) -> bool:
+    """Whether the branches' inputs hold the same kind of data, as far as the code says.
+
+    Inputs of different dtypes (token ids and a float mask) or whose names
+    differ in more than which copy they are (`token_ids` and `padding_mask`,
+    `user` and `item`) play different roles: sharing a layer between them
+    would be wrong.
+    """
+    inputs = [s for s in starts if isinstance(s, InputNode)]
+    if len({repr(i.dtype) for i in inputs}) > 1:
+        return False
+    return len({_role_words(i.name) for i in inputs}) <= 1
+
+
+def _role_words(name: str) -> frozenset[str]:
+    words = re.split(r"[\W_\d]+", re.sub(r"([a-z])([A-Z])", r"\1_\2", name).lower())
+    return frozenset(w for w in words if w and w not in POSITION_WORDS)

@@ -9,6 +9,7 @@ from typing import Iterator
 from kerlint.findings import Severity
 from kerlint.graph import LayerCall, ModelGraph
 from kerlint.rules.base import Report, Rule, RuleContext
+from kerlint.rules.intent import FixedWeights
 from kerlint.units import human_count
 
 PASS_THROUGH = frozenset({
@@ -48,6 +49,10 @@ class FlattenIntoLargeDense(Rule):
     feature matters, a strided convolution or a smaller projection before the
     `Flatten` shrinks the map instead.
 
+    Models that load trained weights (`load_weights`, `set_weights`, a
+    checkpoint's `restore`) are not flagged: pooling would change the `Dense`
+    kernel's shape, and the weights would no longer load.
+
     ## Example
     ```python
     x = keras.layers.MaxPooling2D()(x)              # (None, 7, 7, 512)
@@ -76,6 +81,7 @@ class FlattenIntoLargeDense(Rule):
 
     code, name, severity = "KER103", "flatten-into-large-dense", Severity.WARNING
     summary = "a Flatten of a large feature map feeds a Dense that holds most of the parameters"
+    default = False  # opt-in: docs/precision.md
     options = {"min-share": 0.5, "min-params": 1_000_000, "min-positions": 4}
     valid = [
         # The keras.io MNIST convnet: a 5x5x64 map into Dense(10): 16,010 of 34,826 parameters.
@@ -112,6 +118,18 @@ x = keras.layers.Dense(1024, activation="relu")(x)
 outputs = keras.layers.Dense(10, activation="softmax")(x)
 model = keras.Model(inputs, outputs)
 """,
+        # VGG16's head with its trained weights loaded: pooling would change the kernel's shape.
+        """
+import keras
+inputs = keras.Input(shape=(14, 14, 512))
+x = keras.layers.MaxPooling2D()(inputs)
+x = keras.layers.Flatten()(x)
+x = keras.layers.Dense(4096, activation="relu")(x)
+x = keras.layers.Dense(4096, activation="relu")(x)
+outputs = keras.layers.Dense(1000, activation="softmax")(x)
+model = keras.Model(inputs, outputs)
+model.load_weights("vgg16_top.weights.h5")
+""",
     ]
     invalid = [
         # VGG16's head: block5_pool (7x7x512) -> Flatten -> Dense(4096) -> Dense(4096) -> Dense(1000).
@@ -141,11 +159,14 @@ model = keras.Model(views, outputs)
     def check(self, ctx: RuleContext) -> Iterator[Report]:
         min_share, min_params, min_positions = ctx.options["min-share"], ctx.options["min-params"], ctx.options["min-positions"]
         reported: set[int] = set()
+        fixed = FixedWeights(ctx.analysis)
         for model in ctx.analysis.models:
             total = model.params
             if not total:
                 continue
             for dense, flattened, via_concat in _dense_fed_by_flatten(model, min_positions):
+                if dense.layer in fixed:
+                    continue
                 params = dense.layer.params
                 units = dense.layer.config.raw("units")
                 if not params or not isinstance(units, int) or params < min_params or params / total <= min_share:

@@ -9,6 +9,7 @@ from kerlint.fix.edit import Applicability, Availability, Fix, make_fix
 from kerlint.graph import Layer
 from kerlint.rules.activations import Flow, Step, applied_activation, layer_label
 from kerlint.rules.base import Report, Rule, RuleContext
+from kerlint.rules.intent import FixedWeights
 from kerlint.units import human_count
 
 BIASED_LAYERS = {
@@ -35,7 +36,10 @@ class RedundantBiasBeforeNormalization(Rule):
 
     Layers with an activation between them and the BN are not flagged (the
     activation makes the bias matter), nor layers whose output also goes
-    elsewhere.
+    elsewhere, nor layers of a model that loads trained weights
+    (`load_weights`, `set_weights`, a checkpoint's `restore`) or that are given
+    `weights=`: ports of published architectures keep the bias so that the
+    published weights load.
 
     ## Example
     ```python
@@ -63,6 +67,7 @@ class RedundantBiasBeforeNormalization(Rule):
 
     code, name, severity = "KER105", "redundant-bias-before-normalization", Severity.WARNING
     summary = "bias directly followed by BatchNormalization, which cancels it"
+    default = False  # opt-in: docs/precision.md
     fix_availability = Availability.SOMETIMES
     valid = [
         """
@@ -94,6 +99,16 @@ x = keras.layers.Dense(64)(inputs)
 y = keras.layers.BatchNormalization()(x)
 model = keras.Model(inputs, [x, y])
 """,
+        # A port of a published architecture: its trained weights include the bias.
+        """
+import keras
+inputs = keras.Input(shape=(32, 32, 3))
+x = keras.layers.Conv2D(64, 3, padding="same")(inputs)
+x = keras.layers.BatchNormalization()(x)
+x = keras.layers.Activation("relu")(x)
+model = keras.Model(inputs, x)
+model.load_weights("published.weights.h5")
+""",
     ]
     invalid = [
         """
@@ -122,10 +137,11 @@ x = BatchNormalization(axis=1)(x)
 
     def check(self, ctx: RuleContext) -> Iterator[Report]:
         flow = Flow(ctx.analysis)
+        fixed = FixedWeights(ctx.analysis)
         reported: set[int] = set()
         for step in flow.steps():
             layer = step.layer
-            if layer.class_name not in BIASED_LAYERS or layer.spec is None or len(layer.calls) > 1:
+            if layer.class_name not in BIASED_LAYERS or layer.spec is None or len(layer.calls) > 1 or layer in fixed:
                 continue
             if layer.config.raw("use_bias") is not True or applied_activation(layer) != "linear":
                 continue
