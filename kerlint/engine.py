@@ -249,7 +249,11 @@ def analyze_files(
     jobs = pool.default_jobs() if jobs is None else max(1, jobs)
     if len(pending) < 2 or sum(size for _, _, size in pending) <= ONE_WORKER_BYTES:
         jobs = 1
-    _load_analysis_stack()  # once, before workers fork: they share it instead of each importing it
+    if jobs > 1 or extract is None:
+        # Once, before workers fork: they share it instead of each importing it, and this process
+        # analyzes files itself with extract None. One worker imports it on its own: this process
+        # then never needs it, and a smaller process forks with fewer pages to copy on write.
+        _load_analysis_stack()
     # Large files first balances the workers; the rest in path order, so that files of one
     # package follow each other and find the modules they import in the worker's cache.
     pending.sort(key=lambda item: (0, -item[2]) if item[2] >= LARGE_FILE_BYTES else (1, item[0]))
