@@ -11,6 +11,10 @@ import libcst as cst
 import pytest
 
 from kerlint.interpret.analysis import analyze_module
+from kerlint.rules.duplicate_layers import UnsharedDuplicateLayer
+from kerlint.rules.flatten_dense import FlattenIntoLargeDense
+from kerlint.rules.missing_nonlinearity import MissingNonlinearity
+from kerlint.rules.redundant_bias import RedundantBiasBeforeNormalization
 
 from helpers import analyze
 
@@ -253,6 +257,14 @@ def test_attention_projections_are_not_flagged():
         model = keras.Model(inputs, keras.layers.Dense(64, activation="relu")(attended))
     """
     assert "KER207" not in codes(source)
+
+
+@pytest.mark.parametrize("rule", [UnsharedDuplicateLayer, FlattenIntoLargeDense, RedundantBiasBeforeNormalization, MissingNonlinearity])
+def test_architecture_advice_is_silent_on_test_fixtures(rule):
+    source = rule.invalid[0]
+    assert rule.code in codes(source, "models.py")
+    assert rule.code not in codes(source, "tests/test_models.py")
+    assert rule.code not in codes(source, "keras/src/models/model_test.py")
 
 
 def test_a_linear_model_in_a_test_file_is_a_fixture():

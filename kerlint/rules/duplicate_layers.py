@@ -9,7 +9,7 @@ from kerlint.findings import Severity
 from kerlint.graph import InputNode, Layer, LayerCall, Tensor
 from kerlint.interpret.values import contains_unknown, is_native
 from kerlint.rules.base import Report, Rule, RuleContext
-from kerlint.rules.intent import FixedWeights
+from kerlint.rules.intent import FixedWeights, is_test_file
 from kerlint.units import human_count, shape_str
 
 SYMMETRIC_MERGES = {"Concatenate", "Add", "Average", "Maximum", "Minimum", "Multiply"}
@@ -42,7 +42,8 @@ class UnsharedDuplicateLayer(Rule):
     (`load_weights`, `set_weights`, a checkpoint's `restore`) or the layers are
     given `weights=`: sharing would change the weights the file holds. `Dot`
     merges (two-tower retrieval models) are not flagged either: their towers
-    usually embed different entities. Where the inputs differ in a way the
+    usually embed different entities; nor models built in test files
+    (`test_*.py`, `*_test.py`), which are fixtures. Where the inputs differ in a way the
     code does not show, suppress the finding on that line.
 
     ## Example
@@ -123,6 +124,8 @@ merged = keras.layers.concatenate([a, b])
     ]
 
     def check(self, ctx: RuleContext) -> Iterator[Report]:
+        if is_test_file(ctx.path):
+            return
         fixed = FixedWeights(ctx.analysis)
         for call in ctx.analysis.calls:
             if call.layer.class_name not in SYMMETRIC_MERGES or len(call.inputs) < 2:

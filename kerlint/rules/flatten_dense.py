@@ -9,7 +9,7 @@ from typing import Iterator
 from kerlint.findings import Severity
 from kerlint.graph import LayerCall, ModelGraph
 from kerlint.rules.base import Report, Rule, RuleContext
-from kerlint.rules.intent import FixedWeights
+from kerlint.rules.intent import FixedWeights, is_test_file
 from kerlint.units import human_count
 
 PASS_THROUGH = frozenset({
@@ -51,7 +51,8 @@ class FlattenIntoLargeDense(Rule):
 
     Models that load trained weights (`load_weights`, `set_weights`, a
     checkpoint's `restore`) are not flagged: pooling would change the `Dense`
-    kernel's shape, and the weights would no longer load.
+    kernel's shape, and the weights would no longer load. Nor are models built
+    in test files (`test_*.py`, `*_test.py`), which are fixtures.
 
     ## Example
     ```python
@@ -158,6 +159,8 @@ model = keras.Model(views, outputs)
 
     def check(self, ctx: RuleContext) -> Iterator[Report]:
         min_share, min_params, min_positions = ctx.options["min-share"], ctx.options["min-params"], ctx.options["min-positions"]
+        if is_test_file(ctx.path):
+            return
         reported: set[int] = set()
         fixed = FixedWeights(ctx.analysis)
         for model in ctx.analysis.models:

@@ -6,7 +6,8 @@ the code loads trained weights into the model (``load_weights``,
 ``set_weights``, a checkpoint's ``restore``) or hands a layer its weights
 (``weights=``), that change breaks the loading: the architecture is fixed by
 the weights, not open to advice. And a model built in a test module is a
-fixture, made to be checked rather than trained.
+fixture, made to be checked rather than trained: these rules and KER207 leave
+it alone.
 """
 
 from __future__ import annotations

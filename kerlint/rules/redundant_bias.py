@@ -9,7 +9,7 @@ from kerlint.fix.edit import Applicability, Availability, Fix, make_fix
 from kerlint.graph import Layer
 from kerlint.rules.activations import Flow, Step, applied_activation, layer_label
 from kerlint.rules.base import Report, Rule, RuleContext
-from kerlint.rules.intent import FixedWeights
+from kerlint.rules.intent import FixedWeights, is_test_file
 from kerlint.units import human_count
 
 BIASED_LAYERS = {
@@ -39,7 +39,8 @@ class RedundantBiasBeforeNormalization(Rule):
     elsewhere, nor layers of a model that loads trained weights
     (`load_weights`, `set_weights`, a checkpoint's `restore`) or that are given
     `weights=`: ports of published architectures keep the bias so that the
-    published weights load.
+    published weights load. Models built in test files (`test_*.py`,
+    `*_test.py`) are fixtures and not flagged either.
 
     ## Example
     ```python
@@ -136,6 +137,8 @@ x = BatchNormalization(axis=1)(x)
     ]
 
     def check(self, ctx: RuleContext) -> Iterator[Report]:
+        if is_test_file(ctx.path):
+            return
         flow = Flow(ctx.analysis)
         fixed = FixedWeights(ctx.analysis)
         reported: set[int] = set()
