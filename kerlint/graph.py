@@ -30,6 +30,13 @@ class Layer:
     node: cst.CSTNode  # the constructor call
     weights: list[Weight] | None = None  # set by the first successful call
     calls: list["LayerCall"] = field(default_factory=list)
+    nested: Any = None  # a model used as a layer: its ``ModelValue`` (its own graph is ``nested.graph``)
+    nonlinear: bool | None = None
+    """A layer whose body kerlint follows (a custom layer's ``call``, a ``Lambda``'s function, a nested model):
+    whether it applies a non-linearity (``tf.nn.gelu``, ``ops.relu``, an activation layer...). None for catalogue
+    layers (their ``activation`` says) and for a body that could not be followed."""
+    trainable: bool = True
+    """``layer.trainable``: False moves all its weights to non-trainable."""
 
     @property
     def params(self) -> int | None:
@@ -37,7 +44,30 @@ class Layer:
 
     @property
     def trainable_params(self) -> int | None:
-        return None if self.weights is None else sum(w.size for w in self.weights if w.trainable)
+        """``layer.trainable_weights``: none while the layer is frozen."""
+        variables = self.trainable_variables
+        return variables if variables is None or self.trainable else 0
+
+    @property
+    def trainable_variables(self) -> int | None:
+        """Weights whose variables are trainable, whatever this layer's own flag says.
+
+        Keras keeps a flag per variable, set when its own layer's ``trainable`` is;
+        setting a model's sets every layer's inside. So a nested model frozen as a
+        whole, then partly unfrozen layer by layer, counts those layers as trainable
+        in the model around it (though not in its own ``trainable_weights``).
+        """
+        if self.weights is None:
+            return None
+        if self.nested is not None:
+            return self.nested.graph.trainable_variables
+        return sum(w.size for w in self.weights if w.trainable) if self.trainable else 0
+
+    def set_trainable(self, value: bool) -> None:
+        """``layer.trainable = value``; on a nested model, on every layer inside too."""
+        self.trainable = value
+        if self.nested is not None:
+            self.nested.graph.set_trainable(value)
 
     @property
     def activation(self) -> Any:
@@ -74,6 +104,15 @@ class Tensor:
     shape: Shape | None
     producer: "LayerCall | InputNode | OpCall"
     index: int = 0
+    reads: int = 0
+    """How often the program read it by name: reads that no consumer accounts for went where kerlint cannot follow."""
+    consumers: list["LayerCall | OpCall"] = field(default_factory=list, repr=False)
+    """Every layer call and operation that read this tensor, in the order they were evaluated.
+
+    Operations count: in ``ops.stop_gradient(h) + c`` and ``Dense(8)(h)``, ``h`` has two readers,
+    so the Dense is not "the layer after" the one that made ``h``. Calls in branches that never
+    reach a model's outputs are here too; `ModelGraph.readers` keeps a model's own.
+    """
 
 
 @dataclass(eq=False)
@@ -102,6 +141,9 @@ class LayerCall:
     inner_outputs: list[Tensor] = field(default_factory=list)
     flops: int | None = None  # per sample, from the catalogue; None when unknown
 
+    def __post_init__(self) -> None:
+        _consume(self)
+
     @property
     def output_shape(self) -> Shape | None:
         return self.outputs[0].shape if len(self.outputs) == 1 else None
@@ -121,6 +163,31 @@ class OpCall:
     node: cst.CSTNode
     outputs: list[Tensor] = field(default_factory=list)
     flops: int | None = None
+
+    def __post_init__(self) -> None:
+        _consume(self)
+
+
+def _consume(node: "LayerCall | OpCall") -> None:
+    """Record `node` as a reader of each of its inputs (once per tensor, however often it reads it)."""
+    for tensor in {id(t): t for t in node.inputs}.values():
+        tensor.consumers.append(node)
+
+
+@dataclass(frozen=True)
+class LostOutput:
+    """A tensor a layer made that nothing can read any more: its name was rebound, its function ended, or it was a bare expression.
+
+    ``bound`` is the assignment that named it (the bare expression itself when ``how`` is "discarded"),
+    ``lost`` the statement that rebound the name (None otherwise), ``owner`` the function or module they run in.
+    """
+
+    tensor: Tensor
+    name: str | None
+    bound: cst.CSTNode
+    lost: cst.CSTNode | None
+    owner: cst.CSTNode
+    how: str  # "overwritten" | "function-end" | "discarded"
 
 
 @dataclass(frozen=True)
@@ -160,10 +227,17 @@ class ModelGraph:
     calls: list[LayerCall]
     notes: list[Unresolved] = field(default_factory=list)  # model-level gaps
     sequence: list[Layer] | None = None  # Sequential: the layers in order, built or not
+    tracked: list[Layer] | None = None
+    """Subclassed: the layers its attributes hold, in attribute order (``model.layers``); never an order of execution."""
     compiles: list[CompileFacts] = field(default_factory=list)
     fits: list[FitFacts] = field(default_factory=list)
+    weights_loaded: cst.CSTNode | None = None
+    """Where trained weights are first put into it (`load_weights`, `set_weights`, a checkpoint's `restore`)."""
+    trainable: bool = True
+    """``model.trainable``: False leaves it no trainable weights, whatever its layers say."""
     _layers: tuple[tuple, list[Layer]] | None = field(default=None, init=False, repr=False)
     """`layers` for the outputs, calls and sequence it was computed from (rules ask for it many times)."""
+    _node_ids: tuple[tuple, set[int]] | None = field(default=None, init=False, repr=False)
 
     @property
     def layers(self) -> list[Layer]:
@@ -174,14 +248,16 @@ class ModelGraph:
         parallel branches interleave level by level.
         """
         # Tensors and calls never change once made; a model changes by new outputs, calls or layers.
-        key = (tuple(map(id, self.outputs)), len(self.calls), None if self.sequence is None else tuple(map(id, self.sequence)))
+        listed = self.sequence if self.sequence is not None else self.tracked
+        key = (tuple(map(id, self.outputs)), len(self.calls), None if listed is None else tuple(map(id, listed)))
         if self._layers is None or self._layers[0] != key:
             self._layers = (key, self._sorted_layers())
         return list(self._layers[1])
 
     def _sorted_layers(self) -> list[Layer]:
-        if self.sequence is not None and not self.calls:
-            return list(self.sequence)
+        listed = self.sequence if self.sequence is not None else self.tracked
+        if listed is not None and not self.calls:
+            return list(listed)
         nodes, _ = topological(self.outputs)
         depth: dict[int, int] = {}  # operation (layer or op) and node ids -> depth
         for node in reversed(nodes):
@@ -209,7 +285,20 @@ class ModelGraph:
 
     @property
     def trainable_params(self) -> int | None:
-        return self._total(lambda layer: layer.trainable_params)
+        """``model.trainable_weights``."""
+        variables = self.trainable_variables
+        return variables if variables is None or self.trainable else 0
+
+    @property
+    def trainable_variables(self) -> int | None:
+        """Weights of its layers whose variables are trainable (see `Layer.trainable_variables`)."""
+        return self._total(lambda layer: layer.trainable_variables)
+
+    def set_trainable(self, value: bool) -> None:
+        """``model.trainable = value``: Keras sets it on every layer inside."""
+        self.trainable = value
+        for layer in self.layers:
+            layer.set_trainable(value)
 
     def _total(self, count) -> int | None:
         if not self.complete:
@@ -217,8 +306,26 @@ class ModelGraph:
         return sum(count(layer) for layer in self.layers)
 
     def consumers(self, call: LayerCall) -> list[LayerCall]:
-        produced = {id(t) for t in call.outputs}
-        return [c for c in self.calls if any(id(t) in produced for t in c.inputs)]
+        """The layer calls of this model that read `call`'s outputs (operations left out: see `readers`)."""
+        return [c for c in self.readers(call) if isinstance(c, LayerCall)]
+
+    def readers(self, call: "LayerCall | OpCall") -> list["LayerCall | OpCall"]:
+        """Every layer call and operation of this model that reads `call`'s outputs, in evaluation order."""
+        nodes = self._nodes()
+        found: dict[int, LayerCall | OpCall] = {}
+        for tensor in call.outputs:
+            for reader in tensor.consumers:
+                if id(reader) in nodes:
+                    found.setdefault(id(reader), reader)
+        return list(found.values())
+
+    def _nodes(self) -> set[int]:
+        """Ids of the layer calls and operations between this model's inputs and outputs."""
+        key = tuple(map(id, self.outputs))
+        if self._node_ids is None or self._node_ids[0] != key:
+            nodes, _ = topological(self.outputs)
+            self._node_ids = (key, {id(node) for node in nodes})
+        return self._node_ids[1]
 
 
 @functools.lru_cache(maxsize=4096)

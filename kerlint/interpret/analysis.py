@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Iterable
 
 import libcst as cst
@@ -11,6 +11,7 @@ import libcst as cst
 from kerlint.findings import Span
 from kerlint.graph import InputNode, LayerCall, ModelGraph, Unresolved
 from kerlint.interpret.interpreter import Budget, Interpreter
+from kerlint.interpret.liveness import DeadBranch, dead_branches
 from kerlint.interpret.modules import ModuleResolver
 from kerlint.interpret.values import Data
 from kerlint.positions import NodePositions
@@ -81,6 +82,7 @@ class FileAnalysis:
     unresolved: list[Unresolved]
     locator: Locator
     inputs: list[InputNode]  # every keras.Input evaluated, used by a model or not
+    dead: list[DeadBranch] = field(default_factory=list)  # layer calls that reach no model (KER106); not in `calls`
 
 
 def analyze_module(
@@ -94,7 +96,9 @@ def analyze_module(
     interpreter = Interpreter(module, path, budget, deferred, resolver)
     interpreter.run()
     models = [m.graph for m in interpreter.models]
+    dead = dead_branches(interpreter.lost, models) if interpreter.lost else []
+    dead_calls = {id(call) for branch in dead for call in branch.calls}
     return FileAnalysis(
-        path, models, interpreter.calls, interpreter.data_loads, interpreter.unresolved,
-        Locator(module, interpreter.anchors, (deferred or {}).values()), interpreter.inputs
+        path, models, [c for c in interpreter.calls if id(c) not in dead_calls], interpreter.data_loads, interpreter.unresolved,
+        Locator(module, interpreter.anchors, (deferred or {}).values()), interpreter.inputs, dead
     )

@@ -102,14 +102,14 @@ def instantiate(interp: "Interpreter", cls: ClassValue, args: list, kwargs: dict
         instance.layer = Layer(cls.name, None, LayerConfig(dict(kwargs)), name, node)
     if cls.keras_kind == "model":
         graph = ModelGraph(instance.layer.name, "subclassed", node, interp.entry_point, inputs=[], outputs=[], calls=[])
-        graph.sequence = []
+        graph.tracked = []
         instance.model = ModelValue(graph)
         interp.register_model(instance.model)
     init = cls.lookup("__init__")
     if init is not None and isinstance(init[0], Function):
         interp.call_function(init[0], [instance, *args], kwargs, node)
     if instance.model is not None:
-        instance.model.graph.sequence = tracked_layers(instance)
+        instance.model.graph.tracked = tracked_layers(instance)
         if not instance.built:
             instance.model.graph.notes.append(Unresolved(node, f"subclassed model `{cls.name}` is not built (call it on keras.Input or build it)"))
     return instance
@@ -153,7 +153,7 @@ def keras_base_method(interp: "Interpreter", bound: KerasBaseMethod, args: list,
     instance = bound.instance
     if bound.name == "add_weight":
         return add_weight(interp, instance, args, kwargs, node)
-    if bound.name == "build" and instance.model is not None and args:
+    if bound.name == "build" and instance.model is not None and args and not instance.built:
         return build_model(interp, instance, args[0], node)
     return None  # __init__, build (base), get_config...: nothing that changes shapes or weights
 
@@ -208,10 +208,10 @@ def call_instance(interp: "Interpreter", instance: Instance, args: list, kwargs:
     if flatten_tensors(first) is None:
         return UNKNOWN
     if not instance.built:
+        instance.built = True  # first: a ``super().build(shape)`` inside the user's build must not build again
         build = method(instance, "build")
         if isinstance(build, Method):
             call_method(interp, build, [shape_tree(first)], {}, node)
-        instance.built = True
     body = method(instance, "call")
     if not isinstance(body, Method):
         return wrap_node(interp, instance.layer, first, node, lambda inner: inner, lambda: None)
@@ -223,6 +223,43 @@ def call_instance(interp: "Interpreter", instance: Instance, args: list, kwargs:
     if instance.model is not None:
         finish_model(instance)
     return result
+
+
+NONLINEAR_LAYERS = {
+    "ReLU", "LeakyReLU", "PReLU", "ELU", "Softmax", "ThresholdedReLU",
+    "LSTM", "GRU", "SimpleRNN", "ConvLSTM1D", "ConvLSTM2D", "ConvLSTM3D", "MultiHeadAttention", "Attention", "AdditiveAttention",
+}
+"""Layers that apply a non-linearity whatever their arguments (activation layers, gated recurrences, attention's softmax)."""
+LINEAR_OPS = {"cast", "stop_gradient", "identity", "negative", "add", "subtract", "mean", "sum", "reduce_mean", "reduce_sum",
+              "getitem", "concatenate", "expand_dims"}
+"""Operations that keep a function linear; any other on tensors alone (``x * 0.5`` aside) is not."""
+_SCALING_OPS = {"multiply", "divide", "true_divide", "matmul"}
+
+
+def applies_nonlinearity(outputs: list[Tensor]) -> bool | None:
+    """Whether the graph behind a custom layer's ``call`` outputs applies a non-linearity; None when it calls a layer that may.
+
+    ``tf.nn.gelu``, ``ops.relu``, ``keras.activations.*``, an activation layer or a layer with a non-linear
+    ``activation``, a product of two tensors (gating, attention): all count. Scaling by a constant or a weight
+    (``x * 0.5``, ``x @ self.kernel``) does not.
+    """
+    from kerlint.graph import topological
+    from kerlint.interpret.values import activation_name
+
+    unknown = False
+    for step in topological(outputs)[0]:
+        if isinstance(step, LayerCall):
+            layer = step.layer
+            activation = activation_name(layer.config.raw("activation")) if "activation" in layer.config else None
+            if layer.class_name in NONLINEAR_LAYERS or layer.nonlinear or activation not in (None, "linear", UNKNOWN):
+                return True
+            unknown = unknown or (layer.spec is None and layer.nonlinear is None) or activation is UNKNOWN
+        elif step.name in _SCALING_OPS:
+            if len(step.inputs) > 1:
+                return True
+        elif step.name not in LINEAR_OPS:
+            return True
+    return None if unknown else False
 
 
 def subclass_weights(instance: Instance) -> list[Weight] | None:
@@ -253,7 +290,7 @@ def finish_model(instance: Instance) -> None:
     """A subclassed model's summary: its tracked layers, and its own call graph for the rules."""
     graph = instance.model.graph
     call = instance.layer.calls[-1] if instance.layer.calls else None
-    graph.sequence = tracked_layers(instance)
+    graph.tracked = tracked_layers(instance)
     graph.notes = [n for n in graph.notes if "is not built" not in n.reason]
     if call is not None and call.inner_outputs:
         graph.outputs = call.inner_outputs
@@ -293,6 +330,7 @@ def wrap_node(
         call.unresolved = f"the weights of `{layer.name}` ({layer.class_name}) are not statically known"
     call.outputs = [Tensor(t.shape, call, i) for i, t in enumerate(inner_outputs)]
     call.flops = _inner_flops(inner_outputs)
+    layer.nonlinear = applies_nonlinearity(inner_outputs)
     return _restructure(result, iter(call.outputs))
 
 
@@ -350,7 +388,7 @@ def model_layer(model: ModelValue) -> Layer:
     if model.as_layer is None:
         graph = model.graph
         class_name = "Sequential" if graph.kind == "sequential" else "Functional"
-        model.as_layer = Layer(class_name, None, LayerConfig({}), graph.name, graph.node)
+        model.as_layer = Layer(class_name, None, LayerConfig({}), graph.name, graph.node, nested=model)
     return model.as_layer
 
 

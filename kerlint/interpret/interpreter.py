@@ -20,7 +20,7 @@ from typing import Any, Callable, Iterable, Iterator
 
 import libcst as cst
 
-from kerlint.graph import InputNode, LayerCall, Tensor, Unresolved
+from kerlint.graph import InputNode, LayerCall, LostOutput, Tensor, Unresolved
 from kerlint.interpret import builtins as py_builtins
 from kerlint.interpret import classes, keras_api, tensor_ops
 from kerlint.interpret.builtins import SUPER
@@ -92,6 +92,8 @@ class Scope:
         self.parent = parent
         self.star_imports: list[str] = []
         self.module = module if parent is None else parent.module  # the file this code comes from
+        self.owner: cst.CSTNode | None = module  # the function (or module) whose activation this is
+        self.tensors: dict[str, tuple[Tensor, cst.Assign]] = {}  # names bound to a layer's output here, and where
 
     def lookup(self, name: str) -> Any:
         scope: Scope | None = self
@@ -224,6 +226,7 @@ class Interpreter:
         self.anchors: dict[int, cst.CSTNode] = {}  # another file's nodes -> where this file reached them
         self.exhausted = False
         self.allocated = 0
+        self.lost: list[LostOutput] = []  # layer outputs nothing can read any more (see `liveness`)
 
     # ----------------------------------------------------------------- driver
 
@@ -367,9 +370,13 @@ class Interpreter:
         # `type(...) is`: libcst's nodes are final classes, and `isinstance` on its abstract classes is slow.
         kind = type(node)
         if kind is cst.Expr:
-            self.eval(node.value, scope)
+            value = self.eval(node.value, scope)
+            if type(value) is Tensor and value.reads == 0:
+                self.lose(value, None, node, None, scope, "discarded")
         elif kind is cst.Assign:
             value = self.eval(node.value, scope)
+            if len(node.targets) == 1 and type(node.targets[0].target) is cst.Name:
+                self.rebind(node.targets[0].target.value, value, node, scope)
             for target in node.targets:
                 self.assign(target.target, value, scope)
         elif kind is cst.AnnAssign:
@@ -389,6 +396,26 @@ class Interpreter:
             raise _Break()
         elif kind is cst.Continue:
             raise _Continue()
+
+    def rebind(self, name: str, value: Any, node: cst.Assign, scope: Scope) -> None:
+        """``name = value``: a layer output `name` held that nothing read is lost; remember a new one."""
+        held = scope.tensors.get(name)
+        if held is not None and held[0] is scope.vars.get(name) and held[0].reads == 0:
+            self.lose(held[0], name, held[1], node, scope, "overwritten")
+        if type(value) is Tensor and type(value.producer) is LayerCall:
+            scope.tensors[name] = (value, node)
+        elif held is not None:
+            del scope.tensors[name]
+
+    def lose(self, tensor: Tensor, name: str | None, bound: cst.CSTNode, lost: cst.CSTNode | None, scope: Scope, how: str) -> None:
+        if self.foreign_site is None and not self.importing and type(tensor.producer) is LayerCall:
+            self.lost.append(LostOutput(tensor, name, bound, lost, scope.owner, how))
+
+    def lose_locals(self, scope: Scope) -> None:
+        """A function returned: the layer outputs its names still hold unread are lost."""
+        for name, (tensor, bound) in scope.tensors.items():
+            if scope.vars.get(name) is tensor and tensor.reads == 0:
+                self.lose(tensor, name, bound, None, scope, "function-end")
 
     def exec_import(self, node: cst.Import | cst.ImportFrom, scope: Scope) -> None:
         if isinstance(node, cst.Import):
@@ -625,6 +652,12 @@ class Interpreter:
         self.exec_both(once, lambda: None, scope)
 
     def exec_With(self, node: cst.With, scope: Scope) -> None:
+        if any(_expects_raise(item.item) for item in node.items):
+            # ``with self.assertRaises(...)``/``pytest.raises(...)``: code that fails on purpose builds no model
+            # and changes none; the names it binds are unknown after it.
+            for name in _bound_names(node):
+                scope.vars[name] = UNKNOWN
+            return
         for item in node.items:
             value = self.eval(item.item, scope)
             if item.asname is not None:
@@ -694,7 +727,10 @@ class Interpreter:
         return handler(self, node, scope)
 
     def eval_Name(self, node: cst.Name, scope: Scope) -> Any:
-        return resolved(scope.lookup(node.value))
+        value = resolved(scope.lookup(node.value))
+        if type(value) is Tensor:
+            value.reads += 1
+        return value
 
     def eval_Integer(self, node: cst.Integer, scope: Scope) -> Any:
         value = _literal(node.value)  # an int of more than 4,300 digits is _INVALID (Python's limit)
@@ -1010,6 +1046,7 @@ class Interpreter:
             self.note(node, f"call depth limit {self.budget.call_depth} reached in `{function.name}`")
             return UNKNOWN
         scope = Scope(function.closure)
+        scope.owner = function.node
         self.bind_arguments(function, args, kwargs, scope)
         self.call_stack.append(function.name)
         try:
@@ -1018,8 +1055,10 @@ class Interpreter:
             body = function.node.body
             statements = body.body if isinstance(body, cst.IndentedBlock) else [body]
             self.exec_block(statements, scope)
+            self.lose_locals(scope)
             return None
         except _Return as returned:
+            self.lose_locals(scope)
             return returned.value
         except (_Raise, _Break, _Continue):
             return UNKNOWN
@@ -1125,6 +1164,57 @@ def _dotted(node: cst.BaseExpression) -> str:
     if isinstance(node, cst.Attribute):
         return f"{_dotted(node.value)}.{node.attr.value}"
     return ""
+
+
+_RAISE_CHECKS = {"assertRaises", "assertRaisesRegex", "assertRaisesRegexp", "assertRaisesWithPredicateMatch", "raises", "assert_raises"}
+"""Context managers of unittest, absltest, pytest and numpy.testing that expect their body to raise."""
+
+
+def _expects_raise(expression: cst.BaseExpression) -> bool:
+    """``self.assertRaises(E)``, ``pytest.raises(E, match=...)``, ``np.testing.assert_raises(E)``."""
+    if type(expression) is not cst.Call:
+        return False
+    function = expression.func
+    name = function.attr.value if type(function) is cst.Attribute else function.value if type(function) is cst.Name else None
+    return name in _RAISE_CHECKS
+
+
+def _bound_names(node: cst.CSTNode) -> set[str]:
+    """The plain names a statement binds anywhere inside it (assignments, loop targets, ``as``)."""
+    names: set[str] = set()
+
+    class Visitor(cst.CSTVisitor):
+        def visit_AssignTarget(self, target: cst.AssignTarget) -> None:
+            names.update(n.value for n in _names_in(target.target))
+
+        def visit_AnnAssign(self, assign: cst.AnnAssign) -> None:
+            names.update(n.value for n in _names_in(assign.target))
+
+        def visit_AugAssign(self, assign: cst.AugAssign) -> None:
+            names.update(n.value for n in _names_in(assign.target))
+
+        def visit_For(self, loop: cst.For) -> None:
+            names.update(n.value for n in _names_in(loop.target))
+
+        def visit_AsName(self, alias: cst.AsName) -> None:
+            names.update(n.value for n in _names_in(alias.name))
+
+        def visit_NamedExpr(self, expression: cst.NamedExpr) -> None:
+            names.update(n.value for n in _names_in(expression.target))
+
+    node.visit(Visitor())
+    return names
+
+
+def _names_in(target: cst.BaseExpression) -> list[cst.Name]:
+    """The names an assignment target binds: ``x``, ``a, (b, *c)``; not ``obj.attr`` or ``d[k]``."""
+    if type(target) is cst.Name:
+        return [target]
+    if isinstance(target, (cst.Tuple, cst.List)):
+        return [name for element in target.elements for name in _names_in(element.value)]
+    if type(target) is cst.StarredElement:
+        return _names_in(target.value)
+    return []
 
 
 def _hashable(value: Any) -> bool:

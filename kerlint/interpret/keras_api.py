@@ -384,9 +384,10 @@ def sequential_add(interp: "Interpreter", model: ModelValue, item: Any, node: cs
         model.head = item
         graph.inputs = [item]
         return
+    if isinstance(item, ModelValue):
+        item = LayerValue(classes.model_layer(item))  # one layer of this model, as in Keras's ``model.layers``
     if not isinstance(item, LayerValue):
-        what = "a nested model" if isinstance(item, ModelValue) else "a layer that could not be evaluated"
-        graph.notes.append(Unresolved(node, f"Sequential model contains {what}"))
+        graph.notes.append(Unresolved(node, "Sequential model contains a layer that could not be evaluated"))
         model.head = None
         return
     layer = item.layer
@@ -400,7 +401,10 @@ def sequential_add(interp: "Interpreter", model: ModelValue, item: Any, node: cs
             return
     model.graph.sequence.append(layer)
     if model.head is not None:
-        output = call_layer(interp, layer, [model.head], {}, layer.node)
+        if layer.nested is not None:
+            output = classes.call_model(interp, layer.nested, [model.head], {}, node)
+        else:
+            output = call_layer(interp, layer, [model.head], {}, layer.node)
         model.head = output if isinstance(output, Tensor) else None
         if model.head is None:
             graph.notes.append(Unresolved(layer.node, f"`{layer.name}` has several outputs; a Sequential model needs one"))
@@ -524,6 +528,9 @@ def instance_attribute(instance: "classes.Instance", name: str) -> Any:
     """Instance attributes, then the class's, then what the Keras base class provides."""
     if name in instance.attrs:
         return instance.attrs[name]
+    if name == "build" and instance.model is not None:
+        # Keras's ``Model.build`` runs the user's ``build``; kerlint then follows ``call`` on an input of that shape.
+        return classes.KerasBaseMethod(instance, name)
     found = classes.method(instance, name)
     if found is not None:
         return found

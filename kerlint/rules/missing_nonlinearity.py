@@ -311,7 +311,9 @@ def _only_model(layer: Layer, linear_models: dict[int, list[ModelGraph | None]])
 def _hidden_layers(model: ModelGraph) -> list[Layer] | None:
     """The layers before the model's outputs; None when an operation or an unknown step is among them."""
     if model.sequence is not None and not model.calls:
-        if not model.sequence or any("could not be evaluated" in note.reason for note in model.notes):
+        if model.kind != "sequential" or not model.sequence:
+            return None  # a subclassed model's layer list is not what its `call` computes
+        if any("could not be evaluated" in note.reason for note in model.notes):
             return None  # a Sequential with a layer kerlint could not evaluate lacks that layer
         return list(model.sequence[:-1])
     if not model.outputs:
