@@ -228,19 +228,29 @@ ALIVE = {
     "closure": "    def probe():\n        return hidden\n    return keras.Model(inputs, outputs), probe",
     "except_body": "    try:\n        pass\n    except ValueError:\n        print(hidden)\n    return keras.Model(inputs, outputs)",
     "unknown_outputs": "    return keras.Model(inputs, make_outputs(outputs))",
+    "layer_output": "    probe = keras.Model(inputs, keras.layers.Dense(1)(inputs))\n    keep.append(probe.layers[-1].output)\n"
+                    "    keep.append(layer.output)\n    return keras.Model(inputs, outputs)",
 }
+
+
+def unused_hidden(ending: str) -> str:
+    return (
+        "import keras\nkeep = []\n\ndef build(log, make_outputs):\n"
+        "    inputs = keras.Input(shape=(16,))\n"
+        "    layer = keras.layers.Dense(8)\n"
+        "    hidden = layer(inputs)\n"
+        "    outputs = keras.layers.Dense(1)(inputs)\n"
+        f"{ending}\n"
+    )
+
+
+def test_the_unused_hidden_layer_alone_is_dead():
+    assert [f.code for f in analyze(unused_hidden("    return keras.Model(inputs, outputs)")).findings].count("KER106") == 1
 
 
 @pytest.mark.parametrize("ending", ALIVE.values(), ids=ALIVE)
 def test_no_dead_layer_when_the_output_may_be_used(ending):
-    source = (
-        "import keras\nkeep = []\n\ndef build(log, make_outputs):\n"
-        "    inputs = keras.Input(shape=(16,))\n"
-        "    hidden = keras.layers.Dense(8)(inputs)\n"
-        "    outputs = keras.layers.Dense(1)(inputs)\n"
-        f"{ending}\n"
-    )
-    assert "KER106" not in [f.code for f in analyze(source).findings]
+    assert "KER106" not in [f.code for f in analyze(unused_hidden(ending)).findings]
 
 
 def test_a_layer_overwritten_in_a_loop_without_being_read_is_dead():

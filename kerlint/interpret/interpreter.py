@@ -910,7 +910,10 @@ class Interpreter:
             return self.import_module(dotted, base.level, node) or UNKNOWN
         if base is UNKNOWN:
             return UNKNOWN
-        return keras_api.attribute(self, base, name, node)
+        value = keras_api.attribute(self, base, name, node)
+        if type(value) is Tensor:
+            value.reads += 1  # ``layer.output``, ``self.hidden``: a read the tensor's name does not show
+        return value
 
     def eval_Subscript(self, node: cst.Subscript, scope: Scope) -> Any:
         container = self.eval(node.value, scope)
