@@ -30,7 +30,9 @@ class Layer:
     node: cst.CSTNode  # the constructor call
     weights: list[Weight] | None = None  # set by the first successful call
     calls: list["LayerCall"] = field(default_factory=list)
-    nested: Any = None  # a model used as a layer: its ``ModelValue`` (its own graph is ``nested.graph``)
+    nested: Any = None
+    """What applying it runs when kerlint follows its body: a model used as a layer (its ``ModelValue``), or the
+    instance of a custom layer or subclassed model (``interpret.classes.Instance``; ``.model`` if it is a model)."""
     nonlinear: bool | None = None
     """A layer whose body kerlint follows (a custom layer's ``call``, a ``Lambda``'s function, a nested model):
     whether it applies a non-linearity (``tf.nn.gelu``, ``ops.relu``, an activation layer...). None for catalogue

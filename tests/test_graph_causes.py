@@ -114,6 +114,30 @@ x = keras.Input(shape=(32,))
 inner = keras.Model(x, keras.layers.Dense(16, name="i1")(x), name="inner")
 model = keras.Sequential([keras.Input(shape=(4,)), keras.layers.Dense(32, name="a"), inner, keras.layers.Dense(1, name="b")], name="outer")
 """,
+    "custom_layer_in_sequential": """
+import keras
+class Block(keras.layers.Layer):
+    def __init__(self, units, **kwargs):
+        super().__init__(**kwargs)
+        self.dense = keras.layers.Dense(units, name="i1")
+    def call(self, x):
+        return keras.ops.relu(self.dense(x))
+model = keras.Sequential([keras.Input(shape=(4,)), keras.layers.Dense(32, name="a"), Block(16, name="inner"), keras.layers.Dense(1, name="b")], name="outer")
+""",
+    "subclassed_model_added": """
+import keras
+class Tower(keras.Model):
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.first = keras.layers.Dense(16, activation="relu", name="i1")
+        self.second = keras.layers.Dense(8, name="i2")
+    def call(self, x):
+        return self.second(self.first(x))
+model = keras.Sequential(name="outer")
+model.add(keras.layers.Dense(32, name="a", input_shape=(4,)))
+model.add(Tower(name="inner"))
+model.add(keras.layers.Dense(1, name="b"))
+""",
     "sequential_in_functional": """
 import keras
 inner = keras.Sequential([keras.layers.Dense(16, name="i1"), keras.layers.Dense(8, name="i2")], name="inner")

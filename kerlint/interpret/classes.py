@@ -99,7 +99,7 @@ def instantiate(interp: "Interpreter", cls: ClassValue, args: list, kwargs: dict
     instance = Instance(cls)
     if cls.keras_kind:
         name = interp.name_new(kwargs.get("name"), snake_case(cls.name))
-        instance.layer = Layer(cls.name, None, LayerConfig(dict(kwargs)), name, node)
+        instance.layer = Layer(cls.name, None, LayerConfig(dict(kwargs)), name, node, nested=instance)
     if cls.keras_kind == "model":
         graph = ModelGraph(instance.layer.name, "subclassed", node, interp.entry_point, inputs=[], outputs=[], calls=[])
         graph.tracked = []

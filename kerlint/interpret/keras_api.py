@@ -386,6 +386,8 @@ def sequential_add(interp: "Interpreter", model: ModelValue, item: Any, node: cs
         return
     if isinstance(item, ModelValue):
         item = LayerValue(classes.model_layer(item))  # one layer of this model, as in Keras's ``model.layers``
+    elif isinstance(item, classes.Instance) and item.layer is not None:
+        item = LayerValue(item.layer)  # a custom layer or subclassed model
     if not isinstance(item, LayerValue):
         graph.notes.append(Unresolved(node, "Sequential model contains a layer that could not be evaluated"))
         model.head = None
@@ -402,7 +404,7 @@ def sequential_add(interp: "Interpreter", model: ModelValue, item: Any, node: cs
     model.graph.sequence.append(layer)
     if model.head is not None:
         if layer.nested is not None:
-            output = classes.call_model(interp, layer.nested, [model.head], {}, node)
+            output = call(interp, layer.nested, [model.head], {}, node)
         else:
             output = call_layer(interp, layer, [model.head], {}, layer.node)
         model.head = output if isinstance(output, Tensor) else None
