@@ -209,6 +209,7 @@ def analyze_files(
     extract: Extract | None = for_report,
     jobs: int | None = None,
     cache: "Any | None" = None,
+    standing: list[Any] | None = None,
 ) -> list[FileResult]:
     """Analyze `tasks` (in order) through `analyze_bytes` in worker processes, each result passed through `extract`.
 
@@ -221,7 +222,7 @@ def analyze_files(
     followed modules are unchanged, and learns the rest; it is used only with
     `extract=for_report`, whose results it can store. A file over a limit of
     `kerlint.limits` is KER003; one that crashes its worker is KER000; the run
-    goes on.
+    goes on. `standing` keeps workers between calls (see `pool.run`).
     """
     from kerlint import pool
 
@@ -258,7 +259,8 @@ def analyze_files(
     # package follow each other and find the modules they import in the worker's cache.
     pending.sort(key=lambda item: (0, -item[2]) if item[2] >= LARGE_FILE_BYTES else (1, item[0]))
     by_index = {index: task for index, task, _ in pending}
-    for index, outcome in pool.run([(index, task) for index, task, _ in pending], extract or for_report, jobs):
+    work = [(index, task) for index, task, _ in pending]
+    for index, outcome in pool.run(work, extract or for_report, jobs, standing):
         task = by_index[index]
         if isinstance(outcome, pool.Failure):
             if outcome.code == "KER000":

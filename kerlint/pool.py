@@ -36,7 +36,11 @@ if TYPE_CHECKING:
     from kerlint.engine import Task
 
 WORKER_MAX_RSS = 110 * 1024 * 1024
-"""A worker whose resident memory exceeds this after a file is replaced by a fresh one."""
+"""A worker whose resident memory exceeds this after a file is replaced by a fresh one..."""
+
+WORKER_MAX_GROWTH = 55 * 1024 * 1024
+"""...unless it started larger, forked from a large process (pylint, with the plugin): then when its
+resident memory grew by more than this."""
 
 
 @dataclass(frozen=True)
@@ -60,8 +64,13 @@ Work = tuple[int, "Task"]
 """(index, task): one file for `engine.run_task`."""
 
 
-def run(work: Sequence[Work], extract: Callable, jobs: int) -> Iterator[tuple[int, Any]]:
-    """Yield (index, `engine.run_task` outcome or Failure) for every item of `work`, in completion order."""
+def run(work: Sequence[Work], extract: Callable, jobs: int, standing: list[Any] | None = None) -> Iterator[tuple[int, Any]]:
+    """Yield (index, `engine.run_task` outcome or Failure) for every item of `work`, in completion order.
+
+    `standing`: workers kept from one call to the next (a caller that analyzes one file per call,
+    like the pylint plugin, forks once instead of once per file); the caller keeps the list, the
+    same for every call, and always passes the same `extract`, which a worker keeps from its start.
+    """
     if not work:
         return
     context = get_context("fork" if sys.platform.startswith("linux") else "spawn")
@@ -72,7 +81,13 @@ def run(work: Sequence[Work], extract: Callable, jobs: int) -> Iterator[tuple[in
         gc.collect()  # what is freed now is not frozen below (10 ms: not worth it for one worker)
     gc.freeze()  # forked children share the parent's objects without touching their pages
     try:
-        for _ in range(jobs):
+        while standing and len(workers) < jobs:
+            worker = standing.pop()
+            if worker.alive():
+                workers.append(worker)
+            else:
+                worker.stop()
+        while len(workers) < jobs:
             workers.append(_Worker(context, extract, workers))
         for position, worker in enumerate(workers):
             if queue:
@@ -104,7 +119,10 @@ def run(work: Sequence[Work], extract: Callable, jobs: int) -> Iterator[tuple[in
                 yield index, outcome
     finally:
         for worker in workers:
-            worker.stop()
+            if standing is not None and not worker.busy and worker.alive():
+                standing.append(worker)
+            else:
+                worker.stop()
         gc.unfreeze()
 
 
@@ -208,6 +226,7 @@ def _serve(conn: Any, extract: Callable, parent: int, inherited: Sequence[int]) 
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
     faulthandler.disable()  # a crash is reported by the parent, as KER000 for the file
     gc.disable()  # one collection per file instead (below)
+    most = max(WORKER_MAX_RSS, _rss() + WORKER_MAX_GROWTH)
     analyzed = False
     while True:
         try:
@@ -234,7 +253,7 @@ def _serve(conn: Any, extract: Callable, parent: int, inherited: Sequence[int]) 
             outcome = Failure(f"{type(error).__name__}: {error}")
         finally:
             limits.uncap_memory()
-        retiring = _rss() > WORKER_MAX_RSS  # then the parent starts a fresh worker
+        retiring = _rss() > most  # then the parent starts a fresh worker
         try:
             conn.send((outcome, retiring))
         except Exception as error:  # an unpicklable result

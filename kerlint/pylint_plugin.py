@@ -23,11 +23,15 @@ from pylint.checkers import BaseRawFileChecker
 from kerlint.config import ConfigError, find_pyproject, load_settings
 from kerlint.engine import Task, analyze_files
 from kerlint.files import is_force_excluded
-from kerlint.report.pylint import message_id, symbol
+from kerlint.report.pylint import message_id, symbol, with_help
 from kerlint.rules import ALL_RULES, BY_CODE
 
 if TYPE_CHECKING:
     from pylint.lint import PyLinter
+
+
+_WORKER: list = []
+"""The worker process that analyzes every module of this pylint run, forked once (`pool.run`'s `standing`)."""
 
 
 class KerlintChecker(BaseRawFileChecker):
@@ -56,7 +60,7 @@ class KerlintChecker(BaseRawFileChecker):
             return
         with node.stream() as stream:
             data = stream.read()
-        (result,) = analyze_files([Task(Path(path), path, settings, data)])
+        (result,) = analyze_files([Task(Path(path), path, settings, data)], standing=_WORKER)
         for finding in result.findings:
             span = finding.span
             self.add_message(
@@ -65,7 +69,7 @@ class KerlintChecker(BaseRawFileChecker):
                 col_offset=span.column - 1,
                 end_lineno=span.end_line,
                 end_col_offset=span.end_column - 1,
-                args=(finding.message,),
+                args=(with_help(finding.message, finding.help),),
             )
 
 
