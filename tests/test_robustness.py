@@ -292,3 +292,22 @@ def test_schedule_gives_each_worker_a_run_of_neighbouring_files_then_shares_what
     taken = [schedule.next_for(0)[0] for _ in range(3)]
     assert not schedule
     assert sorted([0, 3, 6, 2, *taken]) == list(range(7))
+
+
+def test_standing_workers_serve_one_call_after_another(tmp_path):
+    """The pylint plugin analyzes one module per call: one worker, forked once, serves them all."""
+    settings = load_settings(None)
+    (tmp_path / "a.py").write_text(SHARED)
+
+    def worker_pid(result):
+        return dataclasses.replace(result, analysis=None, data=os.getpid())
+
+    standing: list = []
+    calls = [analyze_files([Task(tmp_path / "a.py", "a.py", settings)], extract=worker_pid, standing=standing) for _ in range(3)]
+    try:
+        assert len({result.data for (result,) in calls}) == 1 and calls[0][0].data != os.getpid()
+        assert [[f.code for f in result.findings] for (result,) in calls] == [["KER301"]] * 3
+        assert len(standing) == 1
+    finally:
+        for worker in standing:
+            worker.stop()
