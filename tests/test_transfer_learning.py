@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import textwrap
+from pathlib import Path
 
 import pytest
 
@@ -229,3 +230,22 @@ def test_a_layer_frozen_under_a_condition_kerlint_cannot_decide_leaves_the_split
     model = static_totals("from settings import PREFIX\n" + source)[-1]
     assert model.params is None and model.trainable_params is None
     assert any("trainable/non-trainable split is unknown" in note["reason"] for note in model.unresolved)
+
+
+TF_KERAS = sorted(Path(__file__).parent.parent.glob("benchmarks/.corpus/src/tf-keras-*/tf_keras/src/applications"))
+
+
+@pytest.mark.skipif(not TF_KERAS, reason="tf_keras's source is unpacked into benchmarks/.corpus by benchmarks/speed.py")
+@pytest.mark.parametrize("entry_point", ["MobileNetV2", "DenseNet121", "ResNet50"])
+def test_keras_2_era_source_resolves_too(monkeypatch, entry_point):
+    """tf_keras's applications (``global layers``, ``VersionAwareLayers()``) build the same architectures."""
+    monkeypatch.setattr(applications, "applications_directories", lambda *args: [TF_KERAS[-1].resolve()])
+    source = f"""
+import tensorflow as tf
+base = tf.keras.applications.{entry_point}(include_top=False, weights="imagenet", input_shape=(96, 96, 3))
+"""
+    [backbone] = static_totals(source)
+    assert backbone.unresolved == []
+    keras.backend.clear_session()
+    reference = getattr(keras.applications, entry_point)(include_top=False, weights=None, input_shape=(96, 96, 3))
+    assert (backbone.params, backbone.trainable_params) == (reference.count_params(), sum(int(w.numpy().size) for w in reference.trainable_weights))

@@ -21,6 +21,7 @@ import functools
 import os
 import re
 import sys
+import time
 from collections import OrderedDict
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Hashable
@@ -59,10 +60,13 @@ def call(interp: "Interpreter", ref: ApiRef, args: list, kwargs: dict, node: cst
     source = entry_point_source(ref.path, interp.path)
     if source is None:
         return unresolved_backbone(interp, ref, MISSING_SOURCE, node)
+    started = time.monotonic()
     try:
         template = backbone_template(source, ref.leaf, args, kwargs)
     except (OSError, UnicodeDecodeError, cst.ParserSyntaxError, RecursionError):
         return unresolved_backbone(interp, ref, f"Keras source {source} could not be read or parsed", node)
+    finally:
+        interp.deadline += time.monotonic() - started  # the backbone has its own budget; the file keeps its own
     if isinstance(template, str):
         return unresolved_backbone(interp, ref, template, node)
     model = instantiate(interp, template, args, kwargs, node)
