@@ -453,3 +453,34 @@ def test_a_model_never_trained_has_no_data(tmp_path):
     path.write_text("import keras\nmodel = keras.Sequential([keras.Input((4,)), keras.layers.Dense(2)])\n", encoding="utf-8")
     result = kerlint("cost", "--isolated", "--no-cache", "--format", "json", str(path))
     assert json.loads(result.stdout)["models"][0]["data"] is None
+
+
+def test_timeseries_windows_and_padded_sequences():
+    env = values("""\
+import numpy as np
+import keras
+series = np.random.rand(1000, 5)
+windows = keras.utils.timeseries_dataset_from_array(series, series[:, 0], sequence_length=24)
+(tokens, labels), _ = keras.datasets.imdb.load_data(num_words=5000)
+padded = keras.utils.pad_sequences(tokens, maxlen=100)
+text = keras.utils.text_dataset_from_directory("reviews", label_mode="binary")
+""")
+    x, y = env["windows"].element
+    assert env["windows"].batched and x.shape == (None, 24, 5) and y.shape == (None,)
+    assert env["padded"].shape == (None, 100) and env["padded"].encoding == "tokens"
+    assert [part.shape for part in env["text"].element] == [(None,), (None, 1)]
+
+
+def test_a_sequence_head_on_timeseries_windows_with_one_target_per_window():
+    source = """\
+import numpy as np
+import keras
+series = np.random.rand(1000, 5)
+windows = keras.utils.timeseries_dataset_from_array(series, series[:, 0], sequence_length=24)
+model = keras.Sequential([keras.Input((24, 5)), keras.layers.LSTM(16, return_sequences=True), keras.layers.Dense(1)])
+model.compile(loss="binary_crossentropy", optimizer="adam")
+model.fit(windows)
+"""
+    found = findings(source, "KER307")
+    assert found and "`np.random.rand()` (line 3)" in found[0].message
+    assert not findings(source.replace("return_sequences=True", "return_sequences=False"), "KER307")

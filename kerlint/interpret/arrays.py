@@ -62,9 +62,8 @@ class Data:
     batched: bool = False
 
     def __post_init__(self) -> None:
-        shape = self.shape
-        if shape is not None and self.role == "labels" or self.encoding in ("classes", "onehot"):
-            self.per_sample = self.per_sample or _one_label_per_sample(shape, self.encoding)
+        if self.shape is not None:  # as targets: one label per sample, or one per position
+            self.per_sample = _one_label_per_sample(self.shape, self.encoding)
 
     def derived(self, **changes: Any) -> "Data":
         return replace(self, **changes)
@@ -498,17 +497,17 @@ def load_dataset(interp: "Interpreter", path: str, node: cst.CSTNode) -> Any:
     name = path.split(".")[-2]
     origin = f"{name}.load_data()"
     if name in TOKEN_DATASETS:
-        x = Data(origin, node, role="tokens", shape=(None,), encoding="tokens")
-        y = Data(origin, node, role="labels", per_sample=True, shape=(None,), dtype="int", encoding="classes")
+        x = Data(origin, node, role="tokens", encoding="tokens")  # lists of word ids of any length
+        y = Data(origin, node, role="labels", shape=(None,), dtype="int", encoding="classes")
     elif name in DATASET_SHAPES:
         pixels, classes = DATASET_RANGES[name]
         x = Data(origin, node, shape=(None, *DATASET_SHAPES[name]), dtype="int", bounds=pixels, encoding="pixels")
         labels = DATASET_LABEL_SHAPES.get(name, (None,))
-        y = Data(origin, node, role="labels", per_sample=True, shape=labels, dtype="int", bounds=(0.0, classes - 1.0),
+        y = Data(origin, node, role="labels", shape=labels, dtype="int", bounds=(0.0, classes - 1.0),
                  encoding="classes", num_classes=None)
     elif name in REGRESSION_TARGETS:
         x = Data(origin, node, shape=(None, None), dtype="float")
-        y = Data(origin, node, role="labels", per_sample=True, shape=(None,), dtype="float", bounds=REGRESSION_TARGETS[name],
+        y = Data(origin, node, role="labels", shape=(None,), dtype="float", bounds=REGRESSION_TARGETS[name],
                  encoding="continuous")
     else:
         x, y = Data(origin, node), Data(origin, node, role="labels", per_sample=True)
@@ -529,7 +528,7 @@ def to_categorical(args: list, kwargs: dict, node: cst.CSTNode) -> Data:
     if shape is not None:
         shape = (*(shape[:-1] if len(shape) > 1 and shape[-1] == 1 else shape), k)
     return labels.derived(role="labels", num_classes=k, shape=shape, encoding="onehot", dtype="float", bounds=(0.0, 1.0),
-                          scaled=False, per_sample=labels.per_sample or _one_label_per_sample(shape, "onehot"))
+                          scaled=False)
 
 
 def _image_directory(leaf: str, node: cst.CSTNode, args: list, kwargs: dict) -> Data:
@@ -568,7 +567,17 @@ def _timeseries(leaf: str, node: cst.CSTNode, args: list, kwargs: dict) -> Data:
     return Data(f"{leaf}()", node, kind="dataset", element=x if y is None else (x, y), batched=batched, raw=False)
 
 
+def _pad_sequences(leaf: str, node: cst.CSTNode, args: list, kwargs: dict) -> Any:
+    """``pad_sequences(seqs, maxlen=100)``: integer ids in rows of ``maxlen``."""
+    sequences, length = _bound(kwargs, args, "sequences", 0, UNKNOWN), kwargs.get("maxlen")
+    if not isinstance(sequences, Data):
+        return UNKNOWN
+    rows = sequences.shape[0] if sequences.shape else None
+    return sequences.derived(shape=(rows, length if isinstance(length, int) else None), dtype="int", bounds=None)
+
+
 KERAS_SOURCES: dict[str, Callable] = {
+    "pad_sequences": _pad_sequences,
     "image_dataset_from_directory": _image_directory,
     "text_dataset_from_directory": _text_directory,
     "timeseries_dataset_from_array": _timeseries,
@@ -737,7 +746,7 @@ def _gather(data: Data, index: Data) -> Data:
     shape = None if rest is None or index.shape is None else (*index.shape, *rest)
     if data.encoding == "onehot" and data.origin == "np.eye()":
         return index.derived(shape=shape, encoding="onehot", num_classes=data.num_classes, dtype="float", bounds=(0.0, 1.0),
-                             role="labels", per_sample=_one_label_per_sample(shape, "onehot"))
+                             role="labels")
     return data.derived(shape=shape)
 
 
