@@ -1,8 +1,11 @@
 """The layer catalogue: every Keras layer class kerlint can reason about.
 
 ``CATALOGUE`` maps a Keras 3 class name to its ``LayerSpec``; one module per
-group, as keras/src/layers is organised. ``LEGACY_CLASS_NAMES`` maps names
-other Keras versions (or Keras 3's own aliases) use for the same classes.
+group, as keras/src/layers is organised, plus ``foreign`` (wrappers of other
+frameworks, opaque) and ``legacy`` (Keras 2 classes Keras 3 dropped).
+``LEGACY_CLASS_NAMES`` maps names other Keras versions (or Keras 3's own
+aliases) use for the same classes. ``keras.layers.experimental.preprocessing.X``
+is looked up by its class name ``X`` like any other spelling.
 """
 
 from __future__ import annotations
@@ -12,6 +15,9 @@ from kerlint.layers import (
     attention,
     convolutional,
     core,
+    foreign,
+    image_preprocessing,
+    legacy,
     merging,
     normalization,
     pooling,
@@ -24,7 +30,8 @@ from kerlint.layers.base import LayerSpec
 
 _GROUPS = (
     core, activations, regularization, reshaping, convolutional, pooling,
-    normalization, preprocessing, rnn, merging, attention,
+    normalization, preprocessing, image_preprocessing, rnn, merging, attention,
+    foreign, legacy,
 )
 
 CATALOGUE: dict[str, LayerSpec] = {spec.class_name: spec for group in _GROUPS for spec in group.SPECS}
@@ -48,5 +55,16 @@ LEGACY_CLASS_NAMES: dict[str, str] = {
     "GlobalAvgPool2D": "GlobalAveragePooling2D",
     "GlobalMaxPool1D": "GlobalMaxPooling1D",
     "GlobalMaxPool2D": "GlobalMaxPooling2D",
+    "MaxPool3D": "MaxPooling3D",
+    "AvgPool3D": "AveragePooling3D",
+    "GlobalAvgPool3D": "GlobalAveragePooling3D",
+    "GlobalMaxPool3D": "GlobalMaxPooling3D",
+    "Convolution1DTranspose": "Conv1DTranspose",
+    "Convolution3DTranspose": "Conv3DTranspose",
+    "SeparableConvolution1D": "SeparableConv1D",
+    # Keras 3's class is GroupedQueryAttention, exported as GroupQueryAttention.
+    "GroupedQueryAttention": "GroupQueryAttention",
+    # Keras 2's experimental synchronized BatchNormalization: the same weights.
+    "SyncBatchNormalization": "BatchNormalization",
 }
 

@@ -52,11 +52,22 @@ def int_arg(config: LayerConfig, name: str) -> int:
 
 def pair(value: Any, name: str) -> tuple[tuple[int, int], tuple[int, int]]:
     """ZeroPadding2D/Cropping2D amounts: ``int``, ``(h, w)`` or ``((t, b), (l, r))``."""
+    return amounts(value, 2, name)  # type: ignore[return-value]
+
+
+def amounts(value: Any, rank: int, name: str) -> tuple[tuple[int, int], ...]:
+    """(before, after) per spatial axis of ZeroPadding/Cropping 1D-3D.
+
+    An int pads (crops) every side; 1D takes one ``(before, after)`` pair,
+    2D and 3D one int or one pair per axis.
+    """
     if is_int(value):
-        return ((value, value), (value, value))
-    if isinstance(value, (tuple, list)) and len(value) == 2:
-        return (ntuple(value[0], 2, name), ntuple(value[1], 2, name))  # type: ignore[return-value]
-    raise CannotInfer(f"`{name}` must be an int, 2 ints or 2 pairs, got {value!r}")
+        return ((value, value),) * rank
+    if rank == 1:
+        return (ntuple(value, 2, name),)  # type: ignore[return-value]
+    if isinstance(value, (tuple, list)) and len(value) == rank:
+        return tuple(ntuple(v, 2, name) for v in value)  # type: ignore[misc]
+    raise CannotInfer(f"`{name}` must be an int, {rank} ints or {rank} pairs, got {value!r}")
 
 
 def channels_first(config: LayerConfig) -> bool:
@@ -141,6 +152,19 @@ def with_lora(weights: list[Weight], rank: Any, kernel: str = "kernel") -> list[
         out.append(Weight(f"lora_{kernel}_a", w.shape[:-1] + (rank,)))
         out.append(Weight(f"lora_{kernel}_b", (rank, w.shape[-1])))
     return out
+
+
+def catalogued(value: Any, name: str) -> Any:
+    """A layer given as an argument (a wrapper's ``layer``, an RNN's ``cell``), as its entry and config.
+
+    The interpreter passes a layer (``.spec`` and ``.config``), or the value
+    holding one in ``.layer`` where it stores the argument as it found it
+    (a list of cells, ``Pipeline``'s layers).
+    """
+    inner = value if hasattr(value, "spec") else getattr(value, "layer", None)
+    if getattr(inner, "spec", None) is None or not hasattr(inner, "config"):
+        raise CannotInfer(f"`{name}` is not a catalogued layer")
+    return inner
 
 
 def prefixed(prefix: str, weights: Iterable[Weight]) -> list[Weight]:

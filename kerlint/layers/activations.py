@@ -1,4 +1,4 @@
-"""Activation layers (keras/src/layers/activations): elementwise, shape-preserving, no weights.
+"""Activation layers (keras/src/layers/activations): elementwise and shape-preserving; only PReLU has weights.
 
 FLOPs follow the profiler (docs/flops.md): ops without a registered
 statistic (``Relu``, ``Relu6``, ``LeakyRelu``, ``Sigmoid``, ``Tanh`` ...)
@@ -11,7 +11,8 @@ from __future__ import annotations
 from typing import Mapping
 
 from kerlint.layers import _flops
-from kerlint.layers.base import Inference, LayerConfig, LayerSpec, ShapeTree
+from kerlint.layers._shapes import expect_rank, is_int, single, weight
+from kerlint.layers.base import CannotInfer, Inference, LayerConfig, LayerSpec, ShapeTree
 
 
 def same_shape(config: LayerConfig, inputs: ShapeTree, extra: Mapping[str, ShapeTree]) -> Inference:
@@ -74,6 +75,31 @@ def _softmax(config: LayerConfig, inputs: ShapeTree, extra: Mapping[str, ShapeTr
     return Inference(inputs, flops=flops)
 
 
+def _elu(config: LayerConfig, inputs: ShapeTree, extra: Mapping[str, ShapeTree]) -> Inference:
+    """``Elu`` (0); another ``alpha`` than 1 adds ``where(x > 0, elu, alpha * elu)``: 2 per value."""
+    alpha, n = config.raw("alpha"), _flops.elements(inputs) if isinstance(inputs, tuple) else None
+    flops = None if n is None or not isinstance(alpha, (int, float)) else (0 if alpha == 1 else 2 * n)
+    return Inference(inputs, flops=flops)
+
+
+def _prelu(config: LayerConfig, inputs: ShapeTree, extra: Mapping[str, ShapeTree]) -> Inference:
+    """A learned slope per value, shared along ``shared_axes`` (size 1 there).
+
+    FLOPs: ``relu(x) - alpha * relu(-x)``: two negations, a multiply and an
+    add over the values (``Neg`` of alpha counts its own size).
+    """
+    cls = "PReLU"
+    shape = single(cls, inputs)
+    expect_rank(cls, shape, min_ndim=2)
+    shared = config["shared_axes"]
+    shared = () if shared is None else (shared,) if is_int(shared) else tuple(shared)
+    if not all(is_int(a) and 1 <= a < len(shape) for a in shared):
+        raise CannotInfer(f"`shared_axes` must be axes 1..{len(shape) - 1}, got {config['shared_axes']!r}")
+    alpha = weight(cls, "alpha", (1 if i in shared else d for i, d in enumerate(shape) if i > 0))
+    n = _flops.elements(shape)
+    return Inference(shape, [alpha], None if n is None else 3 * n + alpha.size)
+
+
 SPECS = (
     LayerSpec("Activation", signature=("activation",), defaults={}, infer=_activation),
     LayerSpec(
@@ -89,6 +115,16 @@ SPECS = (
         infer=free,
         # Keras 2's name; Keras 3 still pops it with a deprecation warning.
         aliases={"alpha": "negative_slope"},
+    ),
+    LayerSpec("ELU", signature=("alpha",), defaults={"alpha": 1.0}, infer=_elu),
+    LayerSpec(
+        "PReLU",
+        signature=("alpha_initializer", "alpha_regularizer", "alpha_constraint", "shared_axes"),
+        defaults={
+            "alpha_initializer": "Zeros", "alpha_regularizer": None, "alpha_constraint": None,
+            "shared_axes": None,
+        },
+        infer=_prelu,
     ),
     # Softmax's `axis` is not validated against the input rank when building.
     LayerSpec("Softmax", signature=("axis",), defaults={"axis": -1}, infer=_softmax),

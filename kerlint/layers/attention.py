@@ -1,4 +1,4 @@
-"""Attention layers (keras/src/layers/attention): MultiHeadAttention.
+"""Attention layers (keras/src/layers/attention): MultiHeadAttention, GroupQueryAttention, (Additive)Attention.
 
 MHA projects query, key and value with EinsumDense layers whose kernels
 contract only the last axis, so its weights depend only on the last sizes:
@@ -128,7 +128,149 @@ def _attention_flops(
     return flops
 
 
+def _grouped_query_attention(
+    config: LayerConfig, inputs: ShapeTree, extra: Mapping[str, ShapeTree]
+) -> Inference:
+    """MHA whose key and value heads (``num_key_value_heads``) are shared by groups of query heads.
+
+    Projections: query and gate ``(dim, query_heads, head_dim)``, key and
+    value ``(dim, kv_heads, head_dim)``, output ``(query_heads, head_dim,
+    query_dim)``; Keras requires the value's last size to equal the query's.
+    """
+    cls = "GroupQueryAttention"
+    query = single(cls, inputs)
+    if extra.get("value") is None:
+        raise CannotInfer(f"{cls} needs the shape of `value`")
+    value = single(cls, extra["value"])
+    key = value if extra.get("key") is None else single(cls, extra["key"])
+    if query[-1] != value[-1]:
+        raise IncompatibleShape(
+            f"{cls} needs `query` and `value` of the same last size, got query {fmt(query)} and value {fmt(value)}"
+        )
+    if value[1:-1] != key[1:-1]:
+        raise IncompatibleShape(
+            f"{cls} needs `value` and `key` equal except on the last axis, got value {fmt(value)} and key {fmt(key)}"
+        )
+    head_dim = int_arg(config, "head_dim")
+    query_heads, kv_heads = int_arg(config, "num_query_heads"), int_arg(config, "num_key_value_heads")
+    if kv_heads <= 0 or query_heads % kv_heads:
+        raise CannotInfer(f"`num_query_heads` ({query_heads}) must be a multiple of `num_key_value_heads` ({kv_heads})")
+    use_bias = config["use_bias"]
+    projections = [("query", query[-1], query_heads), ("key", key[-1], kv_heads)]
+    if config["use_gate"]:
+        projections.append(("gate", query[-1], query_heads))
+    projections.append(("value", value[-1], kv_heads))
+    weights = []
+    for name, dim, heads in projections:
+        weights.append(weight(cls, f"{name}/kernel", (dim, heads, head_dim)))
+        if use_bias:
+            weights.append(weight(cls, f"{name}/bias", (heads, head_dim)))
+    weights.append(weight(cls, "attention_output/kernel", (query_heads, head_dim, query[-1])))
+    if use_bias:
+        weights.append(weight(cls, "attention_output/bias", (query[-1],)))
+    return Inference(query, weights, _grouped_query_flops(config, query, key, value, query_heads, kv_heads, head_dim))
+
+
+def _grouped_query_flops(
+    config: LayerConfig, query: tuple, key: tuple, value: tuple, query_heads: int, kv_heads: int, head_dim: int
+) -> int | None:
+    """As MHA over the last axis, with key and value projected to ``kv_heads`` and repeated to every query head."""
+    if len(query) != 3 or len(key) != 3 or None in (*query[1:], *key[1:], value[-1]):
+        return None
+    dropout = config.raw("dropout")
+    if not isinstance(dropout, (int, float)):
+        return None
+    t, s = query[1], key[1]
+    use_bias = bool(config["use_bias"])
+
+    def projection(positions: int, features: int, heads: int) -> int:
+        return 2 * positions * features * heads * head_dim + (positions * heads * head_dim if use_bias else 0)
+
+    scores = query_heads * t * s
+    flops = (
+        projection(t, query[-1], query_heads)
+        + projection(s, key[-1], kv_heads)
+        + projection(s, value[-1], kv_heads)
+        + 4 * scores * head_dim  # query . key and scores . value
+        + 5 * scores  # softmax
+        + (scores if dropout == 0 else t * query_heads * head_dim)  # scaling
+        + 2 * t * query_heads * head_dim * query[-1]
+        + (t * query[-1] if use_bias else 0)
+        + 2  # ops.repeat sizes the repeated key and value: a scalar Mul each
+    )
+    if config["use_gate"]:
+        flops += projection(t, query[-1], query_heads) + t * query_heads * head_dim
+    return flops
+
+
+def _dot_product_attention(cls: str):
+    """Attention and AdditiveAttention: called on ``[query, value]`` or ``[query, value, key]``.
+
+    The output is the query with the value's last size. FLOPs, for
+    ``(batch, T, dim)`` inputs (Tq x Tv scores): the scores (a MatMul, 2 per
+    multiply-accumulate, or the additive form's broadcast add, optional scale
+    and sum over ``dim``), a ``Softmax`` (5 per score) and the MatMul with the
+    value.
+    """
+
+    def infer(config: LayerConfig, inputs: ShapeTree, extra: Mapping[str, ShapeTree]) -> Inference:
+        if not isinstance(inputs, list) or not 2 <= len(inputs) <= 3:
+            raise IncompatibleShape(f"{cls} must be called on [query, value] or [query, value, key], got {fmt(inputs)}")
+        query, value = (single(cls, s) for s in inputs[:2])
+        key = single(cls, inputs[2]) if len(inputs) == 3 else value
+        use_scale, concat = config["use_scale"], cls == "Attention" and config["score_mode"] == "concat"
+        weights = []
+        if use_scale:
+            weights.append(weight(cls, "scale", () if cls == "Attention" else (query[-1],)))
+        if concat:
+            weights.append(weight(cls, "concat_score_weight", ()))
+        flops = None
+        if len(query) == len(key) == len(value) == 3 and None not in (*query[1:], *key[1:], value[-1]):
+            (tq, dim), tv = query[1:], key[1]
+            scores = tq * tv
+            if cls == "Attention" and not concat:
+                flops = 2 * scores * dim + (scores if use_scale else 0)
+            else:
+                # q + k, [scale *], sum over dim; Attention's concat form then scales by its weight.
+                flops = scores * dim + (scores * dim if use_scale or cls == "AdditiveAttention" else 0)
+                flops += scores * dim - scores + (scores if concat else 0)
+            flops += 5 * scores + 2 * scores * value[-1]
+        return Inference((*query[:-1], value[-1]), weights, flops)
+
+    return infer
+
+
 SPECS = (
+    LayerSpec(
+        "Attention",
+        signature=("use_scale", "score_mode", "dropout", "seed"),
+        defaults={"use_scale": False, "score_mode": "dot", "dropout": 0.0, "seed": None},
+        infer=_dot_product_attention("Attention"),
+    ),
+    LayerSpec(
+        "AdditiveAttention",
+        signature=("use_scale", "dropout"),
+        defaults={"use_scale": True, "dropout": 0.0},
+        infer=_dot_product_attention("AdditiveAttention"),
+    ),
+    LayerSpec(
+        "GroupQueryAttention",
+        signature=(
+            "head_dim", "num_query_heads", "num_key_value_heads", "dropout", "use_bias",
+            "sliding_window", "flash_attention", "kernel_initializer", "bias_initializer",
+            "kernel_regularizer", "bias_regularizer", "activity_regularizer", "kernel_constraint",
+            "bias_constraint", "use_gate", "seed",
+        ),
+        defaults={
+            "dropout": 0.0, "use_bias": True, "sliding_window": None, "flash_attention": None,
+            "kernel_initializer": "glorot_uniform", "bias_initializer": "zeros",
+            "kernel_regularizer": None, "bias_regularizer": None, "activity_regularizer": None,
+            "kernel_constraint": None, "bias_constraint": None, "use_gate": False, "seed": None,
+        },
+        infer=_grouped_query_attention,
+        call_args=("value", "key"),
+        weighted=True,
+    ),
     LayerSpec(
         "MultiHeadAttention",
         signature=(

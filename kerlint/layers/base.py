@@ -139,3 +139,6 @@ class LayerSpec:
     call_args: tuple[str, ...] = ()
     weighted: bool = False
     """True when the layer has a kernel (Dense/Conv/RNN/...): what rules mean by weighted."""
+    methods: Mapping[str, Callable[[LayerConfig], Any]] = field(default_factory=dict)
+    """Methods of the layer object whose result follows from the configuration
+    (``lookup.vocabulary_size()``); each raises ``CannotInfer`` when it does not."""

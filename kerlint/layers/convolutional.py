@@ -7,8 +7,9 @@ they create and in how the output channels are counted.
 FLOPs (docs/flops.md): 2 per multiply-accumulate at every position the
 graph's conv op computes (``_flops.window_positions``: dilated convs compute
 a few padded positions more than they output), plus the bias add and the
-activation on the output, plus LoRA's kernel merge. Conv2DTranspose follows
-the profiler's ``Conv2DBackpropInput`` formula.
+activation on the output, plus LoRA's kernel merge. Conv1D/2DTranspose follow
+the profiler's ``Conv2DBackpropInput`` formula; Conv3DTranspose's op has no
+statistic (only its bias and activation count).
 """
 
 from __future__ import annotations
@@ -192,77 +193,92 @@ def _bias_and_activation(config: LayerConfig, output: Shape) -> int | None:
     return _flops.total(out if config["use_bias"] else 0, _flops.activation(config.raw("activation"), output))
 
 
-def _depthwise_conv_2d(config: LayerConfig, inputs: ShapeTree, extra: Mapping[str, ShapeTree]) -> Inference:
-    """One ``depth_multiplier``-deep filter per input channel."""
-    cls = "DepthwiseConv2D"
-    shape, first, spatial, channels = image(cls, 2, config, inputs)
-    multiplier = int_arg(config, "depth_multiplier")
-    kernel, out = slide(cls, 2, config, shape, spatial)
-    weights = [weight(cls, "kernel", (*kernel, channels, multiplier))]
-    if config["use_bias"]:
-        weights.append(weight(cls, "bias", (channels * multiplier,)))
-    output = join_channels(shape[0], out, channels * multiplier, first)
-    computed, scalars = positions(config, spatial, decomposable=True)
-    flops = None
-    if computed is not None:
-        depthwise = 2 * kernel[0] * kernel[1] * channels * multiplier * computed
-        flops = _flops.total(depthwise, scalars, _bias_and_activation(config, output))
-    return Inference(output, weights, flops)
+def _depthwise_conv(rank: int):
+    cls = f"DepthwiseConv{rank}D"
+
+    def infer(config: LayerConfig, inputs: ShapeTree, extra: Mapping[str, ShapeTree]) -> Inference:
+        """One ``depth_multiplier``-deep filter per input channel."""
+        shape, first, spatial, channels = image(cls, rank, config, inputs)
+        multiplier = int_arg(config, "depth_multiplier")
+        kernel, out = slide(cls, rank, config, shape, spatial)
+        weights = [weight(cls, "kernel", (*kernel, channels, multiplier))]
+        if config["use_bias"]:
+            weights.append(weight(cls, "bias", (channels * multiplier,)))
+        output = join_channels(shape[0], out, channels * multiplier, first)
+        computed, scalars = positions(config, spatial, decomposable=True)
+        flops = None
+        if computed is not None:
+            depthwise = 2 * _flops.product(kernel) * channels * multiplier * computed
+            flops = _flops.total(depthwise, scalars, _bias_and_activation(config, output))
+        return Inference(output, weights, flops)
+
+    return infer
 
 
-def _separable_conv_2d(config: LayerConfig, inputs: ShapeTree, extra: Mapping[str, ShapeTree]) -> Inference:
-    """A depthwise kernel followed by a 1x1 pointwise kernel to ``filters``."""
-    cls = "SeparableConv2D"
-    shape, first, spatial, channels = image(cls, 2, config, inputs)
-    filters, multiplier = int_arg(config, "filters"), int_arg(config, "depth_multiplier")
-    kernel, out = slide(cls, 2, config, shape, spatial)
-    weights = [
-        weight(cls, "depthwise_kernel", (*kernel, channels, multiplier)),
-        weight(cls, "pointwise_kernel", (1, 1, channels * multiplier, filters)),
-    ]
-    if config["use_bias"]:
-        weights.append(weight(cls, "bias", (filters,)))
-    output = join_channels(shape[0], out, filters, first)
-    computed, scalars = positions(config, spatial, decomposable=True)
-    flops = None
-    if computed is not None and None not in out:
-        depth = channels * multiplier
-        depthwise = 2 * kernel[0] * kernel[1] * depth * computed
-        pointwise = 2 * depth * filters * _flops.product(out)  # type: ignore[arg-type]
-        flops = _flops.total(depthwise, scalars, pointwise, _bias_and_activation(config, output))
-    return Inference(output, weights, flops)
+def _separable_conv(rank: int):
+    cls = f"SeparableConv{rank}D"
+
+    def infer(config: LayerConfig, inputs: ShapeTree, extra: Mapping[str, ShapeTree]) -> Inference:
+        """A depthwise kernel followed by a pointwise (kernel size 1) kernel to ``filters``."""
+        shape, first, spatial, channels = image(cls, rank, config, inputs)
+        filters, multiplier = int_arg(config, "filters"), int_arg(config, "depth_multiplier")
+        kernel, out = slide(cls, rank, config, shape, spatial)
+        weights = [
+            weight(cls, "depthwise_kernel", (*kernel, channels, multiplier)),
+            weight(cls, "pointwise_kernel", (*(1,) * rank, channels * multiplier, filters)),
+        ]
+        if config["use_bias"]:
+            weights.append(weight(cls, "bias", (filters,)))
+        output = join_channels(shape[0], out, filters, first)
+        computed, scalars = positions(config, spatial, decomposable=True)
+        flops = None
+        if computed is not None and None not in out:
+            depth = channels * multiplier
+            depthwise = 2 * _flops.product(kernel) * depth * computed
+            pointwise = 2 * depth * filters * _flops.product(out)  # type: ignore[arg-type]
+            flops = _flops.total(depthwise, scalars, pointwise, _bias_and_activation(config, output))
+        return Inference(output, weights, flops)
+
+    return infer
 
 
-def _conv_2d_transpose(config: LayerConfig, inputs: ShapeTree, extra: Mapping[str, ShapeTree]) -> Inference:
-    """Kernel ``(*kernel_size, filters, channels)``; sizes grow by the stride.
+def _conv_transpose(rank: int):
+    cls = f"Conv{rank}DTranspose"
 
-    Never too small to fit, so no "valid" error exists for transposed convs.
-    """
-    cls = "Conv2DTranspose"
-    shape, first, spatial, channels = image(cls, 2, config, inputs)
-    filters = int_arg(config, "filters")
-    kernel = ntuple(config["kernel_size"], 2, "kernel_size")
-    strides = ntuple(config["strides"], 2, "strides")
-    dilation = ntuple(config["dilation_rate"], 2, "dilation_rate")
-    padding = _padding(config, ("valid", "same"))
-    output_padding = config["output_padding"]
-    output_padding = (None, None) if output_padding is None else ntuple(output_padding, 2, "output_padding")
-    out = tuple(
-        map(transpose_output_length, spatial, kernel, strides, (padding, padding), output_padding, dilation)
-    )
-    weights = [weight(cls, "kernel", (*kernel, filters, channels))]
-    if config["use_bias"]:
-        weights.append(weight(cls, "bias", (filters,)))
-    output = join_channels(shape[0], out, filters, first)
-    values = _flops.elements(output)
-    flops = None
-    if values is not None:
-        # The profiler's Conv2DBackpropInput statistic: 2 x output values x
-        # kernel_h x kernel_w x input channels / (stride_h x stride_w),
-        # truncated; dilation is not part of it.
-        scatter = 2 * values * kernel[0] * kernel[1] * channels // (strides[0] * strides[1])
-        flops = _flops.total(scatter, _bias_and_activation(config, output))
-    return Inference(output, weights, flops)
+    def infer(config: LayerConfig, inputs: ShapeTree, extra: Mapping[str, ShapeTree]) -> Inference:
+        """Kernel ``(*kernel_size, filters, channels)``; sizes grow by the stride.
+
+        Never too small to fit, so no "valid" error exists for transposed convs.
+        """
+        shape, first, spatial, channels = image(cls, rank, config, inputs)
+        filters = int_arg(config, "filters")
+        kernel = ntuple(config["kernel_size"], rank, "kernel_size")
+        strides = ntuple(config["strides"], rank, "strides")
+        dilation = ntuple(config["dilation_rate"], rank, "dilation_rate")
+        padding = _padding(config, ("valid", "same"))
+        output_padding = config["output_padding"]
+        output_padding = (
+            (None,) * rank if output_padding is None else ntuple(output_padding, rank, "output_padding")
+        )
+        out = tuple(
+            map(transpose_output_length, spatial, kernel, strides, (padding,) * rank, output_padding, dilation)
+        )
+        weights = [weight(cls, "kernel", (*kernel, filters, channels))]
+        if config["use_bias"]:
+            weights.append(weight(cls, "bias", (filters,)))
+        output = join_channels(shape[0], out, filters, first)
+        values = _flops.elements(output)
+        flops = None
+        if values is not None:
+            # The profiler's Conv2DBackpropInput statistic (1D runs as 2D):
+            # 2 x output values x kernel area x input channels / stride area,
+            # truncated; dilation is not part of it. Conv3DBackpropInputV2
+            # has no statistic: 0.
+            scatter = 2 * values * _flops.product(kernel) * channels // _flops.product(strides) if rank < 3 else 0
+            flops = _flops.total(scatter, _bias_and_activation(config, output))
+        return Inference(output, weights, flops)
+
+    return infer
 
 
 _KERAS1_WINDOW = {"border_mode": "padding", "subsample": "strides", "dim_ordering": "data_format"}
@@ -271,46 +287,57 @@ SPECS = (
     _conv(1),
     _conv(2),
     _conv(3),
-    LayerSpec(
-        "DepthwiseConv2D",
-        signature=(
-            "kernel_size", "strides", "padding", "depth_multiplier", "data_format",
-            "dilation_rate", *_DEPTHWISE_TAIL,
-        ),
-        defaults={**_window_defaults(2), "depth_multiplier": 1, **_DEPTHWISE_TAIL_DEFAULTS},
-        infer=_depthwise_conv_2d,
-        weighted=True,
+    *(
+        LayerSpec(
+            f"DepthwiseConv{rank}D",
+            signature=(
+                "kernel_size", "strides", "padding", "depth_multiplier", "data_format",
+                "dilation_rate", *_DEPTHWISE_TAIL,
+            ),
+            defaults={**_window_defaults(rank), "depth_multiplier": 1, **_DEPTHWISE_TAIL_DEFAULTS},
+            infer=_depthwise_conv(rank),
+            weighted=True,
+        )
+        for rank in (1, 2)
     ),
-    LayerSpec(
-        "SeparableConv2D",
-        signature=(
-            "filters", "kernel_size", "strides", "padding", "data_format", "dilation_rate",
-            "depth_multiplier", "activation", "use_bias", "depthwise_initializer",
-            "pointwise_initializer", "bias_initializer", "depthwise_regularizer",
-            "pointwise_regularizer", "bias_regularizer", "activity_regularizer",
-            "depthwise_constraint", "pointwise_constraint", "bias_constraint",
-        ),
-        defaults={
-            **_window_defaults(2), "depth_multiplier": 1, "activation": None, "use_bias": True,
-            "depthwise_initializer": "glorot_uniform", "pointwise_initializer": "glorot_uniform",
-            "bias_initializer": "zeros", "depthwise_regularizer": None,
-            "pointwise_regularizer": None, "bias_regularizer": None,
-            "activity_regularizer": None, "depthwise_constraint": None,
-            "pointwise_constraint": None, "bias_constraint": None,
-        },
-        infer=_separable_conv_2d,
-        aliases={"nb_filter": "filters", "bias": "use_bias", **_KERAS1_WINDOW},
-        weighted=True,
+    *(
+        LayerSpec(
+            f"SeparableConv{rank}D",
+            signature=(
+                "filters", "kernel_size", "strides", "padding", "data_format", "dilation_rate",
+                "depth_multiplier", "activation", "use_bias", "depthwise_initializer",
+                "pointwise_initializer", "bias_initializer", "depthwise_regularizer",
+                "pointwise_regularizer", "bias_regularizer", "activity_regularizer",
+                "depthwise_constraint", "pointwise_constraint", "bias_constraint",
+            ),
+            defaults={
+                **_window_defaults(rank), "depth_multiplier": 1, "activation": None, "use_bias": True,
+                "depthwise_initializer": "glorot_uniform", "pointwise_initializer": "glorot_uniform",
+                "bias_initializer": "zeros", "depthwise_regularizer": None,
+                "pointwise_regularizer": None, "bias_regularizer": None,
+                "activity_regularizer": None, "depthwise_constraint": None,
+                "pointwise_constraint": None, "bias_constraint": None,
+            },
+            infer=_separable_conv(rank),
+            aliases={"nb_filter": "filters", "bias": "use_bias", **_KERAS1_WINDOW},
+            weighted=True,
+        )
+        for rank in (1, 2)
     ),
-    LayerSpec(
-        "Conv2DTranspose",
-        signature=(
-            "filters", "kernel_size", "strides", "padding", "output_padding", "data_format",
-            "dilation_rate", *_TAIL,
-        ),
-        defaults={**_window_defaults(2), "output_padding": None, **_TAIL_DEFAULTS},
-        infer=_conv_2d_transpose,
-        aliases=CONV_ALIASES,
-        weighted=True,
+    *(
+        LayerSpec(
+            f"Conv{rank}DTranspose",
+            # Conv3DTranspose takes data_format before output_padding.
+            signature=(
+                "filters", "kernel_size", "strides", "padding",
+                *(("data_format", "output_padding") if rank == 3 else ("output_padding", "data_format")),
+                "dilation_rate", *_TAIL,
+            ),
+            defaults={**_window_defaults(rank), "output_padding": None, **_TAIL_DEFAULTS},
+            infer=_conv_transpose(rank),
+            aliases=CONV_ALIASES,
+            weighted=True,
+        )
+        for rank in (1, 2, 3)
     ),
 )

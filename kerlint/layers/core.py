@@ -1,4 +1,7 @@
-"""Core layers (keras/src/layers/core): InputLayer, Dense, EinsumDense, Embedding."""
+"""Core layers (keras/src/layers/core): InputLayer, Dense, EinsumDense, Embedding, Identity, Masking.
+
+``Lambda`` is not an entry: the interpreter follows its function.
+"""
 
 from __future__ import annotations
 
@@ -285,4 +288,50 @@ EMBEDDING = LayerSpec(
     weighted=True,
 )
 
-SPECS = (INPUT_LAYER, DENSE, EINSUM_DENSE, EMBEDDING)
+def _reversible_embedding(config: LayerConfig, inputs: ShapeTree, extra: Mapping[str, ShapeTree]) -> Inference:
+    """Embedding's forward call; ``tie_weights=False`` adds a ``(output_dim, input_dim)`` reverse table.
+
+    The reverse call (``reverse=True``, a MatMul to logits) is not a tensor
+    argument the interpreter passes, so only the forward call is modelled.
+    """
+    forward = _embedding(config, inputs, extra)
+    if config["tie_weights"]:
+        return forward
+    reverse = weight(
+        "ReversibleEmbedding", "reverse_embeddings",
+        (int_arg(config, "output_dim"), int_arg(config, "input_dim")),
+    )
+    return Inference(forward.outputs, [*forward.weights, reverse], forward.flops)
+
+
+REVERSIBLE_EMBEDDING = LayerSpec(
+    "ReversibleEmbedding",
+    signature=(
+        "input_dim", "output_dim", "tie_weights", "embeddings_initializer",
+        "embeddings_regularizer", "embeddings_constraint", "mask_zero", "reverse_dtype",
+        "logit_soft_cap",
+    ),
+    defaults={
+        "tie_weights": True, "embeddings_initializer": "uniform", "embeddings_regularizer": None,
+        "embeddings_constraint": None, "mask_zero": False, "reverse_dtype": None,
+        "logit_soft_cap": None, "lora_rank": None,
+    },
+    infer=_reversible_embedding,
+    weighted=True,
+)
+
+
+def _identity(config: LayerConfig, inputs: ShapeTree, extra: Mapping[str, ShapeTree]) -> Inference:
+    return Inference(inputs, flops=0)
+
+
+def _masking(config: LayerConfig, inputs: ShapeTree, extra: Mapping[str, ShapeTree]) -> Inference:
+    """``where(any(x != mask_value, -1), x, 0)``: the comparison costs 1 per value."""
+    return Inference(inputs, flops=_flops.elements(inputs) if isinstance(inputs, tuple) else None)
+
+
+SPECS = (
+    INPUT_LAYER, DENSE, EINSUM_DENSE, EMBEDDING, REVERSIBLE_EMBEDDING,
+    LayerSpec("Identity", signature=(), defaults={}, infer=_identity),
+    LayerSpec("Masking", signature=("mask_value",), defaults={"mask_value": 0.0}, infer=_masking),
+)

@@ -1,6 +1,6 @@
-"""Normalization layers (keras/src/layers/normalization): BatchNormalization, LayerNormalization.
+"""Normalization layers (keras/src/layers/normalization): batch, layer, group, RMS, unit and spectral.
 
-Both keep the input shape; their weights are sized by the normalized axis.
+All keep the input shape; their weights are sized by the normalized axes.
 BatchNormalization's running statistics are non-trainable variables, which
 Keras still counts in ``count_params()``.
 
@@ -16,8 +16,8 @@ from __future__ import annotations
 from typing import Mapping
 
 from kerlint.layers import _flops
-from kerlint.layers._shapes import axis_index, is_int, single, weight
-from kerlint.layers.base import CannotInfer, Inference, LayerConfig, LayerSpec, ShapeTree
+from kerlint.layers._shapes import axis_index, catalogued, fmt, int_arg, is_int, single, weight
+from kerlint.layers.base import CannotInfer, IncompatibleShape, Inference, LayerConfig, LayerSpec, ShapeTree
 
 
 def _batch_normalization(config: LayerConfig, inputs: ShapeTree, extra: Mapping[str, ShapeTree]) -> Inference:
@@ -79,6 +79,83 @@ def _layer_normalization_flops(config: LayerConfig, shape: tuple, size: tuple) -
     return 4 * n + 3 * groups + groups + scale * n + (n if scale else groups) + center * n + 2 * n
 
 
+def _group_normalization(config: LayerConfig, inputs: ShapeTree, extra: Mapping[str, ShapeTree]) -> Inference:
+    """gamma/beta per channel of ``axis``; the channels must split into ``groups`` equal groups.
+
+    FLOPs: LayerNormalization's arithmetic with the statistics per group
+    (g = groups per sample) and gamma/beta per channel (c): moments 4n,
+    rsqrt 3g, ``-mean`` g, gamma widens ``inv`` to c, ``-mean * inv``
+    c (g without gamma), beta c, ``x * inv + res`` 2n.
+    """
+    cls = "GroupNormalization"
+    shape = single(cls, inputs)
+    dim = shape[axis_index(cls, config["axis"], shape)]
+    if dim is None:
+        raise IncompatibleShape(f"{cls} needs a known size on axis {config['axis']}, got input {fmt(shape)}")
+    groups = int_arg(config, "groups")
+    groups = dim if groups == -1 else groups
+    if groups <= 0 or dim < groups or dim % groups:
+        raise IncompatibleShape(f"{cls} cannot split the {dim} channels of {fmt(shape)} into {groups} groups")
+    scale, center = bool(config["scale"]), bool(config["center"])
+    weights = [weight(cls, name, (dim,)) for name, on in (("gamma", scale), ("beta", center)) if on]
+    n = _flops.elements(shape)
+    flops = None
+    if n is not None:
+        flops = 4 * n + 3 * groups + groups + scale * dim + (dim if scale else groups) + center * dim + 2 * n
+    return Inference(shape, weights, flops)
+
+
+def _axes(cls: str, config: LayerConfig, shape: tuple) -> list[int]:
+    axis = config["axis"]
+    axes = list(axis) if isinstance(axis, (list, tuple)) else [axis]
+    if not axes or not all(map(is_int, axes)):
+        raise CannotInfer(f"`axis` must be an int or ints, got {axis!r}")
+    return sorted(axis_index(cls, a, shape) for a in axes)
+
+
+def _groups(shape: tuple, axes: list[int]) -> tuple[int | None, int | None]:
+    """(values, normalized groups) per sample; ``None`` when a size is unknown."""
+    n = _flops.elements(shape)
+    size = [shape[a] for a in axes]
+    if n is None or None in size or 0 in axes:
+        return None, None
+    return n, n // _flops.product(size)  # type: ignore[arg-type]
+
+
+def _rms_normalization(config: LayerConfig, inputs: ShapeTree, extra: Mapping[str, ShapeTree]) -> Inference:
+    """A ``scale`` over the normalized axes; ``x * rsqrt(mean(x^2) + eps) * scale``: 4n + 3g."""
+    cls = "RMSNormalization"
+    shape = single(cls, inputs)
+    axes = _axes(cls, config, shape)
+    n, g = _groups(shape, axes)
+    flops = None if n is None else 4 * n + 3 * g  # type: ignore[operator]
+    return Inference(shape, [weight(cls, "scale", (shape[a] for a in axes))], flops)
+
+
+def _unit_normalization(config: LayerConfig, inputs: ShapeTree, extra: Mapping[str, ShapeTree]) -> Inference:
+    """L2 normalization: square and scale (2n), a sum (n - g), rsqrt (2g), a clamp (g)."""
+    cls = "UnitNormalization"
+    shape = single(cls, inputs)
+    n, g = _groups(shape, _axes(cls, config, shape))
+    return Inference(shape, flops=None if n is None else 3 * n + 2 * g)  # type: ignore[operator]
+
+
+def _spectral_normalization(config: LayerConfig, inputs: ShapeTree, extra: Mapping[str, ShapeTree]) -> Inference:
+    """The wrapped layer plus a non-trainable ``vector_u`` of ``(1, kernel.shape[-1])``.
+
+    The power iteration renormalizes the kernel in training only; inference
+    is the wrapped layer's call.
+    """
+    cls = "SpectralNormalization"
+    inner = catalogued(config["layer"], "layer")
+    result = inner.spec.infer(inner.config, inputs, {})
+    kernel = next((w for w in result.weights if w.name in ("kernel", "embeddings")), None)
+    if kernel is None:
+        raise IncompatibleShape(f"{cls} needs a layer with a `kernel` or `embeddings`, got {inner.spec.class_name}")
+    vector = weight(cls, "vector_u", (1, kernel.shape[-1]), trainable=False)
+    return Inference(result.outputs, [*result.weights, vector], result.flops)
+
+
 SPECS = (
     LayerSpec(
         "BatchNormalization",
@@ -114,5 +191,28 @@ SPECS = (
             "rms_scaling": False,
         },
         infer=_layer_normalization,
+    ),
+    LayerSpec(
+        "GroupNormalization",
+        signature=(
+            "groups", "axis", "epsilon", "center", "scale", "beta_initializer", "gamma_initializer",
+            "beta_regularizer", "gamma_regularizer", "beta_constraint", "gamma_constraint",
+        ),
+        defaults={
+            "groups": 32, "axis": -1, "epsilon": 1e-3, "center": True, "scale": True,
+            "beta_initializer": "zeros", "gamma_initializer": "ones",
+            "beta_regularizer": None, "gamma_regularizer": None, "beta_constraint": None,
+            "gamma_constraint": None,
+        },
+        infer=_group_normalization,
+    ),
+    LayerSpec(
+        "RMSNormalization", signature=("axis", "epsilon"), defaults={"axis": -1, "epsilon": 1e-6},
+        infer=_rms_normalization,
+    ),
+    LayerSpec("UnitNormalization", signature=("axis",), defaults={"axis": -1}, infer=_unit_normalization),
+    LayerSpec(
+        "SpectralNormalization", signature=("layer", "power_iterations"),
+        defaults={"power_iterations": 1}, infer=_spectral_normalization, weighted=True,
     ),
 )

@@ -1,7 +1,8 @@
-"""Regularization layers (keras/src/layers/regularization): noise at training time only.
+"""Regularization layers (keras/src/layers/regularization): noise or penalties at training time only.
 
 They never change shapes; the spatial dropouts only insist on the rank
-their noise shape is written for. At inference they are the identity: 0 FLOPs.
+their noise shape is written for. At inference they are the identity: 0 FLOPs
+(ActivityRegularization's penalty is a loss, not part of the output).
 """
 
 from __future__ import annotations
@@ -43,6 +44,23 @@ SPECS = (
         defaults={"data_format": "channels_last", "seed": None, "name": None, "dtype": None},
         infer=_spatial_dropout("SpatialDropout2D", 4),
         aliases={"p": "rate", "dim_ordering": "data_format"},
+    ),
+    LayerSpec(
+        "SpatialDropout3D",
+        signature=("rate", "data_format", "seed", "name", "dtype"),
+        defaults={"data_format": "channels_last", "seed": None, "name": None, "dtype": None},
+        infer=_spatial_dropout("SpatialDropout3D", 5),
+        aliases={"p": "rate", "dim_ordering": "data_format"},
+    ),
+    LayerSpec(
+        "AlphaDropout",
+        signature=("rate", "noise_shape", "seed"),
+        defaults={"noise_shape": None, "seed": None},
+        infer=free,
+    ),
+    LayerSpec("GaussianDropout", signature=("rate", "seed"), defaults={"seed": None}, infer=free, aliases={"p": "rate"}),
+    LayerSpec(
+        "ActivityRegularization", signature=("l1", "l2"), defaults={"l1": 0.0, "l2": 0.0}, infer=free
     ),
     LayerSpec(
         "GaussianNoise",

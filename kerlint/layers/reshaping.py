@@ -3,8 +3,9 @@
 Moving values costs no FLOPs (Reshape, Transpose, Pad, StridedSlice and
 Tile have no profiler statistic). Two layers emit a little shape
 arithmetic the profiler does count (docs/flops.md): ``ops.repeat``
-multiplies one size by the repeat count (RepeatVector: 1, UpSampling2D's
-"nearest": 2), and the lanczos resize kernels compute a scale (2).
+multiplies one size by the repeat count (RepeatVector and UpSampling1D: 1,
+UpSampling3D: 1 per axis, UpSampling2D's "nearest": 2), and the lanczos
+resize kernels compute a scale (2).
 """
 
 from __future__ import annotations
@@ -13,13 +14,13 @@ import math
 from typing import Mapping
 
 from kerlint.layers._shapes import (
+    amounts,
     expect_rank,
     fmt,
     int_arg,
     is_int,
     join_channels,
     ntuple,
-    pair,
     product,
     single,
     split_channels,
@@ -92,45 +93,66 @@ def _repeat_vector(config: LayerConfig, inputs: ShapeTree, extra: Mapping[str, S
     return Inference((shape[0], int_arg(config, "n"), shape[1]), flops=1)
 
 
-def _zero_padding_2d(config: LayerConfig, inputs: ShapeTree, extra: Mapping[str, ShapeTree]) -> Inference:
-    shape = single("ZeroPadding2D", inputs)
-    expect_rank("ZeroPadding2D", shape, ndim=4)
-    first = channels_first(config)
-    spatial, channels = split_channels(shape, first)
-    pads = pair(config["padding"], "padding")
-    out = (None if d is None else d + sum(p) for d, p in zip(spatial, pads))
-    return Inference(join_channels(shape[0], out, channels, first), flops=0)
+def _zero_padding(rank: int):
+    cls = f"ZeroPadding{rank}D"
+
+    def infer(config: LayerConfig, inputs: ShapeTree, extra: Mapping[str, ShapeTree]) -> Inference:
+        shape = single(cls, inputs)
+        expect_rank(cls, shape, ndim=rank + 2)
+        first = channels_first(config)
+        spatial, channels = split_channels(shape, first)
+        pads = amounts(config["padding"], rank, "padding")
+        out = (None if d is None else d + sum(p) for d, p in zip(spatial, pads))
+        return Inference(join_channels(shape[0], out, channels, first), flops=0)
+
+    return infer
 
 
 _UPSAMPLING_FLOPS = {"nearest": 2, "bilinear": 0, "bicubic": 0, "area": 0, "lanczos3": 2, "lanczos5": 2}
 """What the profiler counts per call, by interpolation (resize kernels themselves count 0)."""
 
 
-def _up_sampling_2d(config: LayerConfig, inputs: ShapeTree, extra: Mapping[str, ShapeTree]) -> Inference:
-    shape = single("UpSampling2D", inputs)
-    expect_rank("UpSampling2D", shape, ndim=4)
-    first = channels_first(config)
-    spatial, channels = split_channels(shape, first)
-    size = ntuple(config["size"], 2, "size")
-    interpolation = config.raw("interpolation")
-    flops = _UPSAMPLING_FLOPS.get(interpolation.lower()) if isinstance(interpolation, str) else None
-    return Inference(join_channels(shape[0], map(times, spatial, size), channels, first), flops=flops)
+def _up_sampling(rank: int):
+    """Repeats every spatial axis ``size`` times.
+
+    1D and 3D repeat axis by axis (``ops.repeat``: 1 FLOP per repeated axis
+    to size it); 2D resizes, costing what its interpolation emits.
+    """
+    cls = f"UpSampling{rank}D"
+
+    def infer(config: LayerConfig, inputs: ShapeTree, extra: Mapping[str, ShapeTree]) -> Inference:
+        shape = single(cls, inputs)
+        expect_rank(cls, shape, ndim=rank + 2)
+        first = rank > 1 and channels_first(config)
+        spatial, channels = split_channels(shape, first)
+        size = ntuple(config["size"], rank, "size")
+        if rank == 2:
+            interpolation = config.raw("interpolation")
+            flops = _UPSAMPLING_FLOPS.get(interpolation.lower()) if isinstance(interpolation, str) else None
+        else:
+            flops = rank
+        return Inference(join_channels(shape[0], map(times, spatial, size), channels, first), flops=flops)
+
+    return infer
 
 
-def _cropping_2d(config: LayerConfig, inputs: ShapeTree, extra: Mapping[str, ShapeTree]) -> Inference:
-    """Cropping must leave at least one row and column."""
-    shape = single("Cropping2D", inputs)
-    expect_rank("Cropping2D", shape, ndim=4)
-    first = channels_first(config)
-    spatial, channels = split_channels(shape, first)
-    crops = pair(config["cropping"], "cropping")
-    for d, c in zip(spatial, crops):
-        if d is not None and sum(c) >= d:
-            raise SpatialCollapse(
-                f"Cropping2D cropping {crops} removes all of input {fmt(shape)}"
-            )
-    out = (None if d is None else d - sum(c) for d, c in zip(spatial, crops))
-    return Inference(join_channels(shape[0], out, channels, first), flops=0)
+def _cropping(rank: int):
+    """Cropping must leave at least one position on every axis."""
+    cls = f"Cropping{rank}D"
+
+    def infer(config: LayerConfig, inputs: ShapeTree, extra: Mapping[str, ShapeTree]) -> Inference:
+        shape = single(cls, inputs)
+        expect_rank(cls, shape, ndim=rank + 2)
+        first = rank > 1 and channels_first(config)
+        spatial, channels = split_channels(shape, first)
+        crops = amounts(config["cropping"], rank, "cropping")
+        for d, c in zip(spatial, crops):
+            if d is not None and sum(c) >= d:
+                raise SpatialCollapse(f"{cls} cropping {crops} removes all of input {fmt(shape)}")
+        out = (None if d is None else d - sum(c) for d, c in zip(spatial, crops))
+        return Inference(join_channels(shape[0], out, channels, first), flops=0)
+
+    return infer
 
 
 _FORMAT = {"data_format": "channels_last"}
@@ -142,24 +164,56 @@ SPECS = (
     LayerSpec("Permute", signature=("dims",), defaults={}, infer=_permute),
     LayerSpec("RepeatVector", signature=("n",), defaults={}, infer=_repeat_vector),
     LayerSpec(
+        "ZeroPadding1D",
+        signature=("padding", "data_format"),
+        defaults={"padding": 1, **_FORMAT},
+        infer=_zero_padding(1),
+    ),
+    LayerSpec(
         "ZeroPadding2D",
         signature=("padding", "data_format"),
         defaults={"padding": (1, 1), **_FORMAT},
-        infer=_zero_padding_2d,
+        infer=_zero_padding(2),
         aliases=_KERAS1_FORMAT,
+    ),
+    LayerSpec(
+        "ZeroPadding3D",
+        signature=("padding", "data_format"),
+        defaults={"padding": ((1, 1), (1, 1), (1, 1)), **_FORMAT},
+        infer=_zero_padding(3),
+        aliases=_KERAS1_FORMAT,
+    ),
+    LayerSpec(
+        "UpSampling1D", signature=("size",), defaults={"size": 2}, infer=_up_sampling(1),
+        aliases={"length": "size"},
     ),
     LayerSpec(
         "UpSampling2D",
         signature=("size", "data_format", "interpolation"),
         defaults={"size": (2, 2), **_FORMAT, "interpolation": "nearest"},
-        infer=_up_sampling_2d,
+        infer=_up_sampling(2),
         aliases=_KERAS1_FORMAT,
     ),
+    LayerSpec(
+        "UpSampling3D",
+        signature=("size", "data_format"),
+        defaults={"size": (2, 2, 2), **_FORMAT},
+        infer=_up_sampling(3),
+        aliases=_KERAS1_FORMAT,
+    ),
+    LayerSpec("Cropping1D", signature=("cropping",), defaults={"cropping": (1, 1)}, infer=_cropping(1)),
     LayerSpec(
         "Cropping2D",
         signature=("cropping", "data_format"),
         defaults={"cropping": ((0, 0), (0, 0)), **_FORMAT},
-        infer=_cropping_2d,
+        infer=_cropping(2),
+        aliases=_KERAS1_FORMAT,
+    ),
+    LayerSpec(
+        "Cropping3D",
+        signature=("cropping", "data_format"),
+        defaults={"cropping": ((1, 1), (1, 1), (1, 1)), **_FORMAT},
+        infer=_cropping(3),
         aliases=_KERAS1_FORMAT,
     ),
 )
