@@ -1,7 +1,8 @@
 """The corpus run behind docs/precision.md: every rule on real public Keras code, findings counted per rule.
 
 Downloads (once, with pip) the pinned packages of benchmarks/speed.py and the
-further public Keras projects below, unpacks them under `benchmarks/.corpus/`,
+further public Keras projects below (wheels, or source distributions where those
+carry example scripts and tests), unpacks them under `benchmarks/.corpus/`,
 runs `kerlint check --isolated --select ALL` on all of them, and prints, per
 rule, its set (default or opt-in), how many findings it reports, how many of
 those are in test files, and in which packages. The totals of the default set
@@ -35,7 +36,6 @@ MORE_PACKAGES = [
     ("d2l", "1.0.3"),
     ("deepface", "0.0.103"),
     ("efficientnet", "1.1.1"),
-    ("hyperas", "0.4.1"),
     ("image-classifiers", "1.0.0"),
     ("kapre", "0.4.1"),
     ("kashgari", "2.0.2"),
@@ -47,25 +47,41 @@ MORE_PACKAGES = [
     ("keras-ocr", "0.9.3"),
     ("keras-radam", "0.15.0"),
     ("keras-retinanet", "1.0.0"),
-    ("keras-rl2", "1.0.5"),
-    ("keras-self-attention", "0.51.0"),
     ("keras-swa", "0.1.7"),
-    ("keras-tcn", "3.5.7"),
     ("keras-transformer", "0.40.0"),
     ("keras-tuner", "1.4.8"),
     ("keras-unet", "0.1.2"),
     ("keras-vggface", "0.6"),
     ("ktrain", "0.41.4"),
-    ("ncps", "1.0.1"),
-    ("qkeras", "0.9.0"),
-    ("segmentation-models", "1.0.1"),
-    ("spektral", "1.3.1"),
     ("tensorflow-model-optimization", "0.8.1"),
     ("tensorflow-recommenders", "0.7.7"),
     ("tf2onnx", "1.17.0"),
     ("vit-keras", "0.2.0"),
 ]
-"""Public Keras projects beyond the speed corpus, pinned (unpacked apart from it, so speed.py's corpus stays as it is)."""
+"""Public Keras projects beyond the speed corpus, pinned; their wheels (unpacked apart from the speed corpus, which stays as it is)."""
+SOURCE_PACKAGES = [
+    ("hyperas", "0.4.1"),
+    ("keras-rl2", "1.0.5"),
+    ("keras-self-attention", "0.51.0"),
+    ("keras-tcn", "3.5.7"),
+    ("ncps", "1.0.1"),
+    ("qkeras", "0.9.0"),
+    ("segmentation-models", "1.0.1"),
+    ("spektral", "1.3.1"),
+    ("talos", "2.0.10"),
+]
+"""Projects whose source distributions carry example training scripts and tests that their wheels leave out."""
+
+
+def fetch_sources(directory: Path, packages: list[tuple[str, str]]) -> Path:
+    """Like `fetch_corpus`, but from source distributions: downloaded here, then unpacked by `fetch_corpus`."""
+    downloads = directory / "downloads"
+    downloads.mkdir(parents=True, exist_ok=True)
+    for name, version in packages:
+        if not (directory / "src" / f"{name}-{version}").is_dir():
+            subprocess.run([sys.executable, "-m", "pip", "download", "--no-deps", "--no-binary", ":all:", "--quiet",
+                            "--dest", str(downloads), f"{name}=={version}"], check=True)
+    return fetch_corpus(directory, packages)
 
 
 def in_tests(path: str) -> bool:
@@ -124,8 +140,9 @@ def main() -> int:
     parser.add_argument("--show", default="", help="comma-separated codes whose findings to print with their context")
     parser.add_argument("--json", type=Path, help="also write every finding here")
     args = parser.parse_args()
-    roots = [fetch_corpus(args.corpus_dir), fetch_corpus(args.corpus_dir / "precision", MORE_PACKAGES)]
-    packages = PACKAGES + MORE_PACKAGES
+    roots = [fetch_corpus(args.corpus_dir), fetch_corpus(args.corpus_dir / "precision", MORE_PACKAGES),
+             fetch_sources(args.corpus_dir / "precision-sources", SOURCE_PACKAGES)]
+    packages = PACKAGES + MORE_PACKAGES + SOURCE_PACKAGES
     print(f"corpus: {', '.join(f'{n}=={v}' for n, v in packages)}")
     print(f"        {sum(1 for root in roots for _ in root.rglob('*.py')):,} .py files\n")
     findings = run_kerlint(roots)
