@@ -52,6 +52,7 @@ READERS = {
     "ops_add": "y = keras.ops.add(h, c)",
     "scalar": "y = h * 0.5",
 }
+UNMODELLED = "y = keras.ops.cumsum(h, axis=-1) + c"  # an operation kerlint leaves unknown
 TF_CONCAT = "y = tf.concat([h, c], -1)"  # Keras 2's TFOpLambda: Keras 3 refuses raw TF ops on symbolic tensors
 
 
@@ -78,10 +79,17 @@ def test_a_tensor_read_by_an_operation_and_a_layer_has_both_readers(expression):
     assert [c.layer.name for c in model.consumers(dense_h)] == ["z"]  # layer calls only, as before
 
 
-@pytest.mark.parametrize("expression", READERS.values(), ids=READERS)
+@pytest.mark.parametrize("expression", [*READERS.values(), UNMODELLED], ids=[*READERS, "unmodelled"])
 def test_keras_records_the_operation_as_a_second_reader(expression):
     namespace = run_keras(reader_program(expression))
-    assert len(namespace["model"].get_layer("h")._outbound_nodes) == 2
+    assert len(namespace["h"]._keras_history.operation._outbound_nodes) == 2
+
+
+def test_an_operation_kerlint_does_not_model_still_reads_the_tensor():
+    analysis = facts(reader_program(UNMODELLED))
+    (dense_h,) = [c for c in analysis.calls if c.layer.name == "h"]
+    readers = dense_h.outputs[0].consumers
+    assert [type(r).__name__ for r in readers] == ["OpCall", "LayerCall"] and readers[0].outputs == []
 
 
 # ------------------------------------------------------- 2. models used as layers

@@ -14,6 +14,7 @@ import libcst as cst
 
 from kerlint.graph import OpCall, Tensor
 from kerlint.interpret.classes import WeightValue
+from kerlint.interpret.values import footprint
 from kerlint.layers.base import Shape, within_limits
 from kerlint.unknown import UNKNOWN
 
@@ -100,6 +101,26 @@ def call(interp: Any, path: str, args: list, kwargs: dict, node: cst.CSTNode) ->
         axis = args[1] if len(args) > 1 else kwargs.get("axis", 0)
         if isinstance(tensors, (list, tuple)) and tensors and all(isinstance(t, Tensor) for t in tensors):
             return record(interp, "concatenate", list(tensors), _concatenated([t.shape for t in tensors], axis), node)
+    return unmodelled(leaf, [*args, *kwargs.values()], node)
+
+
+def unmodelled(name: str, arguments: list, node: cst.CSTNode) -> Any:
+    """An operation kerlint does not model: UNKNOWN, but an ``OpCall`` without outputs still reads its tensors.
+
+    ``keras.ops.cumsum(h)`` next to ``Dense(8)(h)`` gives ``h`` two readers (``Tensor.consumers``), as in Keras.
+    """
+    if footprint(arguments) is None:  # a huge or self-containing argument: not worth a walk
+        return UNKNOWN
+    tensors: list[Tensor] = []
+    pending = list(arguments)
+    while pending:
+        value = pending.pop(0)
+        if isinstance(value, Tensor):
+            tensors.append(value)
+        elif isinstance(value, (list, tuple)):
+            pending.extend(value)
+    if tensors:
+        OpCall(name, tensors, node)  # recorded as a reader by its inputs; it makes no tensor
     return UNKNOWN
 
 
