@@ -221,6 +221,7 @@ def test_without_keras_source_the_reason_names_the_backbone_and_says_how_to_inst
     assert reason["line"] == 5
     assert reason["reason"].startswith("`keras.applications.MobileNetV2`: Keras source not found")
     assert "additional_dependencies: [keras]" in reason["reason"]
+    assert [note["line"] for note in model.unresolved if reason["reason"] in note["reason"]] == [8]  # `base(inputs)` says why
 
 
 def test_a_layer_frozen_under_a_condition_kerlint_cannot_decide_leaves_the_split_unknown():
@@ -249,3 +250,37 @@ base = tf.keras.applications.{entry_point}(include_top=False, weights="imagenet"
     keras.backend.clear_session()
     reference = getattr(keras.applications, entry_point)(include_top=False, weights=None, input_shape=(96, 96, 3))
     assert (backbone.params, backbone.trainable_params) == (reference.count_params(), sum(int(w.numpy().size) for w in reference.trainable_weights))
+
+
+TINY_BACKBONE = '''
+from keras.src import layers
+from keras.src.api_export import keras_export
+from keras.src.models import Functional
+
+
+@keras_export(["keras.applications.tiny.Tiny", "keras.applications.Tiny"])
+def Tiny(input_shape=(8,), weights="imagenet"):
+    inputs = layers.Input(shape=input_shape)
+    return Functional(inputs, layers.Dense({units})(inputs), name="tiny")
+'''
+
+
+def fake_keras(venv, units: int) -> None:
+    applications_source = venv / "lib" / "python3.11" / "site-packages" / "keras" / "src" / "applications"
+    applications_source.mkdir(parents=True)
+    (applications_source / "__init__.py").write_text("")
+    (applications_source / "tiny.py").write_text(TINY_BACKBONE.format(units=units))
+
+
+def test_the_source_is_read_from_the_virtualenv_then_the_projects_dot_venv(tmp_path, monkeypatch):
+    project = tmp_path / "project"
+    (project / "src").mkdir(parents=True)
+    (project / "pyproject.toml").write_text("[project]\nname = 'p'\n")
+    fake_keras(project / ".venv", units=3)
+    fake_keras(tmp_path / "active", units=5)
+    source = "import keras\nmodel = keras.applications.tiny.Tiny(input_shape=(4,))\n"
+    path = str(project / "src" / "train.py")
+    monkeypatch.delenv("VIRTUAL_ENV", raising=False)
+    assert [cost.params for cost in static_totals(source, path)] == [4 * 3 + 3]
+    monkeypatch.setenv("VIRTUAL_ENV", str(tmp_path / "active"))
+    assert [cost.params for cost in static_totals(source, path)] == [4 * 5 + 5]

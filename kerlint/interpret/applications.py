@@ -28,7 +28,8 @@ from typing import TYPE_CHECKING, Any, Hashable
 
 import libcst as cst
 
-from kerlint.followed import load_module
+from kerlint.files import digest
+from kerlint.followed import load_module, record_missing
 from kerlint.graph import InputNode, Layer, LayerCall, ModelGraph, Tensor, Unresolved, collect_calls, snake_case, topological
 from kerlint.interpret import tensor_ops
 from kerlint.interpret.values import UNKNOWN, ApiRef, ModelValue
@@ -88,12 +89,17 @@ def unresolved_backbone(interp: "Interpreter", ref: ApiRef, reason: str, node: c
 
 
 def entry_point_source(dotted: str, analyzed: str) -> Path | None:
-    """The source file that defines the exported ``dotted`` (``keras.applications.resnet50.ResNet50``), if installed."""
-    for directory in applications_directories(os.environ.get("VIRTUAL_ENV"), _project_venv(Path(analyzed).resolve().parent)):
+    """The source file that defines the exported ``dotted`` (``keras.applications.resnet50.ResNet50``), if installed.
+
+    When none is found, the places looked in are recorded: installing Keras there changes the analyzed file's result.
+    """
+    environments = (os.environ.get("VIRTUAL_ENV"), _project_venv(Path(analyzed).resolve().parent))
+    for directory in applications_directories(*environments):
         exports = exported(directory)
         found = exports.get(dotted) or exports.get(APPLICATIONS + dotted.rpartition(".")[2])
         if found is not None:
             return found
+    record_missing(_candidates(*environments))
     return None
 
 
@@ -110,18 +116,22 @@ def _project_venv(directory: Path) -> Path | None:
 @functools.lru_cache(maxsize=16)
 def applications_directories(virtual_env: str | None, project_venv: Path | None) -> list[Path]:
     """The applications source directories found, most specific environment first."""
+    found: list[Path] = []
+    for marker in _candidates(virtual_env, project_venv):
+        if marker.parent not in found and marker.is_file():
+            found.append(marker.parent)
+    return found
+
+
+@functools.lru_cache(maxsize=16)
+def _candidates(virtual_env: str | None, project_venv: Path | None) -> list[Path]:
+    """The ``__init__.py`` of every applications directory looked for: the virtualenvs' site-packages, then ``sys.path``."""
     roots: list[Path] = []
     for venv in (Path(virtual_env) if virtual_env else None, project_venv):
         if venv is not None:
             roots.extend(sorted(venv.glob("lib/python3*/site-packages")) + [venv / "Lib" / "site-packages"])
     roots.extend(Path(entry) for entry in sys.path if entry)
-    found: list[Path] = []
-    for root in roots:
-        for layout in SOURCE_LAYOUTS:
-            directory = root.joinpath(*layout)
-            if directory not in found and (directory / "__init__.py").is_file():
-                found.append(directory)
-    return found
+    return [root.joinpath(*layout, "__init__.py") for root in roots for layout in SOURCE_LAYOUTS]
 
 
 @functools.lru_cache(maxsize=16)
@@ -157,8 +167,8 @@ _templates: OrderedDict[Hashable, Template | str] = OrderedDict()
 
 def backbone_template(source: Path, entry: str, args: list, kwargs: dict) -> Template | str:
     """The interpreted backbone for these arguments, or why it could not be built; interpreted once per process."""
-    parsed = load_module(source)  # parsed once per process; also records the file for the result cache
-    key = _frozen((str(source), id(parsed), entry, args, kwargs))
+    load_module(source)  # parsed once per process; also records the file, so that the result cache sees Keras change
+    key = _frozen((str(source), digest(source.read_bytes()), entry, args, kwargs))
     if key is None:
         return _interpret(source, entry, args, kwargs)
     if key not in _templates:
@@ -277,6 +287,7 @@ def instantiate(interp: "Interpreter", template: Template, args: list, kwargs: d
     outputs = [copied(t) for t in graph.outputs]
     calls, _ = collect_calls(outputs)
     copy_graph = ModelGraph(graph.name, graph.kind, site, interp.entry_point, inputs=inputs, outputs=outputs, calls=calls)
+    copy_graph.weights_loaded = None if graph.weights_loaded is None else site  # pretrained: its architecture is fixed
     return ModelValue(copy_graph)
 
 
