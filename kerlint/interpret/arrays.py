@@ -69,6 +69,12 @@ class Data:
         return replace(self, **changes)
 
     @property
+    def finite_bounds(self) -> tuple[float, float] | None:
+        """The value range when both ends are known numbers: random normal draws (a test's placeholders) have none."""
+        bounds = self.bounds
+        return bounds if bounds is not None and math.isfinite(bounds[0]) and math.isfinite(bounds[1]) else None
+
+    @property
     def rank(self) -> int | None:
         return None if self.shape is None else len(self.shape)
 

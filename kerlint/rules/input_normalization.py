@@ -10,7 +10,7 @@ from kerlint.rules.base import Report, Rule, RuleContext
 from kerlint.rules.data_use import data_fact, feeds, targets_fed
 from kerlint.rules.training import NORMALIZING_LAYERS, first_weighted, layers_before_first_weighted
 
-LARGE_VALUE = 10.0
+LARGE_VALUE = 100.0
 """Inputs reaching past this (pixels in 0..255, prices) want scaling; unit-range or standardized ones do not."""
 LARGE_TARGET = 1000.0
 """Regression targets reaching past this give a linear output's first errors (and gradients) of that size."""
@@ -18,7 +18,7 @@ LARGE_TARGET = 1000.0
 
 class MissingInputNormalization(Rule):
     """## What it does
-    Flags `fit` on inputs whose values reach past 10 (raw pixels in
+    Flags `fit` on inputs whose values reach past 100 (raw pixels in
     [0, 255] from a `keras.datasets` loader or an image directory, arrays the
     program builds in such a range) or that are read from a text or image
     file (`pd.read_csv`, `np.loadtxt`, an image reader), when neither the
@@ -31,7 +31,8 @@ class MissingInputNormalization(Rule):
     `california_housing`) fit unscaled by a linear output.
 
     No `fit` in the file, data of unknown origin or range, data already in a
-    small range (`np.random.rand`), a `.npy` file (often saved preprocessed),
+    small range (`np.random.rand`) or drawn from a normal distribution
+    (`np.random.randn`), a `.npy` file (often saved preprocessed),
     or token ids fed to an `Embedding`: no finding.
 
     ## Why is this bad?
@@ -170,12 +171,12 @@ def _unscaled_input(data: Data) -> bool:
     if data.scaled or data.role != "data" or data.encoding == "tokens" or data.kind == "dataset":
         return False
     if data.bounds is not None:
-        return max(abs(data.bounds[0]), abs(data.bounds[1])) > LARGE_VALUE
+        return data.finite_bounds is not None and max(map(abs, data.finite_bounds)) > LARGE_VALUE
     return data.raw
 
 
 def _unscaled_target(data: Data) -> bool:
     """Regression targets known to reach past `LARGE_TARGET` that the program never scaled."""
-    if data.scaled or data.encoding in ("classes", "onehot") or data.bounds is None:
+    if data.scaled or data.encoding in ("classes", "onehot") or data.finite_bounds is None:
         return False
-    return max(abs(data.bounds[0]), abs(data.bounds[1])) > LARGE_TARGET
+    return max(map(abs, data.finite_bounds)) > LARGE_TARGET

@@ -33,8 +33,8 @@ class TargetRangeMismatch(Rule):
       on class labels;
     - `sigmoid` with binary cross-entropy on one-hot rows of more than two
       exclusive classes;
-    - an output activation that cannot reach the targets' range (`sigmoid`
-      on targets in [0, 255], `relu` on negative targets);
+    - an output activation that cannot reach the targets' known range
+      (`sigmoid` on targets in [0, 255], `relu` on targets in [-1, 1]);
     - class labels scaled like pixels (`y / 255`), which turns class ids into
       fractions that a cross-entropy loss truncates to class 0.
 
@@ -169,9 +169,9 @@ def _problem(ctx: RuleContext, head: Head, target: Data) -> tuple[str, str] | No
             "Use softmax with categorical_crossentropy for one class per sample",
         )
     reach = ACTIVATION_RANGES.get(activation)
-    if reach is None or target.bounds is None or loss.name not in VALUE_LOSSES:
+    if reach is None or target.finite_bounds is None or loss.name not in VALUE_LOSSES:
         return None
-    low, high = target.bounds
+    low, high = target.finite_bounds
     if low < reach[0] or high > reach[1]:
         return (
             f"{activation} outputs lie in {range_text(reach)} and cannot reach these targets",
