@@ -28,7 +28,7 @@ GOOD = (Path(__file__).resolve().parent.parent / "examples" / "article_shared_la
 
 def statements(count: int) -> str:
     body = "".join(f"x = keras.layers.Dense({8 + i % 5})(x)\n" for i in range(count))
-    return f"import keras\nx = keras.Input((8,))\n{body}model = keras.Model(None, x)\n"
+    return f"import keras\ninputs = x = keras.Input((8,))\n{body}model = keras.Model(inputs, x)\n"
 
 
 def statements_of_size(size: int) -> str:

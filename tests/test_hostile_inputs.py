@@ -36,7 +36,7 @@ SECONDS = 60
 def statements(count: int) -> str:
     """A model of `count` Dense layers, one statement each: the review's "100,000 model statements"."""
     body = "".join(f"x = keras.layers.Dense({8 + i % 5})(x)\n" for i in range(count))
-    return f"import keras\nx = keras.Input((8,))\n{body}model = keras.Model(None, x)\n"
+    return f"import keras\ninputs = x = keras.Input((8,))\n{body}model = keras.Model(inputs, x)\n"
 
 
 # name: (source, [tool.kerlint.limits] of its directory, expected (code, line, column), words of the message)
