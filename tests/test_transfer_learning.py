@@ -156,6 +156,16 @@ PROGRAMS = {
         x = layers.GlobalAveragePooling2D()(x)
         model = keras.Model(inputs, layers.Dense(6)(x))
     """,
+    # a head layer built frozen (a base-layer argument)
+    "frozen_by_argument_mobilenet_v3": """
+        import keras
+        from keras import layers
+
+        base = keras.applications.MobileNetV3Small(include_top=False, weights="imagenet", input_shape=(96, 96, 3), pooling="avg")
+        inputs = keras.Input((96, 96, 3))
+        x = layers.Dense(16, trainable=False)(base(inputs))
+        model = keras.Model(inputs, layers.Dense(2)(x))
+    """,
     "xception_preprocess_input": """
         import keras
         from keras import layers
