@@ -294,3 +294,17 @@ def test_the_source_is_read_from_the_virtualenv_then_the_projects_dot_venv(tmp_p
     assert [cost.params for cost in static_totals(source, path)] == [4 * 3 + 3]
     monkeypatch.setenv("VIRTUAL_ENV", str(tmp_path / "active"))
     assert [cost.params for cost in static_totals(source, path)] == [4 * 5 + 5]
+
+
+def test_every_entry_point_keras_exports_resolves():
+    """ResNet152, EfficientNetB7, EfficientNetV2L, ConvNeXtXLarge, NASNetLarge...: all of them, in one file.
+
+    (Each matches Keras's count_params() too; comparing all 40 with Keras takes minutes, so CI compares those above.)
+    """
+    [directory] = applications.applications_directories(None, None)[:1]
+    names = sorted({leaf for leaf in (name.rpartition(".")[2] for name in applications.exported(directory)) if leaf[:1].isupper()})
+    assert {"ResNet152", "EfficientNetB7", "EfficientNetV2L", "ConvNeXtXLarge", "NASNetLarge", "DenseNet201"} <= set(names)
+    source = "import keras\n" + "".join(f"base = keras.applications.{name}(include_top=False)\n" for name in names)
+    costs = static_totals(source)
+    assert [(cost.name, cost.unresolved) for cost in costs if cost.unresolved] == []
+    assert len(costs) == len(names) and all(cost.params for cost in costs)

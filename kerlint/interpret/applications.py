@@ -49,6 +49,8 @@ MISSING_SOURCE = (
     "for pre-commit: additional_dependencies: [keras]"
 )
 TEMPLATES_KEPT = 32
+BACKBONE_SECONDS = 20.0
+"""A backbone's own time budget: the largest (EfficientNetV2L, NASNetLarge) take under a second; it is spent once per process."""
 
 
 def call(interp: "Interpreter", ref: ApiRef, args: list, kwargs: dict, node: cst.CSTNode) -> Any:
@@ -76,7 +78,7 @@ def call(interp: "Interpreter", ref: ApiRef, args: list, kwargs: dict, node: cst
 
 
 def unresolved_backbone(interp: "Interpreter", ref: ApiRef, reason: str, node: cst.CSTNode) -> ModelValue:
-    """A model that stands for the backbone and says why its figures are unknown (the user's model inherits it)."""
+    """A model that stands for the backbone and says why its figures are unknown (so does a call of it: `classes.wrap_node`)."""
     note = Unresolved(node, f"`{ref.path}`: {reason}")
     interp.unresolved.append(note)
     graph = ModelGraph(snake_case(ref.leaf), "functional", node, interp.entry_point, inputs=[], outputs=[], calls=[], notes=[note])
@@ -209,10 +211,6 @@ def _interpret(source: Path, entry: str, args: list, kwargs: dict) -> Template |
         if _is_automatic(producer.name, prefix, interp.name_counts.get(prefix, 0)):
             auto[id(producer)] = prefix
     return Template(graph, placeholders, auto)
-
-
-BACKBONE_SECONDS = 20.0
-"""The largest backbones (NASNetLarge, EfficientNetB7, ConvNeXtXLarge) take a few seconds; the budget is for one run."""
 
 
 def _is_automatic(name: str, prefix: str, count: int) -> bool:
