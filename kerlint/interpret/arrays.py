@@ -269,9 +269,7 @@ def _random(path: str, node: cst.CSTNode, args: list, kwargs: dict) -> Data:
         size = _dims(_bound(kwargs, args, "size", 2, ()))
         known = isinstance(low, int) and isinstance(high, int) and high > low
         bounds = (float(low), float(high - 1)) if known else None
-        classes = high if known and low == 0 else None
-        return Data(origin, node, shape=size, dtype="int", bounds=bounds, raw=False, encoding="classes" if classes else None,
-                    num_classes=None)
+        return Data(origin, node, shape=size, dtype="int", bounds=bounds, raw=False, encoding="classes" if known and low == 0 else None)
     return Data(origin, node, raw=False)
 
 
@@ -293,7 +291,7 @@ def _eye(path: str, node: cst.CSTNode, args: list, kwargs: dict) -> Data:
 
 
 def _arange(path: str, node: cst.CSTNode, args: list, kwargs: dict) -> Data:
-    numbers = [a for a in args[:3]]
+    numbers = list(args[:3])
     if not numbers or not all(isinstance(n, (int, float)) and not isinstance(n, bool) for n in numbers):
         return Data("np.arange()", node, shape=(None,), raw=False)
     start, stop, step = (0, numbers[0], 1) if len(numbers) == 1 else (*numbers[:2], numbers[2] if len(numbers) > 2 else 1)
@@ -429,11 +427,11 @@ def _union(ranges: list) -> tuple | None:
 
 def _array_function(name: str) -> Callable:
     """``np.reshape(x, s)``, ``np.expand_dims(x, a)``...: the method of the same name on their first argument."""
-    def call(path: str, node: cst.CSTNode, args: list, kwargs: dict) -> Any:
+    def function(path: str, node: cst.CSTNode, args: list, kwargs: dict) -> Any:
         if not args or not isinstance(args[0], Data):
             return UNKNOWN
         return apply(args[0], name, args[1:], kwargs, node)
-    return call
+    return function
 
 
 PREPROCESSED_LOADERS = {"numpy.load", "numpy.fromfile"}
@@ -636,16 +634,16 @@ def apply(data: Data, name: str, args: list, kwargs: dict, node: cst.CSTNode) ->
     if name == "astype":
         family = _dtype_family(args[0] if args else kwargs.get("dtype"))
         return data.derived(dtype=family, bounds=data.bounds if family != "int" or data.dtype == "int" else None)
-    if name in ("to_numpy", "copy", "float32", "flatten", "ravel"):
-        if name in ("flatten", "ravel"):
-            return data.derived(shape=None if data.shape is None else (_product(data.shape),), kind="array")
+    if name in ("to_numpy", "copy", "float32"):
         return data.derived(kind="array")
+    if name in ("flatten", "ravel"):
+        return data.derived(shape=None if data.shape is None else (_product(data.shape),), kind="array")
     if name == "transpose" and data.shape is not None and not args:
         return data.derived(shape=data.shape[::-1])
-    if name in ("drop", "dropna", "fillna", "head", "sample", "iloc", "loc"):
+    if name in ("drop", "dropna", "fillna", "head", "sample"):
         columns = None if name == "drop" else data.shape[1] if data.shape and len(data.shape) > 1 else None
         return data.derived(shape=None if data.shape is None else (None, columns, *data.shape[2:]))
-    return data.derived(shape=None)
+    return data.derived(shape=None, bounds=None)  # any other method: its origin and scaling stay
 
 
 def _product(dims: tuple) -> int | None:
@@ -701,14 +699,17 @@ def _dtype_family(value: Any) -> str | None:
 
 
 def attribute(data: Data, name: str) -> Any:
-    from kerlint.interpret.values import BoundMethod
+    """``x.shape``, ``x.T``, ``df.values``, ``df.iloc`` (indexed like the frame itself), or a method to call."""
+    from kerlint.interpret.values import BoundMethod  # values imports this module
 
     if name == "shape":
         return DataShape(data)
-    if name in ("values", "T", "iloc", "loc"):
-        if name == "T":
-            return data.derived(shape=None if data.shape is None else data.shape[::-1])
-        return data.derived(kind="array") if name == "values" else data
+    if name == "T":
+        return data.derived(shape=None if data.shape is None else data.shape[::-1])
+    if name == "values":
+        return data.derived(kind="array")
+    if name in ("iloc", "loc"):
+        return data
     if name == "ndim":
         return UNKNOWN if data.shape is None else len(data.shape)
     if name in ("dtype", "size", "columns", "index"):

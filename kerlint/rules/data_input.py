@@ -8,7 +8,7 @@ from kerlint.findings import Severity
 from kerlint.graph import Tensor
 from kerlint.interpret.arrays import Data
 from kerlint.rules.base import Report, Rule, RuleContext
-from kerlint.rules.data_use import Feed, data_fact, feeds, inputs_fed, line_of
+from kerlint.rules.data_use import data_fact, feeds, inputs_fed, line_of
 from kerlint.units import shape_str
 
 
