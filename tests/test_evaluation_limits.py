@@ -110,3 +110,19 @@ def test_a_file_that_builds_nothing_stops_at_its_idle_budget(tmp_path):
     result, _ = analyze_file(tmp_path / "busy.py")
     reasons = [gap.reason for gap in result.analysis.unresolved]
     assert any("evaluation budget of 40,000 steps exhausted (0 Keras layers built)" in reason for reason in reasons), reasons
+
+
+def test_only_a_file_that_builds_a_backbone_looks_for_the_keras_source(tmp_path, monkeypatch):
+    """Finding and reading Keras's applications is paid by the files that use them, not by every file."""
+    from kerlint.interpret import applications
+
+    looked: list[str] = []
+    monkeypatch.setattr(applications, "entry_point_source", lambda dotted, analyzed: looked.append(dotted))
+    write(tmp_path, {
+        "plain.py": MODEL.format(units=4),
+        "backbone.py": "import keras\nbase = keras.applications.ResNet50(include_top=False)\n",
+    })
+    result, _ = analyze_file(tmp_path / "plain.py")
+    assert params(result) == [8 * 4 + 4] and looked == []
+    analyze_file(tmp_path / "backbone.py")
+    assert looked == ["keras.applications.ResNet50"]

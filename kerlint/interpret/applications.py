@@ -32,12 +32,12 @@ from kerlint.files import digest
 from kerlint.followed import load_module, record_missing
 from kerlint.graph import InputNode, Layer, LayerCall, ModelGraph, Tensor, Unresolved, collect_calls, snake_case, topological
 from kerlint.interpret import tensor_ops
+from kerlint.interpret.modules import FOLLOWED_KERAS
 from kerlint.interpret.values import UNKNOWN, ApiRef, ModelValue
 
 if TYPE_CHECKING:
     from kerlint.interpret.interpreter import Interpreter
 
-APPLICATIONS = "keras.applications."
 PREPROCESSING = {"preprocess_input"}
 """Exported functions of a backbone's module that map an image batch to one of the same shape."""
 SOURCE_LAYOUTS = (("keras", "src", "applications"), ("keras", "applications"), ("tf_keras", "src", "applications"))
@@ -98,7 +98,7 @@ def entry_point_source(dotted: str, analyzed: str) -> Path | None:
     environments = (os.environ.get("VIRTUAL_ENV"), _project_venv(Path(analyzed).resolve().parent))
     for directory in applications_directories(*environments):
         exports = exported(directory)
-        found = exports.get(dotted) or exports.get(APPLICATIONS + dotted.rpartition(".")[2])
+        found = exports.get(dotted) or exports.get(FOLLOWED_KERAS + dotted.rpartition(".")[2])
         if found is not None:
             return found
     record_missing(_candidates(*environments))

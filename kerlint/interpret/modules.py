@@ -21,7 +21,8 @@ from kerlint.followed import record_missing
 from kerlint.interpret.imports import canonical, is_keras
 
 FOLLOWED_KERAS = "keras.applications."
-"""The one part of Keras read from source (when linting Keras itself): model-building code, like users' own."""
+"""The one part of Keras read from source: model-building code, like users' own (when linting Keras itself, and
+for backbones in user code: `kerlint.interpret.applications`)."""
 
 MODELLED_KERAS_HELPERS = ("keras.applications.imagenet_utils",)
 """Helpers inside the followed part whose meaning comes from kerlint's model (``keras_helpers``)."""
