@@ -206,6 +206,19 @@ def test_totals_and_trainable_split_equal_keras(program):
     assert (model.params, model.trainable_params) == (params, trainable)
 
 
+@pytest.mark.parametrize("program", ["functional_frozen_mobilenet_v2", "input_tensor_tf_keras_resnet50"])
+def test_layers_equal_keras_names_and_all(program):
+    """``model.summary()``'s rows: the backbone as one layer, or its layers inline (``input_tensor``), named as Keras names them."""
+    source = textwrap.dedent(PROGRAMS[program])
+    model = static_totals(source)[-1]
+    keras.backend.clear_session()
+    namespace: dict = {}
+    exec(compile(source.replace('weights="imagenet"', "weights=None"), "<program>", "exec"), namespace)
+    layers = [layer for layer in namespace["model"].layers if type(layer).__name__ != "InputLayer"]
+    expected = [(layer.name, type(layer).__name__, layer.count_params()) for layer in layers]
+    assert [(row.name, row.class_name, row.params) for row in model.layers] == expected
+
+
 def test_a_backbone_is_interpreted_once_per_process_and_each_use_is_its_own_copy(monkeypatch):
     """Two files with the same backbone: one interpretation; freezing it in one file leaves the other's trainable."""
     calls = []
@@ -259,7 +272,8 @@ base = tf.keras.applications.{entry_point}(include_top=False, weights="imagenet"
     assert backbone.unresolved == []
     keras.backend.clear_session()
     reference = getattr(keras.applications, entry_point)(include_top=False, weights=None, input_shape=(96, 96, 3))
-    assert (backbone.params, backbone.trainable_params) == (reference.count_params(), sum(int(w.numpy().size) for w in reference.trainable_weights))
+    trainable = sum(int(w.numpy().size) for w in reference.trainable_weights)
+    assert (backbone.params, backbone.trainable_params) == (reference.count_params(), trainable)
 
 
 TINY_BACKBONE = '''

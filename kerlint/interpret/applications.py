@@ -273,7 +273,8 @@ def instantiate(interp: "Interpreter", template: Template, args: list, kwargs: d
         if isinstance(node, LayerCall):
             layer = layers.get(id(node.layer))
             if layer is None:
-                layer = layers[id(node.layer)] = dataclasses.replace(node.layer, name=_name(interp, template, node.layer), node=site, calls=[])
+                name = _name(interp, template, node.layer)
+                layer = layers[id(node.layer)] = dataclasses.replace(node.layer, name=name, node=site, calls=[])
             copy = dataclasses.replace(node, layer=layer, inputs=copied_inputs, node=site, outputs=[])
             layer.calls.append(copy)
         else:
