@@ -484,3 +484,18 @@ model.fit(windows)
     found = findings(source, "KER307")
     assert found and "`np.random.rand()` (line 3)" in found[0].message
     assert not findings(source.replace("return_sequences=True", "return_sequences=False"), "KER307")
+
+
+def test_cost_json_places_the_data_of_a_notebook_in_its_cells(tmp_path):
+    cells = [
+        "import keras\n(x_train, y_train), _ = keras.datasets.mnist.load_data()",
+        "model = keras.Sequential([keras.Input((28, 28)), keras.layers.Flatten(), keras.layers.Dense(10)])\n"
+        "model.fit(x_train, y_train)",
+    ]
+    notebook = {"cells": [{"cell_type": "code", "metadata": {}, "source": text, "outputs": [], "execution_count": None} for text in cells],
+                "metadata": {}, "nbformat": 4, "nbformat_minor": 5}
+    (tmp_path / "train.ipynb").write_text(json.dumps(notebook), encoding="utf-8")
+    result = kerlint("cost", "--isolated", "--no-cache", "--format", "json", "train.ipynb", cwd=tmp_path)
+    [fit] = json.loads(result.stdout)["models"][0]["data"]["calls"]
+    assert (fit["cell"], fit["line"]) == (2, 2)
+    assert (fit["x"]["cell"], fit["x"]["line"]) == (1, 2)
