@@ -29,7 +29,8 @@ from typing import TYPE_CHECKING, Any, Hashable
 import libcst as cst
 
 from kerlint.files import digest
-from kerlint.followed import load_module, record_missing
+from kerlint.cache import MISSING
+from kerlint.followed import load_module, record_missing, track_imports
 from kerlint.graph import InputNode, Layer, LayerCall, ModelGraph, Tensor, Unresolved, collect_calls, snake_case, topological
 from kerlint.interpret import tensor_ops
 from kerlint.interpret.modules import FOLLOWED_KERAS
@@ -164,21 +165,33 @@ class Template:
     auto_named: dict[int, str]  # id(layer or InputNode) -> the prefix Keras named it after (``input_layer``, ``rescaling``)
 
 
-_templates: OrderedDict[Hashable, Template | str] = OrderedDict()
+_templates: OrderedDict[Hashable, tuple[Template | str, dict[str, str]]] = OrderedDict()
+"""Per process: (the template or why there is none, {Keras file read: digest or MISSING}) by source, entry point, arguments."""
 
 
 def backbone_template(source: Path, entry: str, args: list, kwargs: dict) -> Template | str:
-    """The interpreted backbone for these arguments, or why it could not be built; interpreted once per process."""
-    load_module(source)  # parsed once per process; also records the file, so that the result cache sees Keras change
+    """The interpreted backbone for these arguments, or why it could not be built; interpreted once per process.
+
+    Each use records the Keras files the interpretation read, as if it read them
+    again: the analyzing file's cached result then follows a change of Keras.
+    """
     key = _frozen((str(source), digest(source.read_bytes()), entry, args, kwargs))
-    if key is None:
-        return _interpret(source, entry, args, kwargs)
-    if key not in _templates:
-        _templates[key] = _interpret(source, entry, args, kwargs)
-        while len(_templates) > TEMPLATES_KEPT:
-            _templates.popitem(last=False)
-    _templates.move_to_end(key)
-    return _templates[key]
+    memo = _templates.get(key) if key is not None else None
+    if memo is None:
+        with track_imports() as read:
+            memo = (_interpret(source, entry, args, kwargs), dict(read))
+        if key is not None:
+            _templates[key] = memo
+            while len(_templates) > TEMPLATES_KEPT:
+                _templates.popitem(last=False)
+    else:
+        _templates.move_to_end(key)
+        for path, file_digest in memo[1].items():
+            if file_digest is MISSING:
+                record_missing([Path(path)])
+            else:
+                load_module(Path(path))
+    return memo[0]
 
 
 def _interpret(source: Path, entry: str, args: list, kwargs: dict) -> Template | str:
