@@ -313,6 +313,24 @@ model.fit(flow)
     assert findings(source.replace("rescale=1 / 255.0, ", ""), "KER201")
 
 
+def test_generators_from_directories_scaled_for_training_only():
+    source = """\
+import keras
+from keras.preprocessing.image import ImageDataGenerator
+train = ImageDataGenerator(rescale=1 / 255.0, zoom_range=0.2).flow_from_directory("data/train", target_size=(96, 96))
+test = ImageDataGenerator().flow_from_directory("data/test", target_size=(96, 96))
+model = keras.Sequential([keras.Input((96, 96, 3)), keras.layers.Conv2D(8, 3), keras.layers.GlobalAveragePooling2D(),
+                          keras.layers.Dense(4, activation="softmax")])
+model.compile(loss="categorical_crossentropy", optimizer="adam")
+model.fit(train, validation_data=test)
+"""
+    found = findings(source, "KER212")
+    assert len(found) == 1 and "validation_data" in found[0].message and "scaled at line 3" in found[0].message
+    assert "(line 4), unscaled" in found[0].message
+    assert not findings(source.replace("ImageDataGenerator()", "ImageDataGenerator(rescale=1 / 255.0)"), "KER212")
+    assert not findings(source, "KER312")  # one-hot batches of an unknown class count against 4 units: nothing to say
+
+
 def test_inputs_by_name_and_validation_data():
     source = """\
 import numpy as np
@@ -499,3 +517,8 @@ def test_cost_json_places_the_data_of_a_notebook_in_its_cells(tmp_path):
     [fit] = json.loads(result.stdout)["models"][0]["data"]["calls"]
     assert (fit["cell"], fit["line"]) == (2, 2)
     assert (fit["x"]["cell"], fit["x"]["line"]) == (1, 2)
+
+
+def test_cost_markdown_lists_the_data():
+    result = kerlint("cost", "--isolated", "--no-cache", "--format", "markdown", "-", "--stdin-filename", "train.py", stdin=COST_SOURCE)
+    assert "Data:\n\n- fit (line 6): x (None, 28, 28) float from mnist.load_data() (line 2)" in result.stdout
