@@ -189,6 +189,20 @@ def test_a_worker_crash_is_ker000_for_that_file_and_the_run_goes_on(tmp_path, mo
     assert "crashed" in message and "SIGSEGV" in message
 
 
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the abort is injected into forked workers")
+def test_a_worker_that_aborts_is_taken_as_over_the_memory_limit(tmp_path, monkeypatch):
+    """libcst's native parser aborts (SIGABRT) when an allocation fails under the worker's memory cap."""
+    settings = _pool_settings(monkeypatch)
+    monkeypatch.setattr(engine, "analyze_bytes", lambda data, path, settings: os.abort())
+    (tmp_path / "big.py").write_text(SHARED)
+    [result] = analyze_files([Task(tmp_path / "big.py", "big.py", settings)])
+    assert [(f.code, f.message) for f in result.findings] == [(
+        "KER003",
+        "analysis stopped: over the 2 GiB memory limit for one file (the parser aborted when an allocation failed)"
+        " (raise it with `file-memory` in [tool.kerlint.limits])",
+    )]
+
+
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the hang is injected into forked workers")
 def test_a_file_that_hangs_its_worker_is_given_up_on(tmp_path, monkeypatch):
     settings = dataclasses.replace(_pool_settings(monkeypatch), limits=Limits(file_timeout=2.0))
