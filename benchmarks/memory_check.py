@@ -5,17 +5,20 @@
 
 How the peak is measured: each case runs in a fresh Python process with
 ``TF_CPU_ALLOCATOR_USE_BFC=true``, which routes every CPU tensor allocation
-through TensorFlow's BFC allocator, whose statistics
-``tf.config.experimental.get_memory_info("CPU:0")`` reads (without that variable
-oneDNN's allocator serves allocations under 256 KiB from malloc and they are
-not counted). The process builds the model from the same source kerlint reads,
-runs one step to trace and build everything (variables, optimizer slots, the
-``tf.function``), calls ``tf.config.experimental.reset_memory_stats("CPU:0")``
-and runs one more step: the reported figure is ``peak`` after that step, i.e. the
-most bytes held by live tensors at any moment of one ``train_on_batch`` (or
-``predict_on_batch``), weights, optimizer state and the input batch included.
-Python and TensorFlow's own heap (graphs, kernels) are not in it; neither are
-they in kerlint's estimate.
+through TensorFlow's BFC allocator (without that variable oneDNN's allocator
+serves allocations under 256 KiB from malloc, unseen). The process builds the
+model from the same source kerlint reads, runs one step to trace and build
+everything (variables, optimizer slots, the ``tf.function``), then runs one more
+step under TensorFlow's profiler, as ``kerlint confirm`` does
+(``kerlint.confirm.measure.traced``): the figure compared is the most bytes the
+step's tensors requested at once, plus the weights and the optimizer's variables
+that were resident before it (the input batch is converted inside the step).
+The allocator's own peak (``get_memory_info("CPU:0")["peak"]``) is shown beside
+it: it counts whole chunks, and the BFC allocator serves a request with a free
+chunk of up to twice its size without splitting it, so that figure is up to
+twice the tensors' and changes with the allocator's history. Python and
+TensorFlow's own heap (graphs, kernels) are in neither figure, nor in kerlint's
+estimate.
 
 Inference is measured in a process that never compiles the model, so no
 optimizer state exists. XLA is off (Keras disables ``jit_compile`` on CPU-only
@@ -125,8 +128,11 @@ def static_figure(case: Case) -> int | None:
 
 MEASURE = """
 import json, sys
+sys.path.insert(0, sys.argv[2])
+import keras
 import numpy as np
 import tensorflow as tf
+from kerlint.confirm.measure import Backend, traced, weight_bytes
 case = json.loads(sys.argv[1])
 source = case["source"]
 if case["mode"] == "inference":
@@ -146,18 +152,24 @@ y = np.zeros((batch, *model.outputs[0].shape[1:]), "float32")
 step = (lambda: model.train_on_batch(x, y)) if case["mode"] == "training" else (lambda: model.predict_on_batch(x))
 step()
 tf.config.experimental.reset_memory_stats("CPU:0")
-step()
-print(json.dumps(tf.config.experimental.get_memory_info("CPU:0")))
+_, tensors = traced(Backend(tf, keras, np), "CPU:0", step)
+resident = weight_bytes(model, tf)[0]
+if case["mode"] == "training":
+    resident += sum(int(np.prod(v.shape)) * tf.as_dtype(v.dtype).size for v in model.optimizer.variables)
+print(json.dumps({"tensors": resident + tensors, "allocator": tf.config.experimental.get_memory_info("CPU:0")["peak"]}))
 """
 
 
-def measured_figure(case: Case) -> int:
+def measured_figure(case: Case) -> dict:
+    """``tensors``: the weights, the optimizer's variables and the most bytes the step's tensors requested at
+    once (the figure compared); ``allocator``: the allocator's own peak, in whole chunks (for reference)."""
     env = dict(os.environ, TF_CPU_ALLOCATOR_USE_BFC="true", TF_CPP_MIN_LOG_LEVEL="3", CUDA_VISIBLE_DEVICES="")
     payload = json.dumps({"source": case.source(), "batch_size": case.batch_size, "mode": case.mode})
-    done = subprocess.run([sys.executable, "-c", MEASURE, payload], capture_output=True, text=True, env=env, check=False)
+    done = subprocess.run([sys.executable, "-c", MEASURE, payload, ROOT], capture_output=True, text=True, env=env,
+                          check=False)
     if done.returncode != 0:
         raise RuntimeError(f"{case.label}: measurement failed:\n{textwrap.indent(done.stderr[-2000:], '  ')}")
-    return json.loads(done.stdout.strip().splitlines()[-1])["peak"]
+    return json.loads(done.stdout.strip().splitlines()[-1])
 
 
 def main() -> int:
@@ -171,21 +183,25 @@ def main() -> int:
         futures = {case: [pool.submit(measured_figure, case) for _ in range(args.repeat)] for case in CASES}
         rows = []
         for case in CASES:
-            runs = sorted(future.result() for future in futures[case])
+            found = [future.result() for future in futures[case]]
+            runs = sorted(run["tensors"] for run in found)
             static, measured = static_figure(case), statistics.median(runs)
             ratio = static / measured if static and measured else None
             rows.append({**case.__dict__, "static_bytes": static, "measured_bytes": measured, "measured_runs": runs,
+                         "allocator_bytes": statistics.median(run["allocator"] for run in found),
                          "ratio": ratio, "within": ratio is not None and abs(ratio - 1) <= args.tolerance})
     if args.json:
         print(json.dumps(rows, indent=2))
     else:
-        print(f"{'case':<46} {'static':>10} {'measured':>10} {'(min-max of ' + str(args.repeat) + ')':>22} {'ratio':>6}")
+        print(f"{'case':<46} {'static':>10} {'measured':>10} {'(min-max of ' + str(args.repeat) + ')':>22} "
+              f"{'allocator':>10} {'ratio':>6}")
         for row in rows:
             case = Case(row["model"], row["batch_size"], row["optimizer"], row["mode"])
             ratio = f"{row['ratio']:.2f}" if row["ratio"] else "?"
             spread = f"{_mb(row['measured_runs'][0], '')}-{_mb(row['measured_runs'][-1])}"
             mark = "" if row["within"] else f"  outside {args.tolerance:.0%}"
-            print(f"{case.label:<46} {_mb(row['static_bytes']):>10} {_mb(row['measured_bytes']):>10} {spread:>22} {ratio:>6}{mark}")
+            print(f"{case.label:<46} {_mb(row['static_bytes']):>10} {_mb(row['measured_bytes']):>10} {spread:>22} "
+                  f"{_mb(row['allocator_bytes']):>10} {ratio:>6}{mark}")
         inside = sum(row["within"] for row in rows)
         print(f"{inside}/{len(rows)} cases within {args.tolerance:.0%} of the median measured peak")
     return 0 if all(row["within"] for row in rows) else 1

@@ -12,16 +12,19 @@ down in ``docs/memory.md`` and checked against TensorFlow's CPU allocator by
 - training peak = ``W`` + optimizer state ``S`` + the larger of two phases:
   backprop (weight gradients, an Embedding's sparse, + saved activations + the
   largest activation's gradient) and the update (dense gradients ``G`` + the
-  optimizer's temporaries on the largest variable).
+  optimizer's temporaries on the largest variable). Saved activations are the
+  buffers some layer's gradient reads (``BACKPROP_READS``), each once, plus
+  dropout masks, pre-activations and recurrent per-step state.
 """
 
 from __future__ import annotations
 
+from collections import deque
 from dataclasses import dataclass
 from typing import Any, Iterable
 
 from kerlint.graph import Layer, LayerCall, ModelGraph, Tensor, topological
-from kerlint.interpret.values import Opaque
+from kerlint.interpret.values import Opaque, activation_name
 from kerlint.unknown import UNKNOWN
 from kerlint.units import LARGEST_PLAIN, scientific
 
@@ -66,6 +69,32 @@ DROPOUT_LAYERS = frozenset({
 """Identity at inference; in training a new output plus the mask that backprop multiplies by."""
 NOISE_LAYERS = frozenset({"GaussianNoise"})
 """Identity at inference; in training a new output (the gradient needs no mask)."""
+MASK_BYTES = {"Dropout": 1, "SpatialDropout1D": 1, "SpatialDropout2D": 1, "SpatialDropout3D": 1, "AlphaDropout": 1}
+"""Bytes per output element of the mask a dropout layer keeps for backprop: a boolean (``GaussianDropout``
+keeps its float noise, in the compute dtype)."""
+_WEIGHTED = (
+    "Dense", "EinsumDense", "Conv1D", "Conv2D", "Conv3D", "SeparableConv1D", "SeparableConv2D", "DepthwiseConv1D",
+    "DepthwiseConv2D", "Conv1DTranspose", "Conv2DTranspose", "Conv3DTranspose", "Embedding",
+)
+BACKPROP_READS: dict[str, frozenset[str]] = {
+    **dict.fromkeys(_WEIGHTED + ("BatchNormalization", "LayerNormalization", "GroupNormalization", "Multiply", "Dot",
+                                 "LeakyReLU", "PReLU"), frozenset({"inputs"})),
+    **dict.fromkeys(("ReLU", "Softmax", "ELU"), frozenset({"outputs"})),
+    **dict.fromkeys(("MaxPooling1D", "MaxPooling2D", "MaxPooling3D", "GlobalMaxPooling1D", "GlobalMaxPooling2D",
+                     "GlobalMaxPooling3D", "Maximum", "Minimum"), frozenset({"inputs", "outputs"})),
+    **dict.fromkeys(VIEW_LAYERS | DROPOUT_LAYERS | NOISE_LAYERS | {
+        "Add", "Subtract", "Average", "Concatenate", "Rescaling", "AveragePooling1D", "AveragePooling2D",
+        "AveragePooling3D", "GlobalAveragePooling1D", "GlobalAveragePooling2D", "GlobalAveragePooling3D", "Permute",
+        "RepeatVector", "UpSampling1D", "UpSampling2D", "UpSampling3D", "ZeroPadding1D", "ZeroPadding2D",
+        "ZeroPadding3D", "Cropping1D", "Cropping2D", "Cropping3D"}, frozenset()),
+}
+"""Which of its own tensors a layer's gradient reads, so that backprop keeps them: a weighted layer its input
+(for the kernel's gradient), a max its input and output, a sum or a reshape nothing. A class not listed, a
+recurrent layer and a tensor operation other than ``+``/``-`` count as reading both. An ``activation`` adds
+its own read (``OUTPUT_GRADIENT_ACTIVATIONS``)."""
+OUTPUT_GRADIENT_ACTIVATIONS = frozenset({"relu", "relu6", "elu", "selu", "sigmoid", "tanh", "softmax", "exponential"})
+"""Activations whose gradient TensorFlow computes from their output (``ReluGrad(dy, y)``, ``SigmoidGrad(y, dy)``);
+the others (gelu, swish, leaky_relu...) read their input, a pre-activation buffer of the output's size."""
 RECURRENT_SAVED_PER_STEP = {"SimpleRNN": 1, "LSTM": 7, "GRU": 5}
 """Per time step, backprop through time keeps the step's input (``d`` features) and this many
 ``units``-wide tensors: SimpleRNN h; LSTM h(t-1), c(t-1), the four gate activations and tanh(c);
@@ -271,27 +300,73 @@ def model_nodes(model: ModelGraph) -> list:
     return nodes
 
 
+def executor_order(nodes: list) -> list:
+    """``nodes`` (in topological order) in the order TensorFlow's executor runs them: a node is queued once the
+    nodes making its inputs have run, first queued first run, so independent branches advance side by side
+    (three image encoders run their first convolutions before any of their second ones)."""
+    producer = {id(tensor): node for node in nodes for tensor in node.outputs}
+    dependents: dict[int, list] = {id(node): [] for node in nodes}
+    waiting: dict[int, int] = {}
+    for node in nodes:
+        sources = {id(producer[id(t)]): producer[id(t)] for t in node.inputs if id(t) in producer}
+        waiting[id(node)] = len(sources)
+        for source in sources:
+            dependents[source].append(node)
+    ready = deque(node for node in nodes if not waiting[id(node)])
+    order = []
+    while ready:
+        node = ready.popleft()
+        order.append(node)
+        for dependent in dependents[id(node)]:
+            waiting[id(dependent)] -= 1
+            if not waiting[id(dependent)]:
+                ready.append(dependent)
+    return order
+
+
 def _class_name(node: Any) -> str | None:
     layer = getattr(node, "layer", None)
     return layer.class_name if layer is not None else None
 
 
-def _training_saved(call: Any, batch_size: int, precision: Precision) -> int | None:
-    """What backprop keeps of one call: its output, a dropout mask, a recurrent layer's per-step state."""
+_BOTH = frozenset({"inputs", "outputs"})
+_NOTHING_READ_OPS = frozenset({"add", "subtract"})
+
+
+def _backprop_reads(call: Any) -> frozenset[str]:
+    """Which of the call's own tensors its gradient reads: ``"inputs"``, ``"outputs"``, both or neither."""
+    layer = getattr(call, "layer", None)
+    if layer is None:
+        return frozenset() if getattr(call, "name", None) in _NOTHING_READ_OPS else _BOTH
+    name = layer.class_name
+    if name == "Activation":
+        activation = activation_name(layer.activation)
+        if activation is UNKNOWN:
+            return _BOTH
+        if activation is None or activation == "linear":
+            return frozenset()
+        return frozenset({"outputs"}) if activation in OUTPUT_GRADIENT_ACTIVATIONS else frozenset({"inputs"})
+    reads = BACKPROP_READS.get(name, _BOTH)
+    if name in _WEIGHTED and activation_name(layer.activation) in OUTPUT_GRADIENT_ACTIVATIONS | {UNKNOWN}:
+        reads = reads | {"outputs"}
+    return reads
+
+
+def _kept_beside(call: Any, batch_size: int, precision: Precision) -> int | None:
+    """What backprop keeps of a call besides its tensors: a dropout mask, a pre-activation, recurrent state."""
     name = _class_name(call)
-    if name in VIEW_LAYERS:
-        return 0
-    output = call_output_bytes(call, batch_size, precision)
-    if output is None:
-        return None
-    if name in DROPOUT_LAYERS:
-        return 2 * output
     if name is None:
-        return output
-    internal = _recurrent_internal(call.layer, call, batch_size, precision)
-    if internal is None:
-        return None
-    return output + internal
+        return 0
+    if name in MASK_BYTES or name == "GaussianDropout":
+        shape = call.outputs[0].shape if len(call.outputs) == 1 else None
+        element = MASK_BYTES.get(name, precision.compute_bytes)
+        return tensor_bytes(shape, batch_size, element)
+    if name in _WEIGHTED:
+        activation = activation_name(call.layer.activation)
+        if activation is None or activation == "linear" or activation in OUTPUT_GRADIENT_ACTIVATIONS | {UNKNOWN}:
+            return 0
+        return call_output_bytes(call, batch_size, precision)
+    return _recurrent_internal(call.layer, call, batch_size, precision)
 
 
 def _recurrent_internal(layer: Layer, call: LayerCall, batch_size: int, precision: Precision) -> int | None:
@@ -331,11 +406,15 @@ def _recurrent_cells(layer: Layer) -> list[tuple[str, Any]]:
 def _temporary_bytes(call: Any, batch_size: int, precision: Precision) -> int | None:
     """Bytes a call holds only while it runs, on top of its inputs and outputs.
 
-    Keras's TensorFlow RNN loop copies its input to time-major order and unstacks
-    it into a TensorArray (2 x T x B x d) and, with ``return_sequences``, collects
-    every step's output in another (T x B x units) before stacking it. Other layers
-    need nothing extra at inference: TensorFlow fuses a convolution or matmul with
-    its bias and activation there.
+    Keras's TensorFlow RNN loop copies its input to time-major order, then
+    unstacks that copy into a TensorArray (T x B x d: one copy at a time, as
+    TensorFlow frees the time-major tensor once unstacked) and, with
+    ``return_sequences``, collects every step's output in another (T x B x units)
+    before stacking it. The input projections it computes up to 32 steps ahead
+    (``parallel_iterations``) take about the place of the batch-major input,
+    which it frees once copied: neither is counted. Other layers need nothing
+    extra at inference: TensorFlow fuses a convolution or matmul with its bias
+    and activation there.
     """
     layer = getattr(call, "layer", None)
     cells = _recurrent_cells(layer) if layer is not None else []
@@ -351,18 +430,14 @@ def _temporary_bytes(call: Any, batch_size: int, precision: Precision) -> int | 
     for _, units in cells:
         if not isinstance(units, int):
             return None
-        total += batch_size * steps * (2 * features + (units if sequences else 0))
+        total += batch_size * steps * (features + (units if sequences else 0))
     return total * precision.compute_bytes
 
 
-def inference_activation_peak(model: ModelGraph, batch_size: int, precision: Precision) -> int | None:
-    """The most activation bytes alive at once when the calls run in topological order.
-
-    A tensor lives from the call that makes it to its last consumer (model outputs to
-    the end); views share their input's buffer; a weighted layer with an activation
-    holds its pre-activation output while the activation runs.
-    """
-    buffer_of: dict[int, int] = {}  # tensor id -> buffer id
+def _buffers(model: ModelGraph, batch_size: int, precision: Precision, aliases: frozenset[str]):
+    """(nodes, tensor id -> buffer id, buffer id -> bytes): a call of a class in ``aliases`` outputs its input's
+    buffer. None when a size is unknown or a call reads a tensor from outside the model."""
+    buffer_of: dict[int, int] = {}
     size: dict[int, int] = {}
     for tensor in model.inputs:
         nbytes = _input_bytes(tensor, batch_size)
@@ -370,13 +445,12 @@ def inference_activation_peak(model: ModelGraph, batch_size: int, precision: Pre
             return None
         buffer_of[id(tensor)] = id(tensor)
         size[id(tensor)] = nbytes
-    last_use: dict[int, int] = {}
     nodes = model_nodes(model)
-    end = len(nodes)
-    alias = VIEW_LAYERS | DROPOUT_LAYERS | NOISE_LAYERS
-    for index, call in enumerate(nodes):
+    for call in nodes:
+        if any(id(tensor) not in buffer_of for tensor in call.inputs):
+            return None  # a tensor from outside the model: not statically known here
         for tensor in call.outputs:
-            if _class_name(call) in alias and len(call.inputs) == 1 and id(call.inputs[0]) in buffer_of:
+            if _class_name(call) in aliases and len(call.inputs) == 1:
                 buffer_of[id(tensor)] = buffer_of[id(call.inputs[0])]
                 continue
             nbytes = tensor_bytes(tensor.shape, batch_size, precision.compute_bytes)
@@ -384,9 +458,25 @@ def inference_activation_peak(model: ModelGraph, batch_size: int, precision: Pre
                 return None
             buffer_of[id(tensor)] = id(tensor)
             size[id(tensor)] = nbytes
+    return nodes, buffer_of, size
+
+
+def inference_activation_peak(model: ModelGraph, batch_size: int, precision: Precision) -> int | None:
+    """The most activation bytes alive at once when the calls run in TensorFlow's executor order.
+
+    A tensor lives from the call that makes it to its last consumer (model outputs to
+    the end); views share their input's buffer; a weighted layer with an activation
+    holds its pre-activation output while the activation runs.
+    """
+    found = _buffers(model, batch_size, precision, VIEW_LAYERS | DROPOUT_LAYERS | NOISE_LAYERS)
+    if found is None:
+        return None
+    nodes, buffer_of, size = found
+    nodes = executor_order(nodes)
+    last_use: dict[int, int] = {}
+    end = len(nodes)
+    for index, call in enumerate(nodes):
         for tensor in call.inputs:
-            if id(tensor) not in buffer_of:
-                return None  # a tensor from outside the model: not statically known here
             last_use[buffer_of[id(tensor)]] = max(last_use.get(buffer_of[id(tensor)], -1), index)
     for tensor in model.outputs:
         if id(tensor) in buffer_of:
@@ -475,9 +565,24 @@ def _activations_total(model: ModelGraph, batch_size: int, precision: Precision)
 
 
 def _saved_total(model: ModelGraph, batch_size: int, precision: Precision) -> int | None:
-    sizes = [_input_bytes(t, batch_size) for t in model.inputs]
-    sizes += [_training_saved(c, batch_size, precision) for c in model_nodes(model)]
-    return None if any(s is None for s in sizes) else sum(sizes)
+    """Every buffer some call's gradient (or the loss's) reads, once however many read it, and what calls keep
+    beside their tensors."""
+    found = _buffers(model, batch_size, precision, VIEW_LAYERS)
+    if found is None:
+        return None
+    nodes, buffer_of, size = found
+    kept = {buffer_of[id(tensor)] for tensor in model.outputs if id(tensor) in buffer_of}  # the loss reads them
+    beside = 0
+    for call in nodes:
+        reads = _backprop_reads(call)
+        for side in ("inputs", "outputs"):
+            if side in reads:
+                kept.update(buffer_of[id(tensor)] for tensor in getattr(call, side))
+        extra = _kept_beside(call, batch_size, precision)
+        if extra is None:
+            return None
+        beside += extra
+    return sum(size[buffer] for buffer in kept) + beside
 
 
 def _largest_activation(model: ModelGraph, batch_size: int, precision: Precision) -> int | None:
