@@ -14,6 +14,7 @@ import pytest
 from helpers import analyze, kerlint
 from kerlint.interpret.arrays import Data, DataShape
 from kerlint.interpret.interpreter import Budget, Interpreter
+from kerlint.unknown import UNKNOWN
 
 ALL = ["ALL"]
 
@@ -522,3 +523,33 @@ def test_cost_json_places_the_data_of_a_notebook_in_its_cells(tmp_path):
 def test_cost_markdown_lists_the_data():
     result = kerlint("cost", "--isolated", "--no-cache", "--format", "markdown", "-", "--stdin-filename", "train.py", stdin=COST_SOURCE)
     assert "Data:\n\n- fit (line 6): x (None, 28, 28) float from mnist.load_data() (line 2)" in result.stdout
+
+
+def test_absurd_arrays_degrade_to_unknown_or_big_numbers_never_to_a_crash():
+    source = """\
+import numpy as np
+import keras
+a = np.random.randint(0, 10**400, size=(10**9, 10**9))
+b = np.arange(float("inf"))
+c = np.zeros((10**30,)) + 10**400
+d = np.ones((3,)) ** 1e6 * 255.0 ** 1e3
+x = 0
+for i in range(1500):
+    x = [x]
+f = np.array(x)
+g = np.array([[0] * 10000] * 10000)
+h = np.full((4,), 10**400) ** 1000.0
+m = np.arange(10**30).reshape(-1, 10**10, 0)
+n = np.eye(0)[np.zeros(3)]
+model = keras.Sequential([keras.Input((10,)), keras.layers.Dense(1)])
+model.compile("adam", "mse")
+model.fit(a, c)
+model.predict(m)
+model.fit(b, f)
+model.fit(g, h)
+"""
+    reported = {f.code for f in analyze(source, select=ALL).findings}
+    assert "KER000" not in reported and {"KER311", "KER312"} <= reported
+    env = values(source)
+    assert env["a"].bounds is None and env["h"].bounds is None and env["c"].shape == (10**30,)
+    assert env["f"] is UNKNOWN and env["g"] is UNKNOWN  # 1,500 levels deep; 10**8 numbers

@@ -238,7 +238,13 @@ def _dims(value: Any) -> tuple | None:
 
 
 def _number_or_none(value: Any) -> float | None:
-    return float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else None
+    """A number as a float; None for anything else, and for an int past what a float holds."""
+    if not isinstance(value, (int, float)) or isinstance(value, bool):
+        return None
+    try:
+        return float(value)
+    except OverflowError:
+        return None
 
 
 def _bound(kwargs: dict, args: list, name: str, index: int, default: Any) -> Any:
@@ -268,7 +274,8 @@ def _random(path: str, node: cst.CSTNode, args: list, kwargs: dict) -> Data:
             low, high = 0, low
         size = _dims(_bound(kwargs, args, "size", 2, ()))
         known = isinstance(low, int) and isinstance(high, int) and high > low
-        bounds = (float(low), float(high - 1)) if known else None
+        ends = (_number_or_none(low), _number_or_none(high - 1)) if known else (None, None)
+        bounds = None if None in ends else ends
         return Data(origin, node, shape=size, dtype="int", bounds=bounds, raw=False, encoding="classes" if known and low == 0 else None)
     return Data(origin, node, raw=False)
 
@@ -292,7 +299,7 @@ def _eye(path: str, node: cst.CSTNode, args: list, kwargs: dict) -> Data:
 
 def _arange(path: str, node: cst.CSTNode, args: list, kwargs: dict) -> Data:
     numbers = list(args[:3])
-    if not numbers or not all(isinstance(n, (int, float)) and not isinstance(n, bool) for n in numbers):
+    if not numbers or not all(_number_or_none(n) is not None and math.isfinite(n) for n in numbers):
         return Data("np.arange()", node, shape=(None,), raw=False)
     start, stop, step = (0, numbers[0], 1) if len(numbers) == 1 else (*numbers[:2], numbers[2] if len(numbers) > 2 else 1)
     count = max(0, math.ceil((stop - start) / step)) if step else 0
@@ -312,25 +319,31 @@ def _from_values(path: str, node: cst.CSTNode, args: list, kwargs: dict) -> Any:
         return UNKNOWN
     shape, kinds, low, high = literal
     family = dtype or ("float" if float in kinds else "bool" if kinds == {bool} else "int" if kinds else None)
-    bounds = (float(low), float(high)) if low is not None else None
+    bounds = (low, high) if low is not None else None
     return Data(f"np.{path.rpartition('.')[2]}()", node, shape=shape, dtype=family, bounds=bounds, raw=False)
 
 
+LITERAL_ITEMS = 100_000
+"""The most numbers a literal may hold for its shape and range to be read (lists may share rows: count each anew)."""
+
+
 def _literal_facts(value: Any) -> tuple[tuple, set, float | None, float | None] | None:
-    """Shape, element types and range of a nested list of numbers; None if ragged, unknown or not numbers."""
-    if isinstance(value, (int, float)):
-        return (), {type(value)}, value, value
-    if not isinstance(value, (list, tuple)) or len(value) > 10_000:
+    """Shape, element types and range of a nested list of numbers; None if ragged, unknown, not numbers or too big."""
+    shape: list[int] = []
+    level = [value]
+    while level and all(isinstance(item, (list, tuple)) for item in level):
+        sizes = {len(item) for item in level}
+        if len(sizes) != 1 or len(shape) >= 32 or len(level) * max(sizes) > LITERAL_ITEMS:
+            return None
+        shape.append(sizes.pop())
+        level = [item for row in level for item in row]
+    if not all(type(item) in (int, float, bool) for item in level):
         return None
-    if not value:
-        return (0,), set(), None, None
-    parts = [_literal_facts(item) for item in value]
-    if any(p is None for p in parts) or len({p[0] for p in parts}) != 1:
+    try:
+        low, high = (float(min(level)), float(max(level))) if level else (None, None)
+    except OverflowError:
         return None
-    lows = [p[2] for p in parts if p[2] is not None]
-    highs = [p[3] for p in parts if p[3] is not None]
-    kinds = set().union(*(p[1] for p in parts))
-    return (len(value), *parts[0][0]), kinds, min(lows, default=None), max(highs, default=None)
+    return tuple(shape), {type(item) for item in level}, low, high
 
 
 def _loaded(path: str, node: cst.CSTNode, args: list, kwargs: dict) -> Data:
@@ -845,7 +858,10 @@ def _interval(op_name: str, bounds: tuple | None, number: float | None, data_lef
         ends = (low * factor, high * factor)
         return (min(ends), max(ends))
     if op_name == "Power" and data_left and low >= 0 and number > 0:
-        return (low ** number, high ** number) if high < INF else (low ** number, INF)
+        try:
+            return (low ** number, high ** number if high < INF else INF)
+        except OverflowError:
+            return (low ** number, INF) if low <= 1 else None
     return None
 
 

@@ -143,7 +143,7 @@ def mismatch(tensor: Tensor, data: Data, functional: bool) -> str | None:
     elif len(shape) == len(expected) + 1 and shape[-1] == 1:
         shape = shape[:-1]  # and drops an extra one
     if len(shape) != len(expected):
-        if len(shape) == len(expected) - 1 and _matches(shape[1:], expected[1:-1]):
+        if len(shape) == len(expected) - 1 > 1 and _matches(shape[1:], expected[1:-1]):
             return f"the channel axis (of size {expected[-1]}) is missing"
         return f"rank {len(data.shape)} where the model expects rank {len(expected)}"
     axes = range(1, len(expected)) if functional else (len(expected) - 1,)
