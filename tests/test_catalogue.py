@@ -26,7 +26,7 @@ keras = pytest.importorskip(
 )
 
 from kerlint.layers import CATALOGUE, LEGACY_CLASS_NAMES  # noqa: E402
-from kerlint.layers.base import IncompatibleShape, LayerConfig, LayerSpec  # noqa: E402
+from kerlint.layers.base import CannotInfer, IncompatibleShape, LayerConfig, LayerSpec  # noqa: E402
 from kerlint.unknown import UNKNOWN  # noqa: E402
 
 
@@ -567,7 +567,7 @@ FOREIGN = {"TFSMLayer", "TorchModuleWrapper", "JaxLayer", "FlaxLayer"}
 
 KERAS2_ONLY = {
     "LocallyConnected1D", "LocallyConnected2D", "ThresholdedReLU", "CuDNNLSTM", "CuDNNGRU",
-    "RandomHeight", "RandomWidth", "RandomFourierFeatures",
+    "RandomHeight", "RandomWidth", "RandomFourierFeatures", "DenseFeatures",
 }
 """Keras 2 classes Keras 3 dropped: checked against tf_keras's formulas (test_keras2_classes)."""
 
@@ -604,8 +604,6 @@ def test_every_class_has_a_case():
 
 def test_foreign_frameworks_are_opaque():
     """Their shapes live in another framework's model: the reason says which, never a guess."""
-    from kerlint.layers.base import CannotInfer
-
     for name, framework in [
         ("TFSMLayer", "SavedModel"), ("TorchModuleWrapper", "PyTorch"), ("JaxLayer", "JAX"), ("FlaxLayer", "Flax"),
     ]:
@@ -651,6 +649,8 @@ def test_keras2_classes():
         (None, 7), [((1,), False), ((5, 7), False), ((7,), False)]
     )
     assert _summary(_infer("RandomFourierFeatures", (None, 5), output_dim=7, trainable=True))[1][0] == ((1,), True)
+    with pytest.raises(CannotInfer, match="feature_column"):
+        _infer("DenseFeatures", (None, 4), feature_columns=[])
 
 
 @pytest.mark.parametrize(
@@ -675,8 +675,6 @@ def test_vocabulary_size_matches_keras(layer: Layer):
 
 
 def test_vocabulary_size_needs_a_literal_vocabulary():
-    from kerlint.layers.base import CannotInfer
-
     spec = CATALOGUE["StringLookup"]
     with pytest.raises(CannotInfer, match="statically known"):
         spec.methods["vocabulary_size"](LayerConfig({**spec.defaults, "vocabulary": UNKNOWN}))
@@ -794,8 +792,6 @@ def test_messages_name_the_layer_and_the_shapes():
 
 
 def test_unknown_argument_is_cannot_infer():
-    from kerlint.layers.base import CannotInfer
-
     spec = CATALOGUE["Conv2D"]
     config = LayerConfig({**spec.defaults, "filters": 4, "kernel_size": UNKNOWN})
     with pytest.raises(CannotInfer):

@@ -3,7 +3,8 @@
 Old code still builds models with them: ``LocallyConnected1D/2D``,
 ``ThresholdedReLU``, ``CuDNNLSTM``/``CuDNNGRU`` (``tf.compat.v1.keras``),
 ``RandomHeight``/``RandomWidth`` and ``RandomFourierFeatures``
-(``layers.experimental``). Signatures, weights and shapes follow
+(``layers.experimental``), and ``DenseFeatures`` (``tf.feature_column``
+input, opaque). Signatures, weights and shapes follow
 tf_keras/src/layers (kernelized.py, locally_connected/, rnn/cudnn_*.py,
 activation/thresholded_relu.py, preprocessing/image_preprocessing.py).
 """
@@ -201,6 +202,10 @@ def _random_fourier_features(config: LayerConfig, inputs: ShapeTree, extra: Mapp
     return Inference((shape[0], units), weights, flops)
 
 
+def _dense_features(config: LayerConfig, inputs: ShapeTree, extra: Mapping[str, ShapeTree]) -> Inference:
+    raise CannotInfer("its output joins `tf.feature_column` columns, whose sizes and embeddings kerlint does not follow")
+
+
 SPECS = (
     _locally_connected(1),
     _locally_connected(2),
@@ -215,5 +220,9 @@ SPECS = (
         defaults={"kernel_initializer": "gaussian", "scale": None, "trainable": False, "name": None},
         infer=_random_fourier_features,
         weighted=True,
+    ),
+    LayerSpec(
+        "DenseFeatures", signature=("feature_columns", "trainable", "name"),
+        defaults={"trainable": True, "name": None}, infer=_dense_features,
     ),
 )
