@@ -40,7 +40,8 @@ class Data:
     unbounded, None when unknown). ``scaled`` says whether the program
     normalized it (at ``scaled_at``), ``raw`` whether its source is known to
     hold unscaled values (a ``.npy`` file may be preprocessed already).
-    ``per_sample``: labels known to hold one label per sample. A dataset
+    ``per_sample``: as targets, one label per sample (shape ``(n,)``, ``(n, 1)``
+    or one-hot rows), read off the shape when it is known. A dataset
     (``kind="dataset"``) holds its ``element``: an array or an ``(x, y)`` tuple,
     with a batch axis once ``batched``.
     """
