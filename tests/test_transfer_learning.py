@@ -157,6 +157,34 @@ PROGRAMS = {
         x = layers.GlobalAveragePooling2D()(x)
         model = keras.Model(inputs, layers.Dense(6)(x))
     """,
+    # TensorFlow's transfer-learning tutorial, fine-tuning stage: augmentation, preprocess_input, frozen first layers
+    "tensorflow_tutorial_fine_tuning": """
+        import tensorflow as tf
+
+        IMG_SIZE = (160, 160)
+        IMG_SHAPE = IMG_SIZE + (3,)
+        data_augmentation = tf.keras.Sequential([
+            tf.keras.layers.RandomFlip("horizontal"),
+            tf.keras.layers.RandomRotation(0.2),
+        ])
+        preprocess_input = tf.keras.applications.mobilenet_v2.preprocess_input
+        base_model = tf.keras.applications.MobileNetV2(input_shape=IMG_SHAPE, include_top=False, weights="imagenet")
+        base_model.trainable = False
+        global_average_layer = tf.keras.layers.GlobalAveragePooling2D()
+        prediction_layer = tf.keras.layers.Dense(1)
+        inputs = tf.keras.Input(shape=(160, 160, 3))
+        x = data_augmentation(inputs)
+        x = preprocess_input(x)
+        x = base_model(x, training=False)
+        x = global_average_layer(x)
+        x = tf.keras.layers.Dropout(0.2)(x)
+        outputs = prediction_layer(x)
+        model = tf.keras.Model(inputs, outputs)
+        base_model.trainable = True
+        fine_tune_at = 100
+        for layer in base_model.layers[:fine_tune_at]:
+            layer.trainable = False
+    """,
     # a head layer built frozen (a base-layer argument)
     "frozen_by_argument_mobilenet_v3": """
         import keras
