@@ -9,7 +9,7 @@ from kerlint.findings import Severity
 from kerlint.interpret.arrays import Data, range_text
 from kerlint.rules.base import Report, Rule, RuleContext
 from kerlint.rules.data_use import data_fact, feeds, line_of, targets_fed
-from kerlint.rules.heads import BINARY_LOSSES, Head
+from kerlint.rules.heads import BINARY_LOSSES, PROBABILITY_LOSSES, Head
 
 REGRESSION_LOSSES = {
     "mean_squared_error", "mean_absolute_error", "mean_squared_logarithmic_error", "mean_absolute_percentage_error",
@@ -92,6 +92,16 @@ model = keras.Sequential([keras.Input((20,)), keras.layers.Dense(5, activation="
 model.compile(loss="categorical_crossentropy", optimizer="adam")
 model.fit(x, y)
 """,
+        # Integer regression targets, scaled: not class labels.
+        """
+import numpy as np
+import keras
+x = np.random.rand(100, 20)
+y = np.random.randint(0, 500, size=(100,)) / 500.0
+model = keras.Sequential([keras.Input((20,)), keras.layers.Dense(1)])
+model.compile(loss="mse", optimizer="adam")
+model.fit(x, y)
+""",
     ]
     invalid = [
         """
@@ -152,7 +162,7 @@ def _problem(ctx: RuleContext, head: Head, target: Data) -> tuple[str, str] | No
     if loss is None or not isinstance(activation, str) or units is None or loss.from_logits is not False:
         return None
     labels = target.encoding in ("classes", "onehot")
-    if target.scaled_at is not None and _fractions(target):
+    if target.scaled_at is not None and loss.name in PROBABILITY_LOSSES and _fractions(target):
         return (
             f"these class labels were rescaled at line {line_of(ctx, target.scaled_at)}, which turns class ids into fractions",
             "Scale the inputs only; keep the labels as class ids (or one-hot rows)",
