@@ -651,6 +651,9 @@ def test_keras2_classes():
     assert _summary(_infer("RandomFourierFeatures", (None, 5), output_dim=7, trainable=True))[1][0] == ((1,), True)
     with pytest.raises(CannotInfer, match="feature_column"):
         _infer("DenseFeatures", (None, 4), feature_columns=[])
+    # Keras 2's CategoryEncoding spelling: output_mode="binary" is "multi_hot".
+    assert _infer("CategoryEncoding", (None, 3), num_tokens=5, output_mode="binary").outputs == (None, 5)
+    assert CATALOGUE["CategoryEncoding"].aliases["max_tokens"] == "num_tokens"
 
 
 @pytest.mark.parametrize(

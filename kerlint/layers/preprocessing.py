@@ -185,6 +185,7 @@ def _text_vocabulary_size(config: LayerConfig) -> int:
 def _category_encoding(config: LayerConfig, inputs: ShapeTree, extra: Mapping[str, ShapeTree]) -> Inference:
     shape = single("CategoryEncoding", inputs)
     tokens, mode = int_arg(config, "num_tokens"), config["output_mode"]
+    mode = "multi_hot" if mode == "binary" else mode  # Keras 2's name for it
     if mode == "one_hot" and len(shape) > 1 and shape[-1] == 1:
         output = (*shape[:-1], tokens)
     elif mode == "one_hot":
@@ -362,6 +363,7 @@ SPECS = (
         signature=("num_tokens", "output_mode", "sparse"),
         defaults={"num_tokens": None, "output_mode": "multi_hot", "sparse": False},
         infer=_category_encoding,
+        aliases={"max_tokens": "num_tokens"},  # Keras 2's name
     ),
     LayerSpec(
         "Discretization",
