@@ -373,6 +373,7 @@ def test_sources_and_transformations_carry_shape_dtype_range_and_encoding():
     env = values("""\
 import numpy as np
 import pandas as pd
+import tensorflow as tf
 import keras
 from sklearn.model_selection import train_test_split
 from sklearn.preprocessing import LabelEncoder, OneHotEncoder, StandardScaler
@@ -380,6 +381,7 @@ from sklearn.preprocessing import LabelEncoder, OneHotEncoder, StandardScaler
 a = x_train.reshape(-1, 28, 28, 1).astype("float32") / 255.0
 b = np.expand_dims(x_train, -1)
 c = x_train[..., np.newaxis]
+c2 = x_train[:, :, :, tf.newaxis]
 d = x_train[0]
 e = x_train[:1]
 f = x_train[:, None]
@@ -404,7 +406,7 @@ whole = x_train.shape
     assert facts["x_train"] == ((None, 28, 28), "int", (0.0, 255.0), "pixels")
     assert facts["y_train"] == ((None,), "int", (0.0, 9.0), "classes")
     assert facts["a"] == ((None, 28, 28, 1), "float", (0.0, 1.0), "pixels") and env["a"].scaled
-    assert facts["b"][0] == facts["c"][0] == (None, 28, 28, 1)
+    assert facts["b"][0] == facts["c"][0] == facts["c2"][0] == (None, 28, 28, 1)
     assert facts["d"][0] == (28, 28) and facts["e"][0] == (1, 28, 28) and facts["f"][0] == (None, 1, 28, 28)
     assert facts["onehot"] == facts["eye"] == ((None, 10), "float", (0.0, 1.0), "onehot")
     assert env["onehot"].num_classes == 10

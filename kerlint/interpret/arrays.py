@@ -747,6 +747,9 @@ def shape_item(shape: DataShape, key: Any) -> Any:
     return UNKNOWN
 
 
+NEW_AXIS = {"numpy.newaxis", "tensorflow.newaxis"}
+
+
 def subscript(data: Data, key: Any) -> Any:
     """``x[0]``, ``x[:100]``, ``x[:, None]``, ``x[..., 0]``, ``np.eye(K)[y]``, ``df["col"]``, ``df[["a", "b"]]``."""
     if data.kind == "frame" and (isinstance(key, str) or isinstance(key, list) and key and all(isinstance(k, str) for k in key)):
@@ -755,7 +758,7 @@ def subscript(data: Data, key: Any) -> Any:
         return data.derived(shape=shape, bounds=None, dtype=None, encoding=None)
     if isinstance(key, Data):
         return _gather(data, key)
-    keys = tuple(None if getattr(k, "path", "") == "numpy.newaxis" else k for k in (key if isinstance(key, tuple) else (key,)))
+    keys = tuple(None if getattr(k, "path", "") in NEW_AXIS else k for k in (key if isinstance(key, tuple) else (key,)))
     return data.derived(shape=_index_shape(data.shape, keys))
 
 
