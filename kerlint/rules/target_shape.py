@@ -143,7 +143,7 @@ def mismatch(head: Head, target: Data) -> tuple[str, str] | None:
         return None
     if loss.name in ONE_HOT_LOSSES and units > 1 and width == 1 and target.encoding != "onehot":
         return (
-            "these are class ids, one per sample, not one-hot rows of width " f"{units}",
+            f"these are class ids, one per sample, not one-hot rows of width {units}",
             "Use sparse_categorical_crossentropy, or one-hot encode the targets (keras.utils.to_categorical)",
         )
     if loss.name == "sparse_categorical_crossentropy" and len(shape) == 2 and width > 1:
