@@ -555,3 +555,39 @@ model.fit(g, h)
     env = values(source)
     assert env["a"].bounds is None and env["h"].bounds is None and env["c"].shape == (10**30,)
     assert env["f"] is UNKNOWN and env["g"] is UNKNOWN  # 1,500 levels deep; 10**8 numbers
+
+
+@pytest.mark.parametrize("arguments, rows", [
+    ("", (750, 250)),
+    (", test_size=0.2", (800, 200)),
+    (", test_size=0.33", (670, 330)),
+    (", test_size=100", (900, 100)),
+    (", train_size=0.6", (600, 400)),
+    (", test_size=split", (None, None)),
+])
+def test_train_test_split_splits_a_known_number_of_rows_as_scikit_learn_does(arguments, rows):
+    env = values(f"""\
+import numpy as np
+from sklearn.model_selection import train_test_split
+from somewhere import split
+x_train, x_test, y_train, y_test = train_test_split(np.random.rand(1000, 8), np.random.rand(1000){arguments})
+""")
+    assert (env["x_train"].shape, env["x_test"].shape) == (((rows[0], 8)), (rows[1], 8))
+    assert (env["y_train"].shape, env["y_test"].shape) == (((rows[0],)), (rows[1],))
+
+
+def test_training_on_the_inputs_of_one_part_and_the_targets_of_the_other():
+    source = """\
+import numpy as np
+import keras
+from sklearn.model_selection import train_test_split
+x = np.random.rand(1000, 8)
+y = np.random.randint(0, 2, size=(1000,))
+x_train, x_test, y_train, y_test = train_test_split(x, y, test_size=0.2)
+model = keras.Sequential([keras.Input((8,)), keras.layers.Dense(1, activation="sigmoid")])
+model.compile(loss="binary_crossentropy", optimizer="adam")
+model.fit(x_train, y_test)
+"""
+    found = findings(source, "KER312")
+    assert len(found) == 1 and "800 input samples" in found[0].message and "200 targets" in found[0].message
+    assert not findings(source.replace("y_test)", "y_train)"), "KER312")

@@ -357,8 +357,44 @@ def _loaded(path: str, node: cst.CSTNode, args: list, kwargs: dict) -> Data:
 
 
 def _train_test_split(path: str, node: cst.CSTNode, args: list, kwargs: dict) -> Any:
-    """``train_test_split(x, y)``: each array's two parts keep everything but their number of rows."""
-    return [_rows_unknown(array) for array in args for _ in range(2)]
+    """``train_test_split(x, y)``: each array's two parts keep everything but their number of rows, which is
+    scikit-learn's split of a known count (a test part of ``ceil(test_size * n)``, 0.25 by default)."""
+    parts = []
+    for array in args:
+        rows = _split_rows(array.shape[0] if isinstance(array, Data) and array.shape else None,
+                           kwargs.get("test_size"), kwargs.get("train_size"))
+        parts.extend(_with_rows(array, count) for count in rows)
+    return parts
+
+
+def _split_rows(total: int | None, test_size: Any, train_size: Any) -> tuple[int | None, int | None]:
+    """(train rows, test rows) of a split of `total` rows, when scikit-learn's arithmetic can be done here."""
+    def size(value: Any, rounding: Callable[[float], int]) -> int | None:
+        if isinstance(value, float) and 0 < value < 1:
+            return rounding(value * total)
+        return value if isinstance(value, int) and not isinstance(value, bool) and 0 < value < total else None
+
+    if total is None or not all(v is None or isinstance(v, (int, float)) and not isinstance(v, bool) for v in (test_size, train_size)):
+        return None, None
+    if test_size is None and train_size is None:
+        test_size = 0.25
+    test = size(test_size, math.ceil) if test_size is not None else None
+    train = size(train_size, math.floor) if train_size is not None else None
+    if test is not None and train is None:
+        train = total - test
+    elif train is not None and test is None and test_size is None:
+        test = total - train
+    return (train, test) if train is not None and test is not None and train + test <= total else (None, None)
+
+
+def _with_rows(value: Any, rows: int | None) -> Any:
+    if isinstance(value, Data) and value.shape:
+        return value.derived(shape=(rows, *value.shape[1:]))
+    return value
+
+
+def _rows_unknown(value: Any) -> Any:
+    return _with_rows(value, None)
 
 
 def _rows_unknown(value: Any) -> Any:
