@@ -308,7 +308,7 @@ def executor_order(nodes: list) -> list:
     dependents: dict[int, list] = {id(node): [] for node in nodes}
     waiting: dict[int, int] = {}
     for node in nodes:
-        sources = {id(producer[id(t)]): producer[id(t)] for t in node.inputs if id(t) in producer}
+        sources = {id(producer[id(t)]) for t in node.inputs if id(t) in producer}
         waiting[id(node)] = len(sources)
         for source in sources:
             dependents[source].append(node)
