@@ -37,8 +37,8 @@ class Layer:
     """A layer whose body kerlint follows (a custom layer's ``call``, a ``Lambda``'s function, a nested model):
     whether it applies a non-linearity (``tf.nn.gelu``, ``ops.relu``, an activation layer...). None for catalogue
     layers (their ``activation`` says) and for a body that could not be followed."""
-    trainable: bool = True
-    """``layer.trainable``: False moves all its weights to non-trainable."""
+    trainable: bool | None = True
+    """``layer.trainable``: False moves all its weights to non-trainable; None when set to what kerlint cannot know."""
 
     @property
     def params(self) -> int | None:
@@ -47,8 +47,9 @@ class Layer:
     @property
     def trainable_params(self) -> int | None:
         """``layer.trainable_weights``: none while the layer is frozen."""
-        variables = self.trainable_variables
-        return variables if variables is None or self.trainable else 0
+        if self.trainable is False and self.weights is not None:
+            return 0
+        return None if self.trainable is None else self.trainable_variables
 
     @property
     def trainable_variables(self) -> int | None:
@@ -61,15 +62,32 @@ class Layer:
         """
         if self.weights is None:
             return None
-        if self.nested is not None:
-            return self.nested.graph.trainable_variables
+        counted = None if self.inner_model is None else self.inner_model.trainable_variables
+        if counted is not None:
+            return counted
+        if self.trainable is None:
+            return None
         return sum(w.size for w in self.weights if w.trainable) if self.trainable else 0
 
-    def set_trainable(self, value: bool) -> None:
+    @property
+    def trainable_unknown(self) -> bool:
+        """Whether this layer's, or a layer's inside it, ``trainable`` was set to what kerlint cannot know."""
+        if self.trainable is None:
+            return True
+        inner = None if self.nested is None else self.inner_model
+        return inner is not None and any(layer.trainable_unknown for layer in inner.layers)
+
+    @property
+    def inner_model(self) -> "ModelGraph | None":
+        """The graph of the model this layer is, if it is one: a model used as a layer, or a subclassed model."""
+        model = getattr(self.nested, "model", self.nested)  # an instance holds its model, if it is one
+        return getattr(model, "graph", None)
+
+    def set_trainable(self, value: bool | None) -> None:
         """``layer.trainable = value``; on a nested model, on every layer inside too."""
         self.trainable = value
-        if self.nested is not None:
-            self.nested.graph.set_trainable(value)
+        if self.inner_model is not None:
+            self.inner_model.set_trainable(value)
 
     @property
     def activation(self) -> Any:
@@ -125,6 +143,7 @@ class InputNode:
     node: cst.CSTNode
     shape: Shape | None
     shape_from_data: Any = None  # the Data whose full ``.shape`` (samples first) was passed as shape
+    dtype: Any = None  # as written (``"int32"``); None when not given
 
 
 @dataclass(eq=False)
@@ -216,6 +235,9 @@ class FitFacts:
     kwargs: dict[str, Any]
 
 
+UNKNOWN_TRAINABLE = "`trainable` is set to a value, or under a condition, not statically known: the trainable/non-trainable split is unknown"
+
+
 @dataclass(eq=False)
 class ModelGraph:
     """A model: its inputs, outputs and the calls between them, in topological order."""
@@ -235,8 +257,8 @@ class ModelGraph:
     fits: list[FitFacts] = field(default_factory=list)
     weights_loaded: cst.CSTNode | None = None
     """Where trained weights are first put into it (`load_weights`, `set_weights`, a checkpoint's `restore`)."""
-    trainable: bool = True
-    """``model.trainable``: False leaves it no trainable weights, whatever its layers say."""
+    trainable: bool | None = True
+    """``model.trainable``: False leaves it no trainable weights, whatever its layers say; None: unknown."""
     _layers: tuple[tuple, list[Layer]] | None = field(default=None, init=False, repr=False)
     """`layers` for the outputs, calls and sequence it was computed from (rules ask for it many times)."""
     _node_ids: tuple[tuple, set[int]] | None = field(default=None, init=False, repr=False)
@@ -275,7 +297,8 @@ class ModelGraph:
         """Every place this model's figures depend on something not statically known."""
         from_calls = [Unresolved(c.node, c.unresolved) for c in self.calls if c.unresolved]
         from_errors = [Unresolved(c.node, c.error) for c in self.calls if c.error]
-        return [*self.notes, *from_errors, *from_calls]
+        from_flags = [Unresolved(self.node, UNKNOWN_TRAINABLE)] if any(layer.trainable_unknown for layer in self.layers) else []
+        return [*self.notes, *from_errors, *from_calls, *from_flags]
 
     @property
     def complete(self) -> bool:
@@ -288,15 +311,14 @@ class ModelGraph:
     @property
     def trainable_params(self) -> int | None:
         """``model.trainable_weights``."""
-        variables = self.trainable_variables
-        return variables if variables is None or self.trainable else 0
+        return 0 if self.trainable is False and self.complete else self.trainable_variables
 
     @property
     def trainable_variables(self) -> int | None:
         """Weights of its layers whose variables are trainable (see `Layer.trainable_variables`)."""
         return self._total(lambda layer: layer.trainable_variables)
 
-    def set_trainable(self, value: bool) -> None:
+    def set_trainable(self, value: bool | None) -> None:
         """``model.trainable = value``: Keras sets it on every layer inside."""
         self.trainable = value
         for layer in self.layers:

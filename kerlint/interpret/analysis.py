@@ -13,7 +13,7 @@ from kerlint.graph import InputNode, LayerCall, ModelGraph, Unresolved
 from kerlint.interpret.interpreter import Budget, Interpreter
 from kerlint.interpret.liveness import DeadBranch, dead_branches
 from kerlint.interpret.modules import ModuleResolver
-from kerlint.interpret.values import Data
+from kerlint.interpret.arrays import Data, DataUse
 from kerlint.positions import NodePositions
 from kerlint.skeleton import DeferredDefinition
 
@@ -83,6 +83,7 @@ class FileAnalysis:
     locator: Locator
     inputs: list[InputNode]  # every keras.Input evaluated, used by a model or not
     dead: list[DeadBranch] = field(default_factory=list)  # layer calls that reach no model (KER106); not in `calls`
+    data_uses: list[DataUse] = field(default_factory=list)  # what fit/evaluate/predict received, per call
 
 
 def analyze_module(
@@ -100,5 +101,5 @@ def analyze_module(
     dead_calls = {id(call) for branch in dead for call in branch.calls}
     return FileAnalysis(
         path, models, [c for c in interpreter.calls if id(c) not in dead_calls], interpreter.data_loads, interpreter.unresolved,
-        Locator(module, interpreter.anchors, (deferred or {}).values()), interpreter.inputs, dead
+        Locator(module, interpreter.anchors, (deferred or {}).values()), interpreter.inputs, dead, interpreter.data_uses
     )

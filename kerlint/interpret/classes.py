@@ -320,7 +320,9 @@ def wrap_node(
     result = body(inner)
     inner_outputs = flatten_tensors(result)
     if inner_outputs is None:
-        call.unresolved = f"the output of `{layer.name}` ({layer.class_name}) could not be evaluated"
+        inner = layer.inner_model
+        why = f": {inner.notes[0].reason}" if inner is not None and inner.notes else ""  # a backbone without its source
+        call.unresolved = f"the output of `{layer.name}` ({layer.class_name}) could not be evaluated{why}"
         call.outputs = [Tensor(None, call)]
         return call.outputs[0]
     call.inner_outputs = inner_outputs

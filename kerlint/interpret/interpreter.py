@@ -22,7 +22,7 @@ import libcst as cst
 
 from kerlint.graph import InputNode, LayerCall, LostOutput, Tensor, Unresolved
 from kerlint.interpret import builtins as py_builtins
-from kerlint.interpret import classes, keras_api, tensor_ops
+from kerlint.interpret import arrays, classes, keras_api, tensor_ops
 from kerlint.interpret.builtins import SUPER
 from kerlint.interpret.imports import canonical
 from kerlint.interpret.keras_helpers import HelperRaised
@@ -86,6 +86,8 @@ class _Continue(Exception):
 
 class Scope:
     """Names of one module or function activation; ``parent`` is the closure."""
+
+    declared_global: frozenset[str] = frozenset()  # names a ``global`` statement made the module's (few scopes have any)
 
     def __init__(self, parent: "Scope | None" = None, module: cst.Module | None = None):
         self.vars: dict[str, Any] = {}
@@ -214,6 +216,7 @@ class Interpreter:
         self.calls: list[LayerCall] = []
         self.unresolved: list[Unresolved] = []
         self.data_loads: list[Data] = []
+        self.data_uses: list[arrays.DataUse] = []  # what fit/evaluate/predict received
         self.inputs: list[InputNode] = []
         self.name_counts: dict[str, int] = {}
         self.called_functions: set[int] = set()
@@ -227,6 +230,7 @@ class Interpreter:
         self.exhausted = False
         self.allocated = 0
         self.lost: list[LostOutput] = []  # layer outputs nothing can read any more (see `liveness`)
+        self.undecided = 0  # > 0 while one path of a branch kerlint cannot decide runs (see `exec_both`)
 
     # ----------------------------------------------------------------- driver
 
@@ -264,6 +268,25 @@ class Interpreter:
                 return
             finally:
                 self.call_stack.pop()
+
+    def call_entry(self, name: str, args: list, kwargs: dict) -> Any:
+        """Evaluate the module, then call its function `name` with these arguments: a library model another file builds."""
+        self.start_entry()
+        try:
+            self.exec_block(self.module.body, self.globals)
+        except (_Return, _Break, _Continue, _Raise, _EntryAbandoned, BudgetExhausted):
+            return UNKNOWN
+        function = resolved(self.globals.lookup(name))
+        if not isinstance(function, Function):
+            return UNKNOWN
+        self.start_entry()
+        self.call_stack.append(name)
+        try:
+            return self.call_function(function, args, kwargs, function.node)
+        except (_EntryAbandoned, BudgetExhausted):
+            return UNKNOWN
+        finally:
+            self.call_stack.pop()
 
     def entry_points(self) -> Iterator[tuple[str, Function, "classes.ClassValue | None"]]:
         """(label, function, owning class) for each top-level function and public method of a plain class."""
@@ -396,6 +419,8 @@ class Interpreter:
             raise _Break()
         elif kind is cst.Continue:
             raise _Continue()
+        elif kind is cst.Global:
+            scope.declared_global = scope.declared_global | {name.name.value for name in node.names}
 
     def rebind(self, name: str, value: Any, node: cst.Assign, scope: Scope) -> None:
         """``name = value``: a layer output `name` held that nothing read is lost; remember a new one."""
@@ -583,6 +608,7 @@ class Interpreter:
         falls, returns = [], []
         for path, variables in ((first, dict(before)), (second, before)):  # the second path may change `before` itself
             scope.vars = variables
+            self.undecided += 1
             try:
                 path()
             except _Raise:
@@ -590,6 +616,8 @@ class Interpreter:
             except _Return as returned:
                 returns.append(returned.value)
                 continue
+            finally:
+                self.undecided -= 1
             falls.append(scope.vars)
         if not falls:
             if returns:
@@ -681,6 +709,9 @@ class Interpreter:
 
     def assign(self, target: cst.BaseExpression, value: Any, scope: Scope) -> None:
         if type(target) is cst.Name:
+            if scope.declared_global and target.value in scope.declared_global:
+                while scope.parent is not None:
+                    scope = scope.parent
             scope.vars[target.value] = value
         elif isinstance(target, (cst.Tuple, cst.List)):
             self.assign_unpacked(target, value, scope)
@@ -695,6 +726,8 @@ class Interpreter:
             owner = self.eval(target.value, scope)
             if isinstance(owner, classes.Instance):
                 owner.attrs[target.attr.value] = value
+            elif target.attr.value == "trainable" and isinstance(owner, (LayerValue, ModelValue)):
+                keras_api.set_trainable(self, owner, value)
 
     def assign_unpacked(self, target: cst.Tuple | cst.List, value: Any, scope: Scope) -> None:
         elements = [e for e in target.elements]
@@ -811,9 +844,8 @@ class Interpreter:
         return self.binary(type(node.operator).__name__, left, right, node)
 
     def binary(self, op_name: str, left: Any, right: Any, node: cst.CSTNode) -> Any:
-        for side in (left, right):
-            if isinstance(side, Data):
-                return keras_api.data_arithmetic(side, op_name)
+        if isinstance(left, Data) or isinstance(right, Data):
+            return arrays.binary(op_name, left, right, node)
         if isinstance(left, Tensor) or isinstance(right, Tensor):
             return tensor_ops.binary(self, op_name, left, right, node)
         op = _BINARY.get(getattr(cst, op_name, type(None)))
@@ -919,11 +951,11 @@ class Interpreter:
         container = self.eval(node.value, scope)
         key = self.subscript_key(node, scope)
         if isinstance(container, Data):
-            return container
+            return arrays.subscript(container, key)
         if isinstance(container, Tensor):
             return UNKNOWN if key is UNKNOWN else tensor_ops.subscript(self, container, key, node)
         if isinstance(container, DataShape):
-            return DataShape(container.data, container.start + key.start) if _tail_slice(key) else UNKNOWN
+            return arrays.shape_item(container, key)
         if key is UNKNOWN or not isinstance(container, (tuple, list, dict, str)) or type(container) is dict and not _hashable(key):
             return UNKNOWN
         try:
@@ -1121,11 +1153,6 @@ def _all_defaulted(function: Function) -> bool:
     if positional and positional[0].name.value in ("self", "cls"):
         positional = positional[1:]
     return all(p.default is not None for p in (*positional, *params.kwonly_params))
-
-
-def _tail_slice(key: Any) -> bool:
-    """``[1:]``-style: drops leading axes and keeps the rest."""
-    return isinstance(key, slice) and isinstance(key.start, int) and key.start >= 0 and key.stop is None and key.step is None
 
 
 def _handlers(prefix: str) -> dict[type, Callable]:

@@ -2,8 +2,9 @@
 
 Layer construction binds arguments to the catalogue signature; a layer call
 infers shapes and weights through the catalogue and records a ``LayerCall``;
-``Model``/``Sequential`` assemble a ``ModelGraph``; ``compile``/``fit`` and
-data loaders leave the facts the training-setup rules read.
+``Model``/``Sequential`` assemble a ``ModelGraph``; ``compile``/``fit`` leave
+the facts the training-setup rules read. Data libraries (numpy, pandas,
+scikit-learn, tf.data, Keras's data utilities) are handed to ``arrays.py``.
 """
 
 from __future__ import annotations
@@ -14,12 +15,14 @@ import libcst as cst
 
 from kerlint.graph import CompileFacts, FitFacts, InputNode, Layer, LayerCall, ModelGraph, Tensor, Unresolved, collect_calls, snake_case
 from kerlint.interpret.builtins import LIBRARY, could_be_huge
-from kerlint.interpret import classes, tensor_ops
+from kerlint.interpret import applications, arrays, classes, tensor_ops
 from kerlint.interpret.imports import is_keras
 from kerlint.interpret.keras_helpers import HELPERS, call_helper
+from kerlint.interpret.modules import FOLLOWED_KERAS
 from kerlint.interpret.values import (
     UNKNOWN, ApiRef, BoundMethod, Data, DataShape, Function, LayerValue, ModelValue, Opaque, activation_name, contains_unknown
 )
+from kerlint.interpret.arrays import Preprocessor
 from kerlint.layers import CATALOGUE, LEGACY_CLASS_NAMES
 from kerlint.layers.base import LARGEST_SIZE, CannotInfer, IncompatibleShape, SpatialCollapse, LayerConfig, LayerSpec, within_limits
 
@@ -40,17 +43,6 @@ BACKEND_DEFAULTS = {"image_data_format": "channels_last", "image_dim_ordering": 
 """What Keras's global configuration returns unless the user changed it (keras.json); see README."""
 TENSOR_FUNCTION_MODULES = ("keras.ops.", "keras.activations.", "keras.backend.")
 MODEL_CLASSES = {"Model", "Functional"}
-TOKEN_DATASETS = {"imdb", "reuters"}  # integer word ids: scaling them would be wrong
-DATA_LOADERS = {
-    "numpy.load", "numpy.loadtxt", "numpy.genfromtxt", "numpy.fromfile",
-    "pandas.read_csv", "pandas.read_excel", "pandas.read_parquet", "pandas.read_json", "pandas.read_table",
-    "cv2.imread", "PIL.Image.open", "imageio.imread", "skimage.io.imread",
-}
-PREPROCESSED_LOADERS = {"numpy.load", "numpy.fromfile"}  # binary arrays are often saved already scaled
-KERAS_DATA_LOADERS = {"image_dataset_from_directory", "load_img", "img_to_array"}
-SCALER_CLASSES = {"StandardScaler", "MinMaxScaler", "RobustScaler", "MaxAbsScaler", "Normalizer", "QuantileTransformer", "PowerTransformer"}
-SCALING_FUNCTIONS = {"sklearn.preprocessing.scale", "sklearn.preprocessing.normalize", "sklearn.preprocessing.minmax_scale", "keras.utils.normalize"}
-SCALING_OPERATORS = {"Divide", "Subtract", "Multiply", "FloorDivide"}
 INPUT_SHAPE_KWARGS = ("input_shape", "batch_input_shape", "input_dim", "batch_shape", "shape")
 COMPILE_SIGNATURE = ("optimizer", "loss", "loss_weights", "metrics")
 FIT_SIGNATURE = ("x", "y", "batch_size", "epochs", "verbose", "callbacks", "validation_split", "validation_data")
@@ -103,16 +95,10 @@ def call_api(interp: "Interpreter", ref: ApiRef, args: list, kwargs: dict, node:
         return call_keras(interp, ref, args, kwargs, node)
     if path.startswith("tensorflow.") and _has_tensor(args, kwargs):
         return tensor_ops.call(interp, path, args, kwargs, node)
-    if path in DATA_LOADERS:
-        return record_data(interp, Data(f"{_short_path(path)}()", node, raw=path not in PREPROCESSED_LOADERS))
-    if path.startswith("sklearn.preprocessing.") and leaf in SCALER_CLASSES:
-        return Opaque("scaler", tuple(args), kwargs)
-    if path in SCALING_FUNCTIONS:
-        return _scaled_first(args)
-    if path == "sklearn.model_selection.train_test_split":
-        return [part for array in args for part in (array, array)]
-    if path.startswith(("numpy.", "pandas.")) and args and isinstance(args[0], Data):
-        return args[0]  # np.array(x), np.expand_dims(x, -1)... keep origin and scaling
+    if path == "tensorflow.train.Checkpoint":
+        return Opaque("checkpoint", tuple(args), kwargs)
+    if path.startswith(arrays.LIBRARIES):
+        return arrays.call(interp, path, args, kwargs, node)
     return UNKNOWN
 
 
@@ -120,6 +106,8 @@ def call_keras(interp: "Interpreter", ref: ApiRef, args: list, kwargs: dict, nod
     path, leaf = ref.path, ref.leaf
     if path in HELPERS:
         return call_helper(path, args, kwargs)
+    if path.startswith(FOLLOWED_KERAS):
+        return applications.call(interp, ref, args, kwargs, node)
     if path.startswith(TENSOR_FUNCTION_MODULES) and _has_tensor(args, kwargs):
         return tensor_ops.call(interp, path, args, kwargs, node)
     if leaf in BACKEND_DEFAULTS and (".backend" in path or ".config" in path):
@@ -134,19 +122,17 @@ def call_keras(interp: "Interpreter", ref: ApiRef, args: list, kwargs: dict, nod
         inputs = args[0] if args else kwargs.pop("inputs", UNKNOWN)
         layer = construct_layer(interp, MERGE_FUNCTIONS[leaf], args[1:], kwargs, node)
         return call_layer(interp, layer.layer, [inputs], {}, node)
+    if leaf == "VersionAwareLayers":
+        return ApiRef("keras.layers")  # tf_keras's applications: `layers = VersionAwareLayers()`, then `layers.Conv2D`
     if leaf == "Lambda" and ".layers" in path:
         bound = dict(zip(("function", "output_shape", "mask", "arguments"), args)) | kwargs
         return construct_layer(interp, leaf, [], bound, node)
     if layer_spec(leaf) is not None or (".layers." in path and leaf[:1].isupper()):
         return construct_layer(interp, leaf, args, kwargs, node)
     if ".datasets." in path and leaf == "load_data":
-        return load_dataset(interp, path, node)
-    if leaf == "to_categorical":
-        return to_categorical(args, kwargs)
-    if leaf in KERAS_DATA_LOADERS:
-        return record_data(interp, Data(f"{leaf}()", node))
-    if path in SCALING_FUNCTIONS:
-        return _scaled_first(args)
+        return arrays.load_dataset(interp, path, node)
+    if leaf in arrays.KERAS_FUNCTIONS:
+        return arrays.call_keras(interp, path, args, kwargs, node)
     for family in ("optimizers", "losses", "callbacks", "regularizers"):
         if f".{family}." in path:
             return Opaque(f"{family}:{leaf}", tuple(args), kwargs)
@@ -193,6 +179,8 @@ def construct_layer(interp: "Interpreter", class_name: str, args: list, kwargs: 
             values[key] = values[key].layer  # wrappers: the catalogue reads .spec and .config
     name = interp.name_new(values.get("name"), snake_case(canonical_name))
     layer = Layer(canonical_name, spec, LayerConfig(values), name, node)
+    if "trainable" in values:  # ``Dense(8, trainable=False)``: a base-layer argument, as the attribute
+        layer.trainable = values["trainable"] if isinstance(values["trainable"], bool) else None
     return LayerValue(layer)
 
 
@@ -291,7 +279,7 @@ def make_input(interp: "Interpreter", args: list, kwargs: dict, node: cst.CSTNod
     bound = dict(zip(("shape", "batch_size", "dtype"), args)) | kwargs
     shape = input_shape_from(bound)
     name = interp.name_new(bound.get("name"), "input_layer")
-    producer = InputNode(name, node, shape, shape_from_data=samples_in_shape(bound))
+    producer = InputNode(name, node, shape, shape_from_data=samples_in_shape(bound), dtype=bound.get("dtype"))
     interp.inputs.append(producer)
     return Tensor(shape, producer)
 
@@ -401,6 +389,11 @@ def sequential_add(interp: "Interpreter", model: ModelValue, item: Any, node: cs
         graph.inputs = [model.head]
         if layer.class_name == "InputLayer":
             return
+    inner = layer.inner_model
+    if model.head is None and not model.graph.sequence and inner is not None and inner.kind == "functional" and len(inner.inputs) == 1:
+        # a built model first (a backbone): Keras builds the Sequential on its input shape
+        model.head = Tensor(inner.inputs[0].shape, InputNode(interp.auto_name("input_layer"), node, inner.inputs[0].shape))
+        graph.inputs = [model.head]
     model.graph.sequence.append(layer)
     if model.head is not None:
         if layer.nested is not None:
@@ -445,12 +438,13 @@ def call_method(interp: "Interpreter", method: BoundMethod, args: list, kwargs: 
     receiver, name = method.receiver, method.name
     if isinstance(receiver, ModelValue):
         return model_method(interp, receiver, name, args, kwargs, node)
-    if isinstance(receiver, Data):
-        return receiver if name not in ("mean", "std", "max", "min", "sum", "var") else UNKNOWN
-    if isinstance(receiver, Opaque) and receiver.kind == "scaler":
-        if name in ("fit_transform", "transform") and args:
-            return _scaled_first(args)
-        return receiver if name == "fit" else UNKNOWN
+    if isinstance(receiver, (Data, Preprocessor)):
+        return arrays.method(interp, receiver, name, args, kwargs, node)
+    if isinstance(receiver, Opaque) and receiver.kind == "checkpoint" and name in ("restore", "read"):
+        for value in (*receiver.args, *receiver.kwargs.values()):
+            if isinstance(value, ModelValue):
+                load_weights(value, node)
+        return UNKNOWN
     if isinstance(receiver, (list, dict, str)):
         return native_method(receiver, name, args, kwargs)
     return UNKNOWN
@@ -469,11 +463,26 @@ def model_method(interp: "Interpreter", model: ModelValue, name: str, args: list
         bound = dict(zip(COMPILE_SIGNATURE, args)) | kwargs
         model.compiles.append(CompileFacts(node, bound.get("loss"), bound.get("optimizer", "rmsprop"), bound.get("metrics")))
         return None
+    if name in arrays.DATA_METHODS:
+        arrays.record_use(interp, model.graph, name, args, kwargs, node)
     if name in ("fit", "fit_generator", "train_on_batch"):
         bound = dict(zip(FIT_SIGNATURE, args)) | kwargs
-        model.fits.append(FitFacts(node, bound.pop("x", UNKNOWN), bound.pop("y", UNKNOWN), bound))
+        x, y = bound.pop("x", UNKNOWN), bound.pop("y", UNKNOWN)
+        if isinstance(x, Data) and x.kind == "dataset":
+            x, y = arrays.dataset_parts(x)
+        model.fits.append(FitFacts(node, x, y, bound))
         return UNKNOWN
+    if name in ("load_weights", "set_weights"):
+        load_weights(model, node)
+    if name == "get_layer":
+        return get_layer(model, args, kwargs)
     return UNKNOWN
+
+
+def load_weights(model: ModelValue, node: cst.CSTNode) -> None:
+    """Record where trained weights first go into `model` (its architecture is then fixed by them)."""
+    if model.graph.weights_loaded is None:
+        model.graph.weights_loaded = node
 
 
 _NATIVE_METHODS = {
@@ -516,10 +525,8 @@ def attribute(interp: "Interpreter", base: Any, name: str, node: cst.CSTNode) ->
     if isinstance(base, classes.Super):
         return classes.super_attribute(base, name)
     if isinstance(base, Data):
-        if name == "shape":
-            return DataShape(base)
-        return base if name in ("values", "T") else (UNKNOWN if name in ("dtype", "size", "ndim") else BoundMethod(base, name))
-    if isinstance(base, (Opaque, list, dict, str)):
+        return arrays.attribute(base, name)
+    if isinstance(base, (Opaque, Preprocessor, list, dict, str)):
         return BoundMethod(base, name)
     if isinstance(base, Function):
         return UNKNOWN
@@ -550,7 +557,7 @@ def model_attribute(model: ModelValue, name: str) -> Any:
     if name == "name":
         return graph.name
     if name == "layers":
-        return [LayerValue(layer) for layer in graph.layers]
+        return model_layers(graph)
     if name in ("output", "input"):
         tensors = graph.outputs if name == "output" else graph.inputs
         return tensors[0] if len(tensors) == 1 else list(tensors) if tensors else UNKNOWN
@@ -559,40 +566,42 @@ def model_attribute(model: ModelValue, name: str) -> Any:
     return BoundMethod(model, name)
 
 
-# ---------------------------------------------------------------------- data
+def model_layers(graph: ModelGraph) -> list[LayerValue]:
+    """``model.layers``: a functional model's begins with its ``InputLayer``s, as in Keras 3 (a Sequential's does not)."""
+    inputs = [t.producer for t in graph.inputs if isinstance(t.producer, InputNode)] if graph.kind == "functional" else []
+    spec = layer_spec("InputLayer")
+    return [LayerValue(Layer("InputLayer", spec, LayerConfig({}), i.name, i.node, weights=[])) for i in inputs] + [
+        LayerValue(layer) for layer in graph.layers
+    ]
 
 
-def record_data(interp: "Interpreter", data: Data) -> Data:
-    interp.data_loads.append(data)
-    return data
+def get_layer(model: ModelValue, args: list, kwargs: dict) -> Any:
+    """``model.get_layer(name)`` or ``model.get_layer(index=i)`` (an index counts the InputLayers, as ``model.layers``)."""
+    bound = dict(zip(("name", "index"), args)) | kwargs
+    layers = model_layers(model.graph)
+    index = bound.get("index")
+    if isinstance(index, int) and not isinstance(index, bool):
+        return layers[index] if -len(layers) <= index < len(layers) else UNKNOWN
+    name = bound.get("name")
+    return next((value for value in layers if value.layer.name == name), UNKNOWN) if isinstance(name, str) else UNKNOWN
 
 
-def load_dataset(interp: "Interpreter", path: str, node: cst.CSTNode) -> Any:
-    dataset = path.split(".")[-2]
-    origin = f"{dataset}.load_data()"
-    kind = "tokens" if dataset in TOKEN_DATASETS else "data"
-    x_train, x_test = (record_data(interp, Data(origin, node, role=kind)) for _ in range(2))
-    y_train, y_test = (Data(origin, node, role="labels", per_sample=True) for _ in range(2))
-    return ((x_train, y_train), (x_test, y_test))
+def set_trainable(interp: "Interpreter", owner: LayerValue | ModelValue, value: Any) -> None:
+    """``layer.trainable = flag`` or ``model.trainable = flag``: weights move to non-trainable and back as in Keras.
+
+    A flag not statically known, or set on one path of a branch kerlint cannot decide, leaves the split unknown.
+    """
+    if not isinstance(value, bool) or interp.undecided:
+        value = None
+    if isinstance(owner, ModelValue):
+        owner.graph.set_trainable(value)
+        if owner.as_layer is not None:
+            owner.as_layer.trainable = value
+    else:
+        owner.layer.set_trainable(value)
 
 
-def to_categorical(args: list, kwargs: dict) -> Any:
-    labels = args[0] if args else kwargs.get("y", UNKNOWN)
-    classes = args[1] if len(args) > 1 else kwargs.get("num_classes")
-    num_classes = classes if isinstance(classes, int) else None
-    if isinstance(labels, Data):
-        return labels.derived(role="labels", num_classes=num_classes)
-    return Data("labels", None, role="labels", num_classes=num_classes)
-
-
-def data_arithmetic(data: Data, op_name: str) -> Data:
-    """``x / 255.0`` or ``x - mean`` scales the data; other operators keep what it was."""
-    return data.derived(scaled=True) if op_name in SCALING_OPERATORS else data
-
-
-def _scaled_first(args: list) -> Any:
-    first = args[0] if args else UNKNOWN
-    return first.derived(scaled=True) if isinstance(first, Data) else UNKNOWN
+# ------------------------------------------------------------------- helpers
 
 
 def _has_tensor(args: list, kwargs: dict) -> bool:
@@ -605,8 +614,3 @@ def _walk(values: list) -> list:
         flat.extend(_walk(list(value)) if isinstance(value, (list, tuple)) else [value])
     return flat
 
-
-def _short_path(path: str) -> str:
-    short = {"numpy": "np", "pandas": "pd"}
-    head, _, rest = path.partition(".")
-    return f"{short.get(head, head)}.{rest}"

@@ -3,8 +3,8 @@
 Known Python data is represented by itself (ints, strings, tuples, lists,
 dicts of abstract values); ``UNKNOWN`` stands for anything not statically
 known. The classes below add what plain Python values cannot express: Keras
-API references, user functions, layers and models, and data sets whose origin
-and scaling matter to the rules.
+API references, user functions, layers and models. Arrays, frames and
+datasets are values of their own, in ``arrays.py``.
 """
 
 from __future__ import annotations
@@ -13,13 +13,14 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Callable
 
 from kerlint.graph import CompileFacts, FitFacts, Layer, ModelGraph, Tensor
+from kerlint.interpret.arrays import Data, DataShape
 from kerlint.unknown import UNKNOWN
 
 if TYPE_CHECKING:
     import libcst as cst
 
 __all__ = [
-    "UNKNOWN", "ApiRef", "Function", "BoundMethod", "LayerValue", "ModelValue", "Data", "Opaque", "LazyValue", "resolved",
+    "UNKNOWN", "ApiRef", "Function", "BoundMethod", "LayerValue", "ModelValue", "Data", "DataShape", "Opaque", "LazyValue", "resolved",
     "is_native", "contains_unknown", "activation_name",
 ]
 
@@ -141,44 +142,8 @@ class ModelValue:
 
 
 @dataclass(eq=False)
-class Data:
-    """An array or frame loaded from outside the program.
-
-    ``origin`` says where it came from (``mnist.load_data()``, ``np.load``),
-    ``scaled`` whether the program normalized it, ``raw`` whether the source
-    is known to hold unscaled values (a ``.npy`` file may well be
-    preprocessed already), ``num_classes`` what ``to_categorical`` declared,
-    ``per_sample`` whether labels are known to be one per sample.
-    """
-
-    origin: str
-    node: cst.CSTNode
-    scaled: bool = False
-    num_classes: int | None = None
-    role: str = "data"  # "data" | "labels" | "tokens"
-    raw: bool = True
-    per_sample: bool = False
-
-    def derived(self, **changes: Any) -> "Data":
-        values = {**self.__dict__, **changes}
-        return Data(**values)
-
-
-@dataclass(eq=False)
-class DataShape:
-    """``x.shape`` of loaded data, or a slice of it: its sizes are unknown, its origin is not.
-
-    ``input_shape=x_train.shape`` (with the number of samples first) is a classic
-    bug that this value lets the rules see.
-    """
-
-    data: Data
-    start: int = 0
-
-
-@dataclass(eq=False)
 class Opaque:
-    """An object of a known library kind whose contents we do not model (optimizers, callbacks, scalers)."""
+    """An object of a known library kind whose contents we do not model (optimizers, losses, callbacks)."""
 
     kind: str
     args: tuple = ()
