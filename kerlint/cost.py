@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from kerlint.graph import Layer, ModelGraph
+from kerlint.interpret.arrays import data_json
 from kerlint.memory import PRECISIONS, ModelMemory, Precision, estimate, human_bytes, layer_activation_bytes, model_nodes, model_optimizer
 from kerlint.units import human_count, scientific, shape_str
 
@@ -67,6 +68,8 @@ class ModelCost:
     flops: Flops | None = None
     memory: ModelMemory | None = None
     graph: ModelGraph | None = field(default=None, compare=False, repr=False)
+    data: dict | None = None
+    """What fit/evaluate/predict received, next to the model's inputs and outputs (`arrays.data_json`); None if never called."""
 
     @property
     def non_trainable_params(self) -> int | None:
@@ -92,6 +95,7 @@ class ModelCost:
             "memory": None if self.memory is None else self.memory.to_json(),
             "layers": [row.to_json() for row in self.layers],
             "unresolved": self.unresolved,
+            "data": self.data,
         }
 
     def summary(self) -> str:
@@ -136,6 +140,7 @@ def model_cost(
         flops=model_flops(model, batch_size),
         memory=estimate(model, batch_size, precision, chosen),
         graph=model,
+        data=data_json(model, analysis.data_uses, locator.line),
     )
 
 

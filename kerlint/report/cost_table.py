@@ -8,7 +8,7 @@ from typing import Any, Mapping, TextIO
 from kerlint.cost import LayerRow, ModelCost, flops_summary
 from kerlint.memory import ModelMemory, human_bytes
 from kerlint.notebook import Notebook
-from kerlint.units import LARGEST_PLAIN, exact_count, human_count, scientific
+from kerlint.units import LARGEST_PLAIN, exact_count, human_count, scientific, shape_str
 
 FORMATS = ("table", "markdown", "json")
 
@@ -44,9 +44,30 @@ def render_table(models: list[ModelCost], stream: TextIO, notebooks: Mapping[str
         for label, value in _memory_lines(model.memory):
             stream.write(f"{label}: {value}\n")
         stream.write(f"Summary: {model.summary()}\n")
+        for text in _data_lines(model.data):
+            stream.write(f"Data: {text}\n")
         for item in model.unresolved:
             stream.write(f"  unresolved: {_at(item['path'], item['line'], notebooks)}: {item['reason']}\n")
         stream.write("\n")
+
+
+def _data_lines(data: dict | None) -> list[str]:
+    """``fit (line 7): x (None, 28, 28) int from mnist.load_data() (line 3), y ...``: one line per call that fed the model."""
+    if data is None:
+        return []
+    return [f"{call['method']} (line {call['line']}): x {_array_text(call['x'])}"
+            + ("" if call["y"] is None else f", y {_array_text(call['y'])}") for call in data["calls"]]
+
+
+def _array_text(value: Any) -> str:
+    if value is None:
+        return "?"
+    if isinstance(value, list):
+        return "[" + ", ".join(_array_text(item) for item in value) + "]"
+    if "origin" not in value:
+        return "{" + ", ".join(f"{key}: {_array_text(item)}" for key, item in value.items()) + "}"
+    shape = "(?)" if value["shape"] is None else shape_str(tuple(value["shape"]))
+    return f"{shape} {value['dtype'] or '?'} from {value['origin']} (line {value['line']})"
 
 
 def _cells(row: LayerRow) -> tuple[str, ...]:
@@ -137,6 +158,9 @@ def render_markdown(models: list[ModelCost], stream: TextIO, notebooks: Mapping[
                 f"| **Total** | | | **{exact_count(model.params)}** | **{_total_flops(model)}** | "
                 f"**{_bytes(None if memory is None else memory.activations)}** |\n"
             )
+        data = _data_lines(model.data)
+        if data:
+            stream.write("\nData:\n\n" + "".join(f"- {_md(text)}\n" for text in data))
         if model.unresolved:
             stream.write("\nNot statically known:\n\n")
             for item in model.unresolved:
@@ -163,12 +187,25 @@ def render_json(models: list[ModelCost], stream: TextIO, notebooks: Mapping[str,
     for record in records:
         for place in (record, *record["unresolved"]):
             _in_cell(place, notebooks)
+        for place in _data_places(record["data"]):
+            _in_cell(place, notebooks, record["path"])
     json.dump({"models": records}, stream, indent=2)
     stream.write("\n")
 
 
-def _in_cell(place: dict[str, Any], notebooks: Mapping[str, Notebook] | None) -> None:
-    notebook = (notebooks or {}).get(place["path"])
+def _data_places(value: Any) -> list[dict]:
+    """Every dict with a `line` in a model's `data`: its inputs, outputs, calls and their arrays."""
+    if isinstance(value, list):
+        return [place for item in value for place in _data_places(item)]
+    if not isinstance(value, dict):
+        return []
+    inner = [place for item in value.values() for place in _data_places(item)]
+    return ([value] if isinstance(value.get("line"), int) else []) + inner
+
+
+def _in_cell(place: dict[str, Any], notebooks: Mapping[str, Notebook] | None, path: str | None = None) -> None:
+    """`path`: the file of a place that does not name its own (the arrays in a model's `data`)."""
+    notebook = (notebooks or {}).get(path or place["path"])
     if notebook is not None and isinstance(place.get("line"), int):
         place["cell"], place["line"] = notebook.cell_line(place["line"])
 
