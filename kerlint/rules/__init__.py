@@ -8,7 +8,9 @@ from kerlint.rules.batch_dim import BatchDimInInputShape
 from kerlint.rules.budget import OverBudget
 from kerlint.rules.channels_first import ChannelsFirstInput
 from kerlint.rules.concatenation import OversizedConcatenation
+from kerlint.rules.data_input import DataInputMismatch
 from kerlint.rules.cudnn_rnn import CudnnIncompatibleRnn
+from kerlint.rules.dead_layer import DeadLayer
 from kerlint.rules.disconnected_input import DisconnectedInput
 from kerlint.rules.dominant_layer import DominantLayer
 from kerlint.rules.double_activation import DoubleActivation
@@ -19,6 +21,7 @@ from kerlint.rules.flatten_dense import FlattenIntoLargeDense
 from kerlint.rules.from_logits import FromLogitsMismatch
 from kerlint.rules.head_size import HeadSizeMismatch
 from kerlint.rules.high_dropout import HighDropoutRate
+from kerlint.rules.inconsistent_scaling import InconsistentScaling
 from kerlint.rules.invalid_suppression import InvalidSuppression
 from kerlint.rules.input_normalization import MissingInputNormalization
 from kerlint.rules.layer_input import IncompatibleLayerInput
@@ -33,6 +36,8 @@ from kerlint.rules.sequence_head import SequenceIntoDenseHead
 from kerlint.rules.shared_layer import IncompatibleSharedLayer
 from kerlint.rules.single_unit_softmax import SingleUnitSoftmax
 from kerlint.rules.spatial_collapse import SpatialCollapse
+from kerlint.rules.target_range import TargetRangeMismatch
+from kerlint.rules.target_shape import TargetShapeMismatch
 from kerlint.rules.unflattened_head import UnflattenedDenseHead
 
 _REGISTERED = (
@@ -70,11 +75,18 @@ _REGISTERED = (
     FlattenIntoLargeDense,
     DominantLayer,
     OverBudget,
+    DeadLayer,
+    DataInputMismatch,
+    TargetShapeMismatch,
+    TargetRangeMismatch,
+    InconsistentScaling,
 )
 ALL_RULES: tuple[type[Rule], ...] = tuple(sorted(_REGISTERED, key=lambda rule: rule.code))
 
 BY_CODE: dict[str, type[Rule]] = {rule.code: rule for rule in ALL_RULES}
 BY_NAME: dict[str, type[Rule]] = {rule.name: rule for rule in ALL_RULES}
+DEFAULT_CODES: frozenset[str] = frozenset(rule.code for rule in ALL_RULES if rule.default)
+"""The rules on when the configuration does not `select` others; the rest are opt-in."""
 
 
 def rule_for(code_or_name: str) -> type[Rule] | None:

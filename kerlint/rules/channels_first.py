@@ -43,7 +43,7 @@ class ChannelsFirstInput(Rule):
     ```
     """
 
-    code, name, severity = "KER304", "channels-first-input", Severity.ERROR
+    code, name, severity = "KER304", "channels-first-input", Severity.WARNING
     summary = "channels-first image input to channels-last convolutions"
     valid = [
         """

@@ -30,8 +30,9 @@ class FromLogitsMismatch(Rule):
     With `from_logits=True` the loss applies softmax/sigmoid itself; applying
     it twice squashes the outputs into a narrow band and the gradients all but
     vanish. With `from_logits=False` on raw scores, Keras clips the scores
-    into (0, 1) first: everything outside that range gets no gradient and the
-    model cannot learn.
+    into (0, 1) first: everything outside that range gets no gradient, and
+    training stalls or falls back. Keras trains both without an error (it
+    only warns about the first), so this is a warning, not an error.
 
     ## Example
     ```python
@@ -60,7 +61,7 @@ class FromLogitsMismatch(Rule):
     - [keras.losses.SparseCategoricalCrossentropy](https://keras.io/api/losses/probabilistic_losses/#sparsecategoricalcrossentropy-class)
     """
 
-    code, name, severity = "KER205", "from-logits-mismatch", Severity.ERROR
+    code, name, severity = "KER205", "from-logits-mismatch", Severity.WARNING
     summary = "from_logits contradicts the output activation"
     fix_availability = Availability.SOMETIMES
     valid = [

@@ -81,7 +81,7 @@ def _label_width_mismatch(head: Head) -> tuple[str, str] | None:
         labels = fit.y
         if isinstance(labels, Data) and labels.num_classes is not None and labels.num_classes != head.units:
             return (
-                f"the labels are one-hot with {labels.num_classes} classes (`to_categorical`), but output "
+                f"the labels from `{labels.origin}` are one-hot with {labels.num_classes} classes, but output "
                 f"`{head.output.producer.layer.name}` has {head.units} units: Keras fails at the first "
                 f"training step",
                 f"Use {labels.num_classes} units",

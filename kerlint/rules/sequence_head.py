@@ -9,6 +9,7 @@ from kerlint.fix.edit import Applicability, Availability, Fix, make_fix
 from kerlint.graph import LayerCall
 from kerlint.rules.activations import Flow, Step
 from kerlint.rules.base import Report, Rule, RuleContext
+from kerlint.rules.data_use import origin_text
 from kerlint.rules.heads import dense_under_head, heads, labels_per_sample, returned_sequence
 from kerlint.units import shape_str
 
@@ -83,7 +84,7 @@ model.fit(x_train, y_train)
                     ctx.analysis.locator.span(recurrent.node),
                     f"{recurrent.layer.describe()} `{recurrent.layer.name}` returns the whole sequence "
                     f"({shape_str(recurrent.output_shape)}), so the model outputs {shape_str(head.output.shape)}: one "
-                    f"prediction per timestep, but the labels from `{labels.origin}` have one per sample",
+                    f"prediction per timestep, but the labels from {origin_text(ctx, labels)} have one per sample",
                     help="Remove `return_sequences=True` from the last recurrent layer (or pool over time)",
                     fix=_last_state_fix(ctx, recurrent),
                 )

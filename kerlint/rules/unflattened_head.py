@@ -8,6 +8,7 @@ from kerlint.findings import Severity
 from kerlint.fix.edit import Applicability, Availability, Fix, make_fix
 from kerlint.graph import LayerCall
 from kerlint.rules.base import Report, Rule, RuleContext
+from kerlint.rules.data_use import origin_text
 from kerlint.rules.heads import PROBABILITY_LOSSES, dense_under_head, heads, labels_per_sample, returned_sequence
 from kerlint.units import shape_str
 
@@ -93,7 +94,8 @@ model.compile(loss="sparse_categorical_crossentropy", optimizer="adam")
                     ctx.analysis.locator.span(dense.node),
                     f"{dense.layer.describe()} `{dense.layer.name}` is applied to a tensor of shape "
                     f"{shape_str(dense.inputs[0].shape)}, so the model outputs {shape_str(head.output.shape)}: one "
-                    f"prediction per position, not per sample, for {head.loss.name}",
+                    f"prediction per position, not per sample, for {head.loss.name}"
+                    + ("" if evidence is None else f"; the labels from {origin_text(ctx, evidence)} have one per sample"),
                     help="Add Flatten() or a global pooling layer before it",
                     fix=_flatten_fix(ctx, dense),
                 )
