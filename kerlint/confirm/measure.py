@@ -11,9 +11,12 @@
   XLA-compiled calls are profiled inside. Recurrent layers are traced unrolled
   (the profiler counts a loop body once); with an unknown sequence length they
   cannot be, and their FLOPs are reported as not measured, with the reason.
-- Memory of one inference and one training step: on GPU the allocator's peak
-  (``tf.config.experimental.get_memory_info`` after ``reset_memory_stats``);
-  on CPU the process's peak resident set (``VmHWM`` after a reset through
+- Memory of one inference and one training step: the most bytes the step's
+  tensors requested from TensorFlow's allocator at once, from the allocation
+  events of TensorFlow's profiler (the allocator's own peak,
+  ``tf.config.experimental.get_memory_info``, counts whole chunks of up to
+  twice a request; it is the fallback where the profiler gives no events);
+  on CPU also the process's peak resident set (``VmHWM`` after a reset through
   ``/proc/self/clear_refs``), both above what was resident before the step,
   plus the analytic figure computed from the real model (weights, gradients,
   optimizer slots, and the layer outputs of the traced graph).
@@ -27,12 +30,16 @@ from __future__ import annotations
 
 import functools
 import math
+import os
 import re
 import statistics
+import tempfile
 import time
 import warnings
 from dataclasses import dataclass, field
 from typing import Any, Callable, Sequence
+
+from kerlint.confirm import xplane
 
 MARKER = "kerlint_layer_"
 _MARKED = re.compile(rf"(?:^|/){MARKER}(\d+)(?:_\d+)?/")
@@ -394,6 +401,69 @@ def device_memory(api: Any, device: str, run: Callable[[], Any]) -> int:
     return max(0, int(api.get_memory_info(device)["peak"]) - int(before))
 
 
+def bfc_allocator(device: str) -> str:
+    """The name TensorFlow gives the BFC allocator of ``CPU:0`` or ``GPU:n`` (in its profiler events)."""
+    kind, _, index = device.partition(":")
+    return f"GPU_{index}_bfc" if kind == "GPU" else "bfc_cpu_allocator_for_gpu"
+
+
+def traced(backend: Backend, device: str, run: Callable[[], Any], opener: Callable = open) -> tuple[Any, int | None]:
+    """``run()``'s result, and the peak bytes its tensors requested on ``device`` at once (None without a trace).
+
+    The allocator's own peak (``device_memory``) counts whole chunks: the BFC
+    allocator hands a request a free chunk of up to twice its size without
+    splitting it, so that peak is up to twice what the tensors hold, and by how
+    much depends on the allocator's history. TensorFlow's profiler (host tracer
+    level 2) records every allocation and deallocation with the bytes requested.
+    """
+    profiler = backend.tf.profiler.experimental
+    with tempfile.TemporaryDirectory(prefix="kerlint-trace-") as logdir:
+        try:
+            profiler.start(logdir, profiler.ProfilerOptions(host_tracer_level=2, python_tracer_level=0,
+                                                            device_tracer_level=0))
+        except Exception:  # noqa: BLE001 - no profiler here, or the model's code left one running
+            return run(), None
+        try:
+            result = run()
+        finally:
+            profiler.stop()
+        traces = []
+        for folder, _, names in os.walk(logdir):
+            for name in names:
+                if name.endswith(".xplane.pb"):
+                    with opener(os.path.join(folder, name), "rb") as handle:
+                        traces.append(handle.read())
+    if len(traces) != 1:
+        return result, None
+    try:
+        events = xplane.allocation_events(traces[0])
+    except (ValueError, IndexError):  # not the trace format this reads
+        return result, None
+    return result, tensor_peak(events, bfc_allocator(device))
+
+
+def tensor_peak(events: Sequence[xplane.Allocation], allocator: str) -> int | None:
+    """The most bytes requested by tensors allocated during a trace and alive at once; None when none were.
+
+    ``events`` are in time order. A deallocation of a tensor allocated before
+    the trace is not counted.
+    """
+    live: dict[Any, int] = {}
+    held = peak = 0
+    seen = False
+    for event in events:
+        if event.allocator != allocator:
+            continue
+        seen = True
+        if event.sign > 0:
+            live[event.address] = event.requested_bytes
+            held += event.requested_bytes
+            peak = max(peak, held)
+        elif event.address in live:
+            held -= live.pop(event.address)
+    return peak if seen else None
+
+
 def process_memory(run: Callable[[], Any], status: str = "/proc/self/status", clear_refs: str = "/proc/self/clear_refs",
                    opener: Callable = open) -> int | None:
     """Peak resident set of this process above its size before ``run`` (Linux); None where not available."""
@@ -560,12 +630,13 @@ class Steps:
 def _memory(model: Any, steps: Steps, trace: Trace | None, backend: Backend, options: Options) -> dict:
     """Memory of one inference and one training step: measured, process-level (CPU) and analytic.
 
-    ``measured``: TensorFlow's allocator (``get_memory_info`` after
-    ``reset_memory_stats``; on CPU the worker routes every allocation through
-    the BFC allocator, ``TF_CPU_ALLOCATOR_USE_BFC``) during a warm step (the
-    first one would add tracing and cuDNN's autotuning scratch): the peak above
-    what was resident before the step, plus what of that belongs to this model
-    (its weights, its optimizer state, the input batch) -- what a process
+    ``measured``: TensorFlow's allocator (on CPU the worker routes every
+    allocation through the BFC allocator, ``TF_CPU_ALLOCATOR_USE_BFC``) during
+    a warm step (the first one would add tracing and cuDNN's autotuning
+    scratch): the most bytes the step's tensors requested at once (``traced``;
+    the allocator's own peak, ``get_memory_info`` after ``reset_memory_stats``,
+    only where the profiler gives no events), plus what of that belongs to this
+    model (its weights, its optimizer state, the input batch) -- what a process
     holding only this model would peak at. The inference step runs before the
     optimizer exists.
 
@@ -584,7 +655,13 @@ def _memory(model: Any, steps: Steps, trace: Trace | None, backend: Backend, opt
     else:
         steps.infer()
     available = _allocator_available(api, device)
-    inference = device_memory(api, device, steps.infer) if available else None
+
+    def warm_step(run: Callable[[], Any]) -> tuple[int | None, int | None]:
+        if not available:
+            return None, None
+        return traced(backend, device, lambda: device_memory(api, device, run), options.opener)
+
+    inference, inference_tensors = warm_step(steps.infer)
     before_build = _current(api, device) if available else None
     steps.build_optimizer()
     optimizer_bytes = sum(_bytes(v, tf) for v in steps.optimizer.variables)
@@ -593,15 +670,23 @@ def _memory(model: Any, steps: Steps, trace: Trace | None, backend: Backend, opt
         process["training"] = process_memory(steps.train, opener=options.opener)
     else:
         steps.train()
-    training = device_memory(api, device, steps.train) if available else None
-    figures: dict[str, Any] = {
-        "measured": {
-            "source": f"TensorFlow allocator peak on {device} during a warm step: this model's weights, optimizer "
-                      "state and input batch, and everything the step allocates",
+    training, training_tensors = warm_step(steps.train)
+    resident = "this model's weights, optimizer state and input batch, and everything the step allocates"
+    if inference_tensors is not None and training_tensors is not None:
+        measured = {
+            "source": f"TensorFlow allocator peak on {device} during a warm step, in the bytes its live tensors "
+                      f"requested (the allocator's own peak counts whole chunks, up to twice a request): {resident}",
+            "inference": weights + batch + inference_tensors,
+            "training": weights + optimizer_bytes + batch + training_tensors,
+        }
+    else:
+        measured = {
+            "source": f"TensorFlow allocator peak on {device} during a warm step, in whole chunks (no allocation "
+                      f"events from TensorFlow's profiler): {resident}",
             "inference": None if inference is None else weights + batch + inference,
             "training": None if training is None else weights + slots + batch + training,
-        } if available else None,
-    }
+        }
+    figures: dict[str, Any] = {"measured": measured if available else None}
     if options.device == "cpu":
         process["source"] = "process peak RSS increase over the first step (TensorFlow's tracing and buffers included)"
         figures["process"] = process
@@ -661,7 +746,7 @@ def environment(device: str) -> dict[str, str]:
 
 
 __all__ = [
-    "Backend", "LayerFigures", "Options", "Trace", "Unmeasurable", "analytic_memory", "device_for",
+    "Backend", "LayerFigures", "Options", "Trace", "Unmeasurable", "analytic_memory", "bfc_allocator", "device_for",
     "device_memory", "einsum_flops", "environment", "input_specs", "measure_model", "model_layers",
-    "parameter_rows", "process_memory", "register_einsum", "trace_inference",
+    "parameter_rows", "process_memory", "register_einsum", "tensor_peak", "trace_inference", "traced",
 ]
