@@ -37,3 +37,10 @@ def readme_block(language: str, containing: str) -> str:
     blocks = [body for lang, body in _FENCED.findall((ROOT / "README.md").read_text()) if lang == language and containing in body]
     assert len(blocks) == 1, f"expected one ```{language} block with {containing!r} in README.md, found {len(blocks)}"
     return blocks[0]
+
+
+def last_code(prefix: str) -> str:
+    """The highest registered rule code starting with `prefix` (`KER3` -> `KER312`): hints name the range."""
+    from kerlint.rules import ALL_RULES
+
+    return max(rule.code for rule in ALL_RULES if rule.code.startswith(prefix))

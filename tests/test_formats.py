@@ -73,12 +73,17 @@ def test_json_lines(expected):
     assert [json.loads(line) for line in check("json-lines", "examples").splitlines()] == expected
 
 
+def with_help_line(finding: dict) -> str:
+    """Formats with one text per finding: the message, then the suggested change on a `help:` line."""
+    return finding["message"] + (f"\nhelp: {finding['help']}" if finding["help"] else "")
+
+
 def test_github(expected):
     lines = check("github", "examples").splitlines()
     commands = {"error": "error", "warning": "warning", "info": "notice"}
     assert lines == [
         f"::{commands[f['severity']]} file={f['path']},line={f['line']},col={f['column']},endLine={f['end_line']},"
-        f"endColumn={f['end_column']},title={f['code']} {f['name']}::{escape_data(f['message'])}"
+        f"endColumn={f['end_column']},title={f['code']} {f['name']}::{escape_data(with_help_line(f))}"
         for f in expected
     ]
     assert lines[0].startswith(
@@ -108,7 +113,7 @@ def test_sarif(expected):
         assert physical["artifactLocation"]["uriBaseId"] == "%SRCROOT%"
         found.append((physical["artifactLocation"]["uri"], region["startLine"], region["startColumn"],
                       region["endLine"], region["endColumn"], result["ruleId"], result["message"]["text"]))
-    assert found == [(f["path"], f["line"], f["column"], f["end_line"], f["end_column"], f["code"], f["message"]) for f in expected]
+    assert found == [(f["path"], f["line"], f["column"], f["end_line"], f["end_column"], f["code"], with_help_line(f)) for f in expected]
     ker301 = run["results"][0]
     assert ker301["level"] == "error" and ker301["locations"][0]["physicalLocation"] == {
         "artifactLocation": {"uri": ARTICLE, "uriBaseId": "%SRCROOT%"},
@@ -128,7 +133,7 @@ def test_pylint(expected):
     lines = check("pylint", "examples").splitlines()
     ids = {"error": "E", "warning": "W", "info": "I"}
     assert lines == [
-        f"{f['path']}:{f['line']}:{f['column'] - 1}: {ids[f['severity']]}9{f['code'][3:]}: {f['message']} (kerlint-{f['name']})"
+        f"{f['path']}:{f['line']}:{f['column'] - 1}: {ids[f['severity']]}9{f['code'][3:]}: {f['message']}{'. ' + f['help'] if f['help'] else ''} (kerlint-{f['name']})"
         for f in expected
     ]
     assert lines[0].startswith(f"{ARTICLE}:14:9: E9301: {KER301_MESSAGE_START}")
@@ -271,10 +276,12 @@ def test_text_formats_show_control_characters_escaped(tmp_path):
         out = check(fmt, "evil.py", cwd=tmp_path)
         assert escaped in out, fmt
         assert not {"\x1b", "\x07", "\r", "\u202e"} & set(out), fmt
+    findings = json.loads(check("json", "evil.py", cwd=tmp_path))
     github = check("github", "evil.py", cwd=tmp_path).splitlines()
-    assert len(github) == 2 and all(line.startswith(("::warning file=evil.py,", "::error file=evil.py,")) for line in github)
-    assert len(check("concise", "evil.py", cwd=tmp_path).splitlines()) == 3  # two findings and the summary
+    assert findings and len(github) == len(findings)  # one line per finding: no line break got through
+    assert all(line.startswith(("::warning file=evil.py,", "::error file=evil.py,")) for line in github)
+    assert len(check("concise", "evil.py", cwd=tmp_path).splitlines()) == len(findings) + 1  # and the summary
     suite = ElementTree.fromstring(check("junit", "evil.py", cwd=tmp_path)).find("testsuite")
     assert escaped in suite.find("testcase/failure").get("message")
-    duplicate = next(f for f in json.loads(check("json", "evil.py", cwd=tmp_path)) if f["code"] == "KER309")
+    duplicate = next(f for f in findings if f["code"] == "KER309")
     assert HOSTILE_NAME in duplicate["message"]  # JSON carries the name as it is, encoded by json

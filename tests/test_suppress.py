@@ -6,6 +6,7 @@ import textwrap
 
 import pytest
 
+from helpers import last_code
 from kerlint.findings import Finding, Severity, Span
 from kerlint.suppress import LineSuppression, Suppressions, apply_suppressions, parse_suppressions
 
@@ -144,8 +145,8 @@ def invalid(source: str, findings: list[Finding] = (), enabled: frozenset[str] =
         ("# kerlint: ignore", "`# kerlint: ignore`: names no rule, so it suppresses nothing: put the codes in brackets, e.g. `# kerlint: ignore[KER101]`"),
         ("# kerlint: file-ignore", "`# kerlint: file-ignore`: names no rule, so it suppresses nothing: put the codes in brackets, e.g. `# kerlint: file-ignore[KER101]`"),
         ("# kerlint: ignore[bogus]", "`# kerlint: ignore[bogus]`: 'bogus' is not a kerlint rule code or name (`kerlint rule --all` lists them)"),
-        ("# kerlint: ignore[KER2]", "`# kerlint: ignore[KER2]`: KER2 names no rule; did you mean KER201-KER210? write the full code (suppressions take no prefixes)"),
-        ("# noqa: KER3", "`# noqa: KER3`: KER3 names no rule; did you mean KER301-KER310? write the full code (suppressions take no prefixes)"),
+        ("# kerlint: ignore[KER2]", f"`# kerlint: ignore[KER2]`: KER2 names no rule; did you mean KER201-{last_code('KER2')}? write the full code (suppressions take no prefixes)"),
+        ("# noqa: KER3", f"`# noqa: KER3`: KER3 names no rule; did you mean KER301-{last_code('KER3')}? write the full code (suppressions take no prefixes)"),
         ("# noqa: KER999, E501", "`# noqa: KER999, E501`: KER999 is not a kerlint rule (`kerlint rule --all` lists them)"),
         ("# kerlint: ignore[]", "`# kerlint: ignore[]`: names no rule, so it suppresses nothing: put the codes in the brackets, e.g. `[KER101]`"),
         ("# kerlint: skip[KER301]", "`# kerlint: skip[KER301]`: unknown directive 'skip': write `# kerlint: ignore[KER101]` (this line) or `# kerlint: file-ignore[KER101]` (the whole file)"),

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Iterator
+from typing import TYPE_CHECKING, Iterator
 
 from kerlint.findings import Severity
-from kerlint.interpret.liveness import DeadBranch
 from kerlint.rules.base import Report, Rule, RuleContext
+
+if TYPE_CHECKING:
+    from kerlint.interpret.liveness import DeadBranch  # imports libcst: a cached run must not
 
 
 class DeadLayer(Rule):
