@@ -357,3 +357,19 @@ def test_bias_and_nonlinearity_advice_agree_on_one_layer():
     assert by_code["KER105"].span == by_code["KER207"].span
     assert by_code["KER105"].help == "Pass use_bias=False"
     assert "after the BatchNormalization" in by_code["KER207"].help  # not on the layer, where the bias would matter
+
+
+def test_an_output_also_read_by_an_operation_is_not_redundant_before_normalization():
+    """Issue 15: `ops.stop_gradient(h) + c` reads `h` too, so its bias is not redundant (KER105 stays silent)."""
+    source = """
+        import keras
+        from keras import ops
+        inp = keras.Input(shape=(16,))
+        c = keras.Input(shape=(8,))
+        h = keras.layers.Dense(8)(inp)
+        y = ops.stop_gradient(h) + c
+        z = keras.layers.BatchNormalization()(h)
+        model = keras.Model([inp, c], [y, z])
+    """
+    assert "KER105" not in codes(source)
+    assert "KER105" in codes(source.replace("y = ops.stop_gradient(h) + c", "y = c"))

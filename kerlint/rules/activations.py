@@ -151,7 +151,7 @@ class Flow:
 
     def sole_reader(self, step: Step) -> Step | None:
         """The one layer that reads ``step``'s output and nothing else, if there is exactly one."""
-        if self.is_model_output(step):
+        if self.is_model_output(step) or self.read_by_operation(step):
             return None
         readers = self.readers(step)
         if not readers or len(readers) != 1:
@@ -160,6 +160,10 @@ class Flow:
         if reader.call is not None and len(reader.call.inputs) != 1:
             return None
         return reader
+
+    def read_by_operation(self, step: Step) -> bool:
+        """Whether an operation (``ops.stop_gradient(h) + c``, ``x * 0.5``) also reads ``step``'s output."""
+        return step.call is not None and any(not isinstance(c, LayerCall) for t in step.call.outputs for c in t.consumers)
 
     def follow(self, step: Step, passes: Callable[[Layer], bool]) -> tuple[list[Step], Step] | None:
         """The sole reader of ``step``, looking through sole readers that ``passes``.

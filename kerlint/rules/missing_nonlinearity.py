@@ -332,6 +332,8 @@ def _output_layers(model: ModelGraph) -> list[Layer]:
 
 
 def _is_linear(layer: Layer) -> bool:
+    if layer.nonlinear is not None:  # a body kerlint followed (custom layer, Lambda, nested model)
+        return not layer.nonlinear
     if layer.spec is None:
         return False
     if layer.class_name in LINEAR_KINDS or layer.class_name in OTHER_WEIGHTED_LAYERS:
