@@ -743,3 +743,15 @@ def test_lambda_layers_from_their_function_or_declared_output_shape():
     # Checked with Keras 3.15: 51 parameters; both Lambdas output (None, 8).
     assert model.params == 51
     assert [call.output_shape for call in model.calls][:2] == [(None, 8), (None, 8)]
+
+
+def test_a_lookup_with_a_literal_vocabulary_knows_its_size():
+    """Issue 16: `Embedding(lookup.vocabulary_size(), 4)` is 4 rows per token plus the OOV row, as Keras counts it."""
+    [(_, params, _, _)] = summary("""
+        import keras
+        lookup = keras.layers.StringLookup(vocabulary=["a", "b", "c"])
+        inp = keras.Input(shape=(1,), dtype="string")
+        x = keras.layers.Embedding(lookup.vocabulary_size(), 4)(lookup(inp))
+        model = keras.Model(inp, x)
+    """)
+    assert params == (3 + 1) * 4

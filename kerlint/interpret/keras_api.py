@@ -447,6 +447,11 @@ def call_method(interp: "Interpreter", method: BoundMethod, args: list, kwargs: 
         return UNKNOWN
     if isinstance(receiver, (list, dict, str)):
         return native_method(receiver, name, args, kwargs)
+    if isinstance(receiver, LayerValue) and receiver.layer.spec is not None and name in receiver.layer.spec.methods:
+        try:  # answered from the layer's configuration: `lookup.vocabulary_size()` of a literal vocabulary
+            return receiver.layer.spec.methods[name](receiver.layer.config)
+        except CannotInfer:
+            return UNKNOWN
     return UNKNOWN
 
 
