@@ -115,11 +115,11 @@ print(json.dumps({"files": len(tasks), "KER000": errors, "KER001": sum(f.code ==
 # ------------------------------------------------------------------ corpus
 
 
-def fetch_corpus(directory: Path) -> Path:
+def fetch_corpus(directory: Path, packages: list[tuple[str, str]] = PACKAGES) -> Path:
     """Download (once) and unpack the pinned packages; the directory of their sources."""
     downloads, sources = directory / "downloads", directory / "src"
     downloads.mkdir(parents=True, exist_ok=True)
-    for name, version in PACKAGES:
+    for name, version in packages:
         target = sources / f"{name}-{version}"
         if target.is_dir():
             continue

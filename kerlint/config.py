@@ -27,7 +27,7 @@ else:  # pragma: no cover - exercised only on old interpreters
 
 from kerlint.fix.settings import FixSettings
 from kerlint.limits import LimitError, Limits, parse_limits
-from kerlint.rules import BY_CODE, codes_for_selector, rule_for
+from kerlint.rules import BY_CODE, DEFAULT_CODES, codes_for_selector, rule_for
 
 DEFAULT_EXCLUDE: tuple[str, ...] = (
     ".git", ".hg", ".venv", "venv", "__pypackages__", "build", "dist", "node_modules",
@@ -195,7 +195,7 @@ def load_settings(
     """Resolve `[tool.kerlint]` of `pyproject` (defaults when None) with the CLI overrides on top.
 
     Rule selection is layered like ruff: first the file (`select` replaces the
-    default of every registered code, `extend-select` adds, `ignore` removes),
+    default rule set, `extend-select` adds, `ignore` removes),
     then the CLI the same way, so the CLI wins over anything in the file.
     `extend-per-file-ignores` adds its globs to those of `per-file-ignores`.
     """
@@ -216,7 +216,7 @@ def load_settings(
         return _codes(lists.get(key, ()), f"{where} {key}")
 
     enabled = _select_layer(
-        set(BY_CODE),
+        set(DEFAULT_CODES),
         file_codes("select") if "select" in lists else None,
         file_codes("extend-select"),
         file_codes("ignore"),

@@ -148,7 +148,7 @@ def test_fail_on_error_prints_warnings_but_passes():
 
 def test_fail_on_from_pyproject_and_the_flag_wins(tmp_path):
     (tmp_path / "model.py").write_text((ROOT / OVERFIT).read_text())
-    pyproject(tmp_path, 'fail-on = "error"')
+    pyproject(tmp_path, 'fail-on = "error"\nextend-select = ["KER202"]')  # the example's finding is opt-in
     assert run("model.py", "-n", cwd=tmp_path).returncode == 0
     assert run("model.py", "-n", "--fail-on", "warning", cwd=tmp_path).returncode == 1
 

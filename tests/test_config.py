@@ -80,7 +80,7 @@ def test_find_pyproject_ignores_broken_toml_that_does_not_mention_kerlint(tmp_pa
 def test_defaults_without_pyproject(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     settings = load_settings(None)
-    assert settings.enabled == frozenset(rules.BY_CODE)
+    assert settings.enabled == rules.DEFAULT_CODES
     assert settings.exclude == DEFAULT_EXCLUDE
     assert settings.root == Path.cwd()
     assert settings.source is None
@@ -90,7 +90,7 @@ def test_defaults_without_pyproject(tmp_path, monkeypatch):
 def test_pyproject_without_table_gives_defaults_rooted_there(tmp_path):
     path = write(tmp_path, "[project]\nname = 'x'\n")
     settings = load_settings(path)
-    assert settings.enabled == frozenset(rules.BY_CODE)
+    assert settings.enabled == rules.DEFAULT_CODES
     assert settings.root == tmp_path
     assert settings.source == path
 
@@ -126,7 +126,7 @@ def test_syntax_errors_cannot_be_deselected(tmp_path):
     assert "KER001" in load(tmp_path, "[tool.kerlint]\nignore = ['KER001']\n").enabled
     assert "KER001" in load(tmp_path, "[tool.kerlint]\n", select=["KER3"], ignore=["syntax-error"]).enabled
     settings = load(tmp_path, "[tool.kerlint.per-file-ignores]\n'*.py' = ['KER0']\n")
-    assert settings.codes_for(tmp_path / "model.py") == frozenset(rules.BY_CODE) - rules.codes_for_selector("KER0") | {"KER001"}
+    assert settings.codes_for(tmp_path / "model.py") == rules.DEFAULT_CODES - rules.codes_for_selector("KER0") | {"KER001"}
 
 
 def test_unknown_cli_selector_names_the_flag(tmp_path):
@@ -190,11 +190,11 @@ def test_per_file_ignores_match_relative_path_and_basename(tmp_path):
         "conftest.py" = ["syntax-error"]
         "./scripts/gen_*.py" = ["KER00"]
     """)
-    everything = frozenset(rules.BY_CODE)
-    assert settings.codes_for(tmp_path / "tests" / "unit" / "test_x.py") == everything - {"KER000"}
-    assert settings.codes_for(tmp_path / "src" / "conftest.py") == everything  # syntax errors cannot be ignored
-    assert settings.codes_for(tmp_path / "scripts" / "gen_a.py") == everything - rules.codes_for_selector("KER00") | {"KER001"}
-    assert settings.codes_for(tmp_path / "src" / "model.py") == everything
+    defaults = rules.DEFAULT_CODES
+    assert settings.codes_for(tmp_path / "tests" / "unit" / "test_x.py") == defaults - {"KER000"}
+    assert settings.codes_for(tmp_path / "src" / "conftest.py") == defaults  # syntax errors cannot be ignored
+    assert settings.codes_for(tmp_path / "scripts" / "gen_a.py") == defaults - rules.codes_for_selector("KER00") | {"KER001"}
+    assert settings.codes_for(tmp_path / "src" / "model.py") == defaults
     assert settings.per_file_ignores[0] == ("tests/*", frozenset({"KER000"}))
 
 

@@ -27,9 +27,9 @@ def found(cwd: Path, *args: str, stdin: str | None = None) -> list[tuple[str, st
 
 def test_nearest_pyproject_applies_to_each_file(tmp_path):
     tree(tmp_path, {
-        "pyproject.toml": "[tool.kerlint]\nignore = ['KER102']\n",
+        "pyproject.toml": "[tool.kerlint]\nselect = ['ALL']\nignore = ['KER102']\n",
         "app/model.py": WIDE,
-        "lab/pyproject.toml": "[tool.kerlint]\nignore = ['KER101']\n",
+        "lab/pyproject.toml": "[tool.kerlint]\nselect = ['ALL']\nignore = ['KER101']\n",
         "lab/model.py": WIDE,
         "lab/meta/pyproject.toml": "[project]\nname = 'no-kerlint-table'\n",
         "lab/meta/model.py": WIDE,
@@ -52,7 +52,7 @@ def test_select_by_code_prefix_and_name_and_cli_overrides(tmp_path):
 
 def test_per_file_ignores_and_extend_per_file_ignores_with_globs(tmp_path):
     tree(tmp_path, {
-        "pyproject.toml": "[tool.kerlint.per-file-ignores]\n'legacy/*' = ['KER3']\n"
+        "pyproject.toml": "[tool.kerlint]\nselect = ['ALL']\n[tool.kerlint.per-file-ignores]\n'legacy/*' = ['KER3']\n"
                           "[tool.kerlint.extend-per-file-ignores]\n'*_wide.py' = ['unshared-duplicate-layer']\n",
         "legacy/shared.py": ARTICLE, "src/shared.py": ARTICLE, "src/multi_wide.py": WIDE,
     })
@@ -90,7 +90,7 @@ def test_exclude_extend_exclude_and_force_exclude(tmp_path):
 
 def test_stdin_is_reported_and_configured_as_its_filename(tmp_path):
     tree(tmp_path, {"pyproject.toml": "[tool.kerlint]\n[tool.kerlint.per-file-ignores]\n'tests/*' = ['KER301']\n",
-                    "sub/pyproject.toml": "[tool.kerlint]\nignore = ['KER102']\n"})
+                    "sub/pyproject.toml": "[tool.kerlint]\nselect = ['ALL']\nignore = ['KER102']\n"})
     assert found(tmp_path, "--stdin-filename", "src/model.py", "-", stdin=ARTICLE) == [("src/model.py", "KER301")]
     assert found(tmp_path, "--stdin-filename", "src/model.py", stdin=ARTICLE) == [("src/model.py", "KER301")]  # - is implied
     assert found(tmp_path, "check", "--stdin-filename", "tests/test_model.py", "-", stdin=ARTICLE) == []
@@ -108,7 +108,7 @@ def test_stdin_with_force_exclude(tmp_path):
 
 
 def test_show_settings(tmp_path):
-    tree(tmp_path, {"pyproject.toml": "[tool.kerlint]\nignore = ['absent-regularization']\nextend-exclude = ['legacy']\n"
+    tree(tmp_path, {"pyproject.toml": "[tool.kerlint]\nselect = ['ALL']\nignore = ['absent-regularization']\nextend-exclude = ['legacy']\n"
                                       "[tool.kerlint.per-file-ignores]\n'tests/*' = ['KER3']\n"
                                       "[tool.kerlint.options.KER102]\nmax-features = 100\n"})
     result = kerlint("--show-settings", "tests/test_model.py", cwd=tmp_path)
@@ -124,7 +124,7 @@ def test_show_settings(tmp_path):
     ker102 = out.split("  [KER102] oversized-concatenation\n")[1].split("  [")[0]
     assert "    max-features = 100\n" in ker102 and "    max-consumer-share = 0.5\n" in ker102  # set, and default
     isolated = kerlint("--show-settings", "--isolated", "tests/test_model.py", cwd=tmp_path).stdout
-    assert "config file: none (defaults)\n" in isolated and "disabled rules: none\n" in isolated
+    assert "config file: none (defaults)\n" in isolated and "disabled rules:\n  KER101 unshared-duplicate-layer\n" in isolated  # opt-in
 
 
 def test_show_settings_lists_budgets_as_written_and_as_read(tmp_path):

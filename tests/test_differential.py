@@ -34,7 +34,8 @@ from kerlint.engine import analyze_source  # noqa: E402
 from kerlint.units import shape_str  # noqa: E402
 
 EXAMPLES = int(os.environ.get("DIFFERENTIAL_EXAMPLES", "200"))
-SETTINGS = load_settings(None)
+SETTINGS = load_settings(None, select=["ALL"])
+"""Every rule, opt-in ones too: none may crash on a generated program."""
 
 
 class Program:

@@ -82,7 +82,7 @@ def test_tool_kerlint_selection_and_options_are_honoured(tmp_path):
     per_file = "[tool.kerlint.per-file-ignores]\n'model.py' = ['KER3']\n"
     assert messages(PLUGIN, "model.py", cwd=project(tmp_path, pyproject=per_file)) == []
     wide = (ROOT / "examples" / "multiview_wide_concat.py").read_text()
-    options = "[tool.kerlint.options.KER102]\nmax-features = 100000\nmax-consumer-share = 1.0\n[tool.kerlint.options.KER103]\nmin-share = 1.0\n"
+    options = "[tool.kerlint]\nselect = ['ALL']\n[tool.kerlint.options.KER102]\nmax-features = 100000\nmax-consumer-share = 1.0\n[tool.kerlint.options.KER103]\nmin-share = 1.0\n"
     found = [m["symbol"] for m in messages(PLUGIN, "model.py", cwd=project(tmp_path, wide, options))]
     assert found == ["kerlint-unshared-duplicate-layer"]
 

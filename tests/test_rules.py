@@ -26,13 +26,13 @@ def _cases(kind: str) -> list:
 
 
 def _codes(rule, source: str, tmp_path) -> list[str]:
-    """Codes found in an example; under the rule's `example_config` (pyproject.toml text) when it needs one."""
+    """Codes found in an example, with the rule selected (opt-in rules too); under its `example_config` when it needs one."""
     config = getattr(rule, "example_config", None)
     if config is None:
-        return codes(source)
+        return codes(source, extend_select=[rule.code])
     pyproject = tmp_path / "pyproject.toml"
     pyproject.write_text(config, encoding="utf-8")
-    result = analyze_source(textwrap.dedent(source), str(tmp_path / "snippet.py"), load_settings(pyproject))
+    result = analyze_source(textwrap.dedent(source), str(tmp_path / "snippet.py"), load_settings(pyproject, extend_select=[rule.code]))
     return [finding.code for finding in result.findings]
 
 

@@ -45,6 +45,8 @@ class Rule:
     """Option name -> default value; documented under ``## Options`` in the docstring."""
     valid: ClassVar[list[str]] = []
     invalid: ClassVar[list[str]] = []
+    default: ClassVar[bool] = True
+    """In the default rule set; False: opt-in by `select`/`extend-select` (docs/precision.md gives the evidence)."""
     emitted_by_engine: ClassVar[bool] = False
     """Meta rules (syntax errors, suppressions, internal errors) that no ``check`` emits."""
     fix_availability: ClassVar[Availability | None] = None

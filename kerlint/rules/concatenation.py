@@ -45,6 +45,7 @@ class OversizedConcatenation(Rule):
 
     code, name, severity = "KER102", "oversized-concatenation", Severity.WARNING
     summary = "concatenation too wide, or its consumer dominates the model"
+    default = False  # opt-in: docs/precision.md
     options = {"max-features": 4096, "max-consumer-share": 0.5, "min-consumer-params": 100_000}
     valid = [
         # Example 1 of the article: two 64-unit branches, 128 features.

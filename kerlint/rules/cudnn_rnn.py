@@ -61,6 +61,7 @@ class CudnnIncompatibleRnn(Rule):
 
     code, name, severity = "KER401", "cudnn-incompatible-rnn", Severity.WARNING
     summary = "LSTM/GRU settings that disable the fused cuDNN kernel on GPU"
+    default = False  # opt-in: docs/precision.md
     fix_availability = Availability.SOMETIMES
     valid = [
         """

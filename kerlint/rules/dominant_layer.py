@@ -61,6 +61,7 @@ class DominantLayer(Rule):
 
     code, name, severity = "KER104", "dominant-layer", Severity.WARNING
     summary = "one hidden layer far wider than its neighbours holds most of the parameters or FLOPs"
+    default = False  # opt-in: docs/precision.md
     options = {"max-share": 0.5, "min-params": 1_000_000, "min-flops": 100_000_000, "min-width-ratio": 8.0}
     valid = [
         # A gradual MLP: the widest layer is 2x its neighbours.

@@ -52,6 +52,7 @@ class HighDropoutRate(Rule):
 
     code, name, severity = "KER209", "high-dropout-rate", Severity.WARNING
     summary = "dropout rate above max-rate (the fraction dropped, not kept)"
+    default = False  # opt-in: docs/precision.md
     options = {"max-rate": 0.5}
     valid = [
         """

@@ -58,6 +58,7 @@ class SuspiciousLearningRate(Rule):
 
     code, name, severity = "KER210", "suspicious-learning-rate", Severity.WARNING
     summary = "learning rate far above what the optimizer works with"
+    default = False  # opt-in: docs/precision.md
     options = {"max-adaptive-lr": 0.1, "max-sgd-lr": 1.0}
     valid = [
         """

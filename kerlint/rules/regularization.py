@@ -58,6 +58,7 @@ class AbsentRegularization(Rule):
 
     code, name, severity = "KER202", "absent-regularization", Severity.WARNING
     summary = "large model trained without any regularization"
+    default = False  # opt-in: docs/precision.md
     options = {"min-params": 1_000_000, "max-epochs": 5}
     valid = [
         """
