@@ -373,3 +373,33 @@ def test_an_output_also_read_by_an_operation_is_not_redundant_before_normalizati
     """
     assert "KER105" not in codes(source)
     assert "KER105" in codes(source.replace("y = ops.stop_gradient(h) + c", "y = c"))
+
+
+def test_the_shape_of_one_sample_taken_by_index_is_a_valid_input_shape():
+    """Issue 15 study: `Input(batch[0].shape)` has no sample axis; `Input(batch.shape)` has one (KER306)."""
+    source = """
+        import numpy as np
+        import keras
+        batch = np.zeros((1, 200, 400, 3))
+        inp = keras.layers.Input(batch[0].shape)
+        model = keras.Model(inp, keras.layers.Conv2D(4, 3)(inp))
+    """
+    assert "KER306" not in codes(source)
+    assert "KER306" in codes(source.replace("batch[0].shape", "batch.shape"))
+
+
+def test_a_sequential_whose_chain_is_lost_has_no_stale_output():
+    """Issue 15 study: after `model.add(<unknown>)`, the layers added later were lost and the old output kept (KER205)."""
+    source = """
+        from keras.models import Sequential
+        from keras.layers import Dense, Activation
+        model = Sequential()
+        model.add(Dense(512, input_shape=(784,)))
+        model.add(unknown_layer())
+        model.add(Dense(10))
+        model.add(Activation("softmax"))
+        model.compile(loss="categorical_crossentropy", optimizer="adam")
+    """
+    assert codes(source) == []
+    [model] = analyze(textwrap.dedent(source), "model.py").analysis.models
+    assert model.outputs == [] and model.params is None  # unresolved, not the model as it stood before the lost layer

@@ -41,7 +41,9 @@ class Data:
     normalized it (at ``scaled_at``), ``raw`` whether its source is known to
     hold unscaled values (a ``.npy`` file may be preprocessed already).
     ``per_sample``: as targets, one label per sample (shape ``(n,)``, ``(n, 1)``
-    or one-hot rows), read off the shape when it is known. A dataset
+    or one-hot rows), read off the shape when it is known. ``samples_first`` is
+    False once an integer index took the sample axis away (``batch[0]`` is one
+    sample: its ``.shape`` is a valid input shape). A dataset
     (``kind="dataset"``) holds its ``element``: an array or an ``(x, y)`` tuple,
     with a batch axis once ``batched``.
     """
@@ -61,6 +63,7 @@ class Data:
     kind: str = "array"  # "array" | "frame" | "dataset"
     element: Any = None
     batched: bool = False
+    samples_first: bool = True
 
     def __post_init__(self) -> None:
         if self.shape is not None:  # as targets: one label per sample, or one per position
@@ -795,7 +798,8 @@ def subscript(data: Data, key: Any) -> Any:
     if isinstance(key, Data):
         return _gather(data, key)
     keys = tuple(None if getattr(k, "path", "") in NEW_AXIS else k for k in (key if isinstance(key, tuple) else (key,)))
-    return data.derived(shape=_index_shape(data.shape, keys))
+    takes_a_sample = bool(keys) and (keys[0] is UNKNOWN or isinstance(keys[0], int) and not isinstance(keys[0], bool))
+    return data.derived(shape=_index_shape(data.shape, keys), samples_first=data.samples_first and not takes_a_sample)
 
 
 def _gather(data: Data, index: Data) -> Data:

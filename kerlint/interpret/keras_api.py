@@ -288,7 +288,7 @@ def samples_in_shape(config: dict) -> Data | None:
     """The data whose whole ``.shape``, sample count included, was given as an input shape."""
     for key in ("shape", "input_shape"):
         value = config.get(key)
-        if isinstance(value, DataShape) and value.start == 0:
+        if isinstance(value, DataShape) and value.start == 0 and value.data.samples_first:
             return value.data
     return None
 
@@ -411,7 +411,9 @@ def refresh_sequential(model: ModelValue) -> None:
         graph.outputs = [model.head]
         graph.calls, _ = collect_calls(graph.outputs)
         graph.notes = [n for n in graph.notes if not n.reason.startswith("Sequential model has no input shape")]
-    elif model.graph.sequence and not graph.inputs:
+    elif graph.inputs:  # the chain was lost at a layer kerlint could not evaluate: no output is known any more
+        graph.outputs, graph.calls = [], []
+    elif model.graph.sequence:
         graph.outputs, graph.calls = [], []
         note = "Sequential model has no input shape: Keras cannot count its parameters until it is built"
         if not any(n.reason.startswith("Sequential model has no input shape") for n in graph.notes):
