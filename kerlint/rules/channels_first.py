@@ -7,6 +7,7 @@ from typing import Iterator
 from kerlint.findings import Severity
 from kerlint.graph import InputNode
 from kerlint.rules.base import Report, Rule, RuleContext
+from kerlint.rules.intent import is_test_file
 from kerlint.units import shape_str
 
 IMAGE_LAYERS = {
@@ -21,7 +22,8 @@ class ChannelsFirstInput(Rule):
     """## What it does
     Flags a model input shaped like a channels-first image, `(1, 28, 28)` or
     `(3, H, W)`, that goes straight into a 2D convolution or pooling layer
-    using the default `channels_last` data format.
+    using the default `channels_last` data format. Models built in test files
+    (`test_*.py`, `*_test.py`) are fixtures, never trained, and are left alone.
 
     ## Why is this bad?
     Keras's 2D layers read the *last* axis as channels. A `(3, 224, 224)`
@@ -72,6 +74,8 @@ model.add(Conv2D(32, (3, 3), input_shape=(3, 150, 150)))
     ]
 
     def check(self, ctx: RuleContext) -> Iterator[Report]:
+        if is_test_file(ctx.path):
+            return
         for call in ctx.analysis.calls:
             if call.layer.class_name not in IMAGE_LAYERS or len(call.inputs) != 1:
                 continue

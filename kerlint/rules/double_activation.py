@@ -17,6 +17,7 @@ from kerlint.rules.activations import (
     passes_through_unchanged,
 )
 from kerlint.rules.base import Report, Rule, RuleContext
+from kerlint.rules.intent import is_test_file
 
 SIGN_PRESERVING = {"Dropout", "SpatialDropout1D", "SpatialDropout2D", "SpatialDropout3D", "ActivityRegularization"}
 """Between two activations: layers that only scale values by non-negative factors (no noise)."""
@@ -44,7 +45,8 @@ class DoubleActivation(Rule):
     Dropout, Flatten, Reshape and max pooling between the two activations do
     not hide the repetition. Softmax used for attention (its output multiplied
     into other features, via `Multiply`, `Dot`, `Permute` or `RepeatVector`) is
-    not flagged.
+    not flagged, nor are models built in test files (`test_*.py`, `*_test.py`),
+    which are fixtures, never trained.
 
     ## Why is this bad?
     A ReLU after a ReLU does nothing: the code says something the model does
@@ -159,6 +161,8 @@ model = keras.Model(inputs, x)
     ]
 
     def check(self, ctx: RuleContext) -> Iterator[Report]:
+        if is_test_file(ctx.path):
+            return
         flow = Flow(ctx.analysis)
         reported: set[int] = set()
         for step in flow.steps():
