@@ -383,6 +383,7 @@ def test_the_shape_of_one_sample_taken_by_index_is_a_valid_input_shape():
         batch = np.zeros((1, 200, 400, 3))
         inp = keras.layers.Input(batch[0].shape)
         model = keras.Model(inp, keras.layers.Conv2D(4, 3)(inp))
+        model.predict(batch)
     """
     assert "KER306" not in codes(source)
     assert "KER306" in codes(source.replace("batch[0].shape", "batch.shape"))
@@ -423,3 +424,17 @@ def test_fixture_models_in_test_files_are_left_alone(code, source):
     """Issue 15 study: the default set's remaining noise was converter tests' fixtures, never trained."""
     assert code in codes(source)
     assert code not in codes(source, path="tests/test_converter.py")
+
+
+def test_a_synthesized_array_counts_samples_only_when_the_model_is_fed_it():
+    """Issue 15 study: Keras's own tests write `Input(shape=x.shape)` for one image `x` they predict on as `x[np.newaxis]`."""
+    source = """
+        import numpy as np
+        import keras
+        x = np.random.uniform(0, 255, (10, 10, 3))
+        inputs = keras.layers.Input(shape=x.shape)
+        model = keras.Model(inputs, keras.layers.Dense(2)(inputs))
+        model.predict(x[np.newaxis])
+    """
+    assert "KER306" not in codes(source)
+    assert "KER306" in codes(source.replace("model.predict(x[np.newaxis])", "model.predict(x)"))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Iterator
+from typing import Any, Iterator
 
 from kerlint.findings import Severity
 from kerlint.fix.edit import Applicability, Availability, Fix, make_fix
@@ -19,7 +19,11 @@ class BatchDimInInputShape(Rule):
 
     A literal shape whose first size happens to equal the batch size is not
     flagged: `Input(shape=(32, 32, 3))` with `batch_size=32` is ordinary
-    CIFAR-10 code.
+    CIFAR-10 code. Nor is the shape of an array the program makes itself
+    (`np.random.uniform(0, 255, (10, 10, 3))`, `np.zeros(...)`), which is as
+    often one sample as many, unless that array is what the model is trained,
+    evaluated or run on; the shape of loaded data (a file, a `keras.datasets`
+    loader) always counts its samples first.
 
     ## Why is this bad?
     Keras adds the batch axis itself: `shape` describes one sample. With the
@@ -70,7 +74,7 @@ inputs = keras.Input(shape=x_train.shape)
     def check(self, ctx: RuleContext) -> Iterator[Report]:
         seen: set[int] = set()
         for node in _input_nodes(ctx):
-            if node.shape_from_data is None or id(node) in seen:
+            if node.shape_from_data is None or id(node) in seen or not _samples_first(ctx, node.shape_from_data):
                 continue
             seen.add(id(node))
             yield Report(
@@ -80,6 +84,18 @@ inputs = keras.Input(shape=x_train.shape)
                 help="Use `.shape[1:]`",
                 fix=_slice_fix(ctx, node),
             )
+
+
+SYNTHESIZED = ("np.random.", "np.zeros(", "np.ones(", "np.empty(", "np.full(", "np.array(", "np.asarray(", "np.eye(", "np.arange(", "np.linspace(")
+"""Arrays the program makes with a shape it writes: one sample as often as many (`np.random.uniform(0, 255, (10, 10, 3))`)."""
+
+
+def _samples_first(ctx: RuleContext, data: Any) -> bool:
+    """Whether the first axis of `data` is known to count samples: it was loaded (a file, a dataset), or the same
+    array is what the program trains, evaluates or predicts on."""
+    if not data.origin.startswith(SYNTHESIZED):
+        return True
+    return any(use.x is data for use in ctx.analysis.data_uses)
 
 
 def _slice_fix(ctx: RuleContext, input_node: InputNode) -> Fix | None:
