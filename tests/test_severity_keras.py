@@ -83,6 +83,8 @@ RAISES = {
     "KER308": None,
     "KER309": None,
     "KER310": None,
+    "KER311": None,
+    "KER312": None,
 }
 """Rules whose examples Keras raises on; the completion (if any) runs after an example that did not raise yet."""
 CANNOT_LEARN = {"KER204": _outputs_constant_one}

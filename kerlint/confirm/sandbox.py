@@ -140,8 +140,17 @@ def detect(python: str = sys.executable) -> Isolation:
 
 
 def _probe(bwrap: str, found: str, python: str) -> Isolation:
-    isolation = Isolation(bwrap, found, None)
-    workdir = tempfile.gettempdir()  # a tmpfs is mounted on it in the probe's sandbox: nothing written there
+    # A tmpfs is mounted on the run directory: an empty one of the probe's own, not the temporary
+    # directory itself, under which Python may live (a virtualenv in /tmp).
+    workdir = tempfile.mkdtemp(prefix="kerlint-probe-")
+    try:
+        return _probe_in(Isolation(bwrap, found, None), python, workdir)
+    finally:
+        os.rmdir(workdir)
+
+
+def _probe_in(isolation: Isolation, python: str, workdir: str) -> Isolation:
+    bwrap, found = isolation.bwrap, isolation.found
     try:
         probe = isolation.popen([python, "-S", "-c", ""], env={"PATH": os.defpath}, workdir=workdir, device="cpu",
                                 stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
