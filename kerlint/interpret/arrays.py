@@ -41,9 +41,11 @@ class Data:
     normalized it (at ``scaled_at``), ``raw`` whether its source is known to
     hold unscaled values (a ``.npy`` file may be preprocessed already).
     ``per_sample``: as targets, one label per sample (shape ``(n,)``, ``(n, 1)``
-    or one-hot rows), read off the shape when it is known. ``samples_first`` is
-    False once an integer index took the sample axis away (``batch[0]`` is one
-    sample: its ``.shape`` is a valid input shape). A dataset
+    or one-hot rows), read off the shape when it is known. ``samples_first``:
+    True for loaded data (a file, a dataset), whose first axis counts samples;
+    None for an array the program makes with a shape it writes
+    (``np.random.uniform(0, 255, (10, 10, 3))`` is as often one sample as many);
+    False once an integer index took the sample axis away (``batch[0]``). A dataset
     (``kind="dataset"``) holds its ``element``: an array or an ``(x, y)`` tuple,
     with a batch axis once ``batched``.
     """
@@ -63,7 +65,7 @@ class Data:
     kind: str = "array"  # "array" | "frame" | "dataset"
     element: Any = None
     batched: bool = False
-    samples_first: bool = True
+    samples_first: bool | None = True
 
     def __post_init__(self) -> None:
         if self.shape is not None:  # as targets: one label per sample, or one per position
@@ -262,16 +264,16 @@ def _random(path: str, node: cst.CSTNode, args: list, kwargs: dict) -> Data:
     if name in ("rand", "randn"):
         shape = _dims(list(args)) if args else ()
         bounds = (0.0, 1.0) if name == "rand" else (-INF, INF)
-        return Data(origin, node, shape=shape, dtype="float", bounds=bounds, raw=False, encoding="continuous")
+        return Data(origin, node, shape=shape, dtype="float", bounds=bounds, raw=False, samples_first=None, encoding="continuous")
     if name in ("random", "random_sample", "sample", "ranf"):
-        return Data(origin, node, shape=_dims(_bound(kwargs, args, "size", 0, ())), dtype="float", bounds=(0.0, 1.0), raw=False)
+        return Data(origin, node, shape=_dims(_bound(kwargs, args, "size", 0, ())), dtype="float", bounds=(0.0, 1.0), raw=False, samples_first=None)
     if name in ("normal", "standard_normal"):
         size = _bound(kwargs, args, "size", 2 if name == "normal" else 0, ())
-        return Data(origin, node, shape=_dims(size), dtype="float", bounds=(-INF, INF), raw=False)
+        return Data(origin, node, shape=_dims(size), dtype="float", bounds=(-INF, INF), raw=False, samples_first=None)
     if name == "uniform":
         low, high = _number_or_none(_bound(kwargs, args, "low", 0, 0.0)), _number_or_none(_bound(kwargs, args, "high", 1, 1.0))
         bounds = None if low is None or high is None else (low, high)
-        return Data(origin, node, shape=_dims(_bound(kwargs, args, "size", 2, ())), dtype="float", bounds=bounds, raw=False)
+        return Data(origin, node, shape=_dims(_bound(kwargs, args, "size", 2, ())), dtype="float", bounds=bounds, raw=False, samples_first=None)
     if name == "randint":
         low, high = _bound(kwargs, args, "low", 0, UNKNOWN), _bound(kwargs, args, "high", 1, None)
         if high is None:
@@ -280,8 +282,8 @@ def _random(path: str, node: cst.CSTNode, args: list, kwargs: dict) -> Data:
         known = isinstance(low, int) and isinstance(high, int) and high > low
         ends = (_number_or_none(low), _number_or_none(high - 1)) if known else (None, None)
         bounds = None if None in ends else ends
-        return Data(origin, node, shape=size, dtype="int", bounds=bounds, raw=False, encoding="classes" if known and low == 0 else None)
-    return Data(origin, node, raw=False)
+        return Data(origin, node, shape=size, dtype="int", bounds=bounds, raw=False, samples_first=None, encoding="classes" if known and low == 0 else None)
+    return Data(origin, node, raw=False, samples_first=None)
 
 
 def _filled(path: str, node: cst.CSTNode, args: list, kwargs: dict) -> Data:
@@ -291,25 +293,25 @@ def _filled(path: str, node: cst.CSTNode, args: list, kwargs: dict) -> Data:
     value = {"zeros": 0.0, "ones": 1.0}.get(name, _number_or_none(_bound(kwargs, args, "fill_value", 1, None)))
     dtype = _dtype_family(_bound(kwargs, args, "dtype", 2 if name == "full" else 1, None)) or "float"
     bounds = None if value is None or name == "empty" else (value, value)
-    return Data(f"np.{name}()", node, shape=shape, dtype=dtype, bounds=bounds, raw=False)
+    return Data(f"np.{name}()", node, shape=shape, dtype=dtype, bounds=bounds, raw=False, samples_first=None)
 
 
 def _eye(path: str, node: cst.CSTNode, args: list, kwargs: dict) -> Data:
     """``np.eye(K)``: indexed by class ids (``np.eye(K)[y]``) it one-hot encodes them."""
     size = _bound(kwargs, args, "N", 0, UNKNOWN)
     k = size if isinstance(size, int) and size > 0 else None
-    return Data("np.eye()", node, shape=(k, k), dtype="float", bounds=(0.0, 1.0), raw=False, encoding="onehot", num_classes=k)
+    return Data("np.eye()", node, shape=(k, k), dtype="float", bounds=(0.0, 1.0), raw=False, samples_first=None, encoding="onehot", num_classes=k)
 
 
 def _arange(path: str, node: cst.CSTNode, args: list, kwargs: dict) -> Data:
     numbers = list(args[:3])
     if not numbers or not all(_number_or_none(n) is not None and math.isfinite(n) for n in numbers):
-        return Data("np.arange()", node, shape=(None,), raw=False)
+        return Data("np.arange()", node, shape=(None,), raw=False, samples_first=None)
     start, stop, step = (0, numbers[0], 1) if len(numbers) == 1 else (*numbers[:2], numbers[2] if len(numbers) > 2 else 1)
     count = max(0, math.ceil((stop - start) / step)) if step else 0
     dtype = "int" if all(isinstance(n, int) for n in numbers) else "float"
     bounds = (float(min(start, start + step * (count - 1))), float(max(start, start + step * (count - 1)))) if count else None
-    return Data("np.arange()", node, shape=(count,), dtype=dtype, bounds=bounds, raw=False)
+    return Data("np.arange()", node, shape=(count,), dtype=dtype, bounds=bounds, raw=False, samples_first=None)
 
 
 def _from_values(path: str, node: cst.CSTNode, args: list, kwargs: dict) -> Any:
@@ -324,7 +326,7 @@ def _from_values(path: str, node: cst.CSTNode, args: list, kwargs: dict) -> Any:
     shape, kinds, low, high = literal
     family = dtype or ("float" if float in kinds else "bool" if kinds == {bool} else "int" if kinds else None)
     bounds = (low, high) if low is not None else None
-    return Data(f"np.{path.rpartition('.')[2]}()", node, shape=shape, dtype=family, bounds=bounds, raw=False)
+    return Data(f"np.{path.rpartition('.')[2]}()", node, shape=shape, dtype=family, bounds=bounds, raw=False, samples_first=None)
 
 
 LITERAL_ITEMS = 100_000
@@ -799,7 +801,7 @@ def subscript(data: Data, key: Any) -> Any:
         return _gather(data, key)
     keys = tuple(None if getattr(k, "path", "") in NEW_AXIS else k for k in (key if isinstance(key, tuple) else (key,)))
     takes_a_sample = bool(keys) and (keys[0] is UNKNOWN or isinstance(keys[0], int) and not isinstance(keys[0], bool))
-    return data.derived(shape=_index_shape(data.shape, keys), samples_first=data.samples_first and not takes_a_sample)
+    return data.derived(shape=_index_shape(data.shape, keys), samples_first=False if takes_a_sample else data.samples_first)
 
 
 def _gather(data: Data, index: Data) -> Data:

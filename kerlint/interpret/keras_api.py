@@ -288,7 +288,7 @@ def samples_in_shape(config: dict) -> Data | None:
     """The data whose whole ``.shape``, sample count included, was given as an input shape."""
     for key in ("shape", "input_shape"):
         value = config.get(key)
-        if isinstance(value, DataShape) and value.start == 0 and value.data.samples_first:
+        if isinstance(value, DataShape) and value.start == 0 and value.data.samples_first is not False:
             return value.data
     return None
 

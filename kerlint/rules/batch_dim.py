@@ -86,16 +86,10 @@ inputs = keras.Input(shape=x_train.shape)
             )
 
 
-SYNTHESIZED = ("np.random.", "np.zeros(", "np.ones(", "np.empty(", "np.full(", "np.array(", "np.asarray(", "np.eye(", "np.arange(", "np.linspace(")
-"""Arrays the program makes with a shape it writes: one sample as often as many (`np.random.uniform(0, 255, (10, 10, 3))`)."""
-
-
 def _samples_first(ctx: RuleContext, data: Any) -> bool:
-    """Whether the first axis of `data` is known to count samples: it was loaded (a file, a dataset), or the same
-    array is what the program trains, evaluates or predicts on."""
-    if not data.origin.startswith(SYNTHESIZED):
-        return True
-    return any(use.x is data for use in ctx.analysis.data_uses)
+    """Whether the first axis of `data` is known to count samples: it was loaded (a file, a dataset), or the
+    program made it itself (`samples_first` None) and it is what the model is trained, evaluated or run on."""
+    return data.samples_first is True or any(use.x is data for use in ctx.analysis.data_uses)
 
 
 def _slice_fix(ctx: RuleContext, input_node: InputNode) -> Fix | None:
