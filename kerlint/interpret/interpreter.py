@@ -35,6 +35,10 @@ from kerlint.followed import load_module
 from kerlint.skeleton import DeferredDefinition
 
 
+MAX_CAUSES = 10_000
+"""Causes kept per file: enough for any reason to quote, bounded for hostile files."""
+
+
 @dataclass(frozen=True)
 class Budget:
     """Limits that make any file's evaluation end, deterministically (steps) and, as a last resort, in time.
@@ -215,6 +219,7 @@ class Interpreter:
         self.models: list[ModelValue] = []
         self.calls: list[LayerCall] = []
         self.unresolved: list[Unresolved] = []
+        self.causes: list[Unresolved] = []  # why values became unknown, in order (see `explain`)
         self.data_loads: list[Data] = []
         self.data_uses: list[arrays.DataUse] = []  # what fit/evaluate/predict received
         self.inputs: list[InputNode] = []
@@ -300,6 +305,16 @@ class Interpreter:
 
     def note(self, node: cst.CSTNode, reason: str) -> None:
         self.unresolved.append(Unresolved(node, reason))
+
+    def explain(self, node: cst.CSTNode, reason: str) -> None:
+        """Why a value became unknown at `node` (``tf.random.normal`` with an unknown shape).
+
+        Not a finding of its own: a construct that ends unresolved (a custom
+        layer's ``call``, a model's outputs) quotes the first cause recorded
+        since it began, so its reason names the line to look at.
+        """
+        if len(self.causes) < MAX_CAUSES:
+            self.causes.append(Unresolved(node, reason))
 
     def tick(self) -> None:
         """One more step (a statement or an expression evaluated); raises when a budget is spent."""
