@@ -19,8 +19,9 @@ from kerlint.config import load_settings
 from kerlint.engine import analyze_source
 from kerlint.graph import ModelGraph
 from kerlint.interpret.analysis import FileAnalysis, analyze_module
-from kerlint.interpret.interpreter import Budget
+from kerlint.interpret.interpreter import Budget, Interpreter
 from kerlint.interpret.values import Data, Opaque
+from kerlint.unknown import UNKNOWN
 
 
 def analyze(source: str) -> FileAnalysis:
@@ -151,6 +152,31 @@ def test_constants_and_arithmetic():
         ("dense_1", (None, 17), 561),
         ("out_016", (None, 10), 180),
     ])]
+
+
+def test_isinstance_decides_on_python_types_and_leaves_other_classes_unknown():
+    """A custom layer that concatenates a list input (Keras: 33 parameters); ``isinstance(x, tf.Tensor)`` stays undecided."""
+    source = """
+        import keras
+        import tensorflow as tf
+
+        class Concat(keras.layers.Layer):
+            def call(self, inputs):
+                if isinstance(inputs, (list, tuple)):
+                    return keras.ops.concatenate(inputs, axis=-1)
+                return inputs
+
+        a = keras.Input((4,))
+        b = keras.Input((6,))
+        model = keras.Model([a, b], keras.layers.Dense(3)(Concat()([a, b])))
+        flags = [isinstance(3, int), isinstance("s", (list, dict)), isinstance(a, list), isinstance(a, tf.Tensor)]
+    """
+    [(_, params, _, _)] = summary(source)
+    assert params == 33
+    interpreter = Interpreter(cst.parse_module(textwrap.dedent(source)), "model.py")
+    interpreter.run()
+    assert interpreter.globals.vars["flags"][:3] == [True, False, False]
+    assert interpreter.globals.vars["flags"][3] is UNKNOWN
 
 
 def test_containers_and_unpacking():

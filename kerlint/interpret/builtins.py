@@ -14,6 +14,7 @@ import string
 from dataclasses import dataclass
 from typing import Any, Callable
 
+from kerlint.graph import Tensor
 from kerlint.interpret.values import MAX_ELEMENTS, MAX_INT_BITS, ApiRef, footprint, is_native
 from kerlint.unknown import UNKNOWN
 
@@ -38,6 +39,19 @@ class Builtin:
             return self.function(*args, **kwargs)
         except Exception:  # wrong types or values: Python would raise, we just don't know
             return UNKNOWN
+
+
+class _IsInstance(Builtin):
+    """``isinstance(inputs, (list, tuple))``: custom layers branch on it; answered where the value's Python type is known."""
+
+    def call(self, interpreter: Any, args: list, kwargs: dict) -> Any:
+        if len(args) != 2 or kwargs or not (is_native(args[0]) or isinstance(args[0], Tensor)):
+            return UNKNOWN
+        wanted = args[1] if isinstance(args[1], tuple) else (args[1],)
+        types = [_PYTHON_TYPES.get(kind.name) if isinstance(kind, Builtin) else None for kind in wanted]
+        if None in types:  # ``tf.Tensor``, a user class...: not decided here
+            return UNKNOWN
+        return isinstance(args[0], tuple(types))
 
 
 def _range(*args: int) -> Any:
@@ -86,7 +100,9 @@ _BUILTINS = [
     Builtin("chr", chr),
     Builtin("ord", ord),
     Builtin("print", lambda *a, **k: None, structural=True),
+    _IsInstance("isinstance", isinstance),
 ]
+_PYTHON_TYPES = {"int": int, "float": float, "str": str, "bool": bool, "list": list, "tuple": tuple, "dict": dict}
 
 BUILTINS: dict[str, Builtin] = {b.name: b for b in _BUILTINS}
 
