@@ -84,6 +84,10 @@ IMPORT_FORMS = {
         from keras import layers as L
         model = keras.models.Sequential([keras.layers.Input((16,)), L.Dense(8), L.Dense(4, name="head")])
     """,
+    "tf.compat.v1.keras": """
+        import tensorflow.compat.v1 as tf
+        model = tf.keras.Sequential([tf.keras.Input((16,)), tf.keras.layers.Dense(8), tf.keras.layers.Dense(4, name="head")])
+    """,
     "import tf_keras": """
         import tf_keras
         model = tf_keras.Sequential([tf_keras.Input((16,)), tf_keras.layers.Dense(8), tf_keras.layers.Dense(4, name="head")])

@@ -11,6 +11,8 @@ import functools
 
 # Longest first: the first matching prefix wins.
 _KERAS_ALIASES = (
+    "tensorflow.compat.v1.keras",  # TF 1 style code on TF 2: the same Keras
+    "tensorflow.compat.v2.keras",
     "tensorflow.python.keras",
     "tensorflow.optimizers",  # TF 2 re-exports Keras's optimizers, losses and initializers
     "tensorflow.losses",
