@@ -1,0 +1,46 @@
+"""Siamese network with a contrastive loss (keras.io): one embedding network called on both images."""
+
+import numpy as np
+import keras
+from keras import layers, ops
+
+epochs = 10
+batch_size = 16
+margin = 1  # Margin for contrastive loss.
+
+x_train = np.random.rand(100, 28, 28).astype("float32")
+
+
+def euclidean_distance(vects):
+    """Find the Euclidean distance between two vectors."""
+    x, y = vects
+    sum_square = ops.sum(ops.square(x - y), axis=1, keepdims=True)
+    return ops.sqrt(ops.maximum(sum_square, keras.backend.epsilon()))
+
+
+input = keras.layers.Input((28, 28, 1))
+x = keras.layers.BatchNormalization()(input)
+x = layers.Conv2D(4, (5, 5), activation="tanh")(x)
+x = layers.AveragePooling2D(pool_size=(2, 2))(x)
+x = layers.Conv2D(16, (5, 5), activation="tanh")(x)
+x = layers.AveragePooling2D(pool_size=(2, 2))(x)
+x = layers.Flatten()(x)
+
+x = keras.layers.BatchNormalization()(x)
+x = layers.Dense(10, activation="tanh")(x)
+embedding_network = keras.Model(input, x)
+
+input_1 = keras.layers.Input((28, 28, 1))
+input_2 = keras.layers.Input((28, 28, 1))
+
+# As mentioned above, Siamese Network share weights between
+# tower networks (sister networks). To allow this, we will use
+# same embedding network for both tower networks.
+tower_1 = embedding_network(input_1)
+tower_2 = embedding_network(input_2)
+
+merge_layer = layers.Lambda(euclidean_distance, output_shape=(1,))([tower_1, tower_2])
+normal_layer = keras.layers.BatchNormalization()(merge_layer)
+output_layer = layers.Dense(1, activation="sigmoid")(normal_layer)
+siamese = keras.Model(inputs=[input_1, input_2], outputs=output_layer)
+model = siamese
