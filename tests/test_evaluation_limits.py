@@ -95,17 +95,20 @@ def test_a_followed_module_evaluates_only_the_definitions_used(tmp_path):
     assert params(result) == [8 * 6 + 6]
 
 
+SPIN = "def spin{n}(depth=16):\n    return 0 if depth == 0 else spin{n}(depth - 1) + spin{n}(depth - 1)\n\n"
+"""2**17 calls that build nothing (loops that build nothing are summarized, see tests/test_loops.py)."""
+
+
 def test_a_function_that_builds_nothing_is_abandoned_and_the_next_one_runs(tmp_path):
-    spin = "def spin():\n    total = 0\n    for i in range(100):\n        for j in range(1000):\n            total += i * j\n    return total\n"
-    write(tmp_path, {"model.py": spin + MODEL.format(units=4)})
+    write(tmp_path, {"model.py": SPIN.format(n="") + MODEL.format(units=4)})
     result, _ = analyze_file(tmp_path / "model.py")
     assert params(result) == [8 * 4 + 4]
-    reasons = [gap.reason for gap in result.analysis.unresolved]
-    assert any(reason.startswith("`spin` abandoned after 10,000 steps") for reason in reasons), reasons
+    gaps = [(result.analysis.locator.line(gap.node), gap.reason) for gap in result.analysis.unresolved]
+    assert any(line == 2 and "`spin` stopped early" in reason and "abandoned after 10,000 steps" in reason for line, reason in gaps), gaps
 
 
 def test_a_file_that_builds_nothing_stops_at_its_idle_budget(tmp_path):
-    spins = "".join(f"def spin{n}():\n    total = 0\n    for i in range(2000):\n        total += i\n    return total\n\n" for n in range(10))
+    spins = "".join(SPIN.format(n=n) for n in range(10))
     write(tmp_path, {"busy.py": "import keras\n" + spins})
     result, _ = analyze_file(tmp_path / "busy.py")
     reasons = [gap.reason for gap in result.analysis.unresolved]

@@ -24,7 +24,7 @@ from kerlint.graph import InputNode, LayerCall, LostOutput, Tensor, Unresolved
 from kerlint.interpret import builtins as py_builtins
 from kerlint.interpret import arrays, classes, keras_api, tensor_ops
 from kerlint.interpret.builtins import SUPER
-from kerlint.interpret.imports import canonical
+from kerlint.interpret.imports import canonical, is_keras
 from kerlint.interpret.keras_helpers import HelperRaised
 from kerlint.interpret.modules import ModuleResolver, is_modelled
 from kerlint.interpret.values import (
@@ -37,6 +37,9 @@ from kerlint.skeleton import DeferredDefinition
 
 MAX_CAUSES = 10_000
 """Causes kept per file: enough for any reason to quote, bounded for hostile files."""
+
+IDLE_ITERATIONS = 3
+"""Iterations a loop runs before `Interpreter.idle_loop` may summarize it: enough to see whether it touches Keras."""
 
 
 @dataclass(frozen=True)
@@ -59,15 +62,22 @@ class Budget:
     call_depth: int = 24
     elements: int = 2_000_000  # items of the lists, tuples and strings operators and calls build
     loop_unroll: int = 2_000
+    idle_loop_steps: int = 2_000  # what a loop that touches no Keras object may cost before it is summarized (`idle_loop`)
     seconds: float = 2.0  # model-building code needs well under a second (NASNet's file: 0.6s)
     modules: int = 24  # project modules followed from one file
 
 
-class BudgetExhausted(Exception):
+class _Stopped(Exception):
+    """A budget stopped the evaluation; ``statement`` is the outermost statement that was running."""
+
+    statement: cst.CSTNode | None = None
+
+
+class BudgetExhausted(_Stopped):
     """The file is too expensive to evaluate further; what was found so far stands."""
 
 
-class _EntryAbandoned(Exception):
+class _EntryAbandoned(_Stopped):
     """The module body or an entry point ran too long without building anything; the next one runs."""
 
 
@@ -111,6 +121,15 @@ class Scope:
                 return ApiRef(canonical(f"{scope.star_imports[0]}.{name}"))
             scope = scope.parent
         return py_builtins.lookup(name)
+
+    def holder(self, name: str) -> "Scope":
+        """The scope whose binding of `name` a lookup finds (this one when none binds it)."""
+        scope: Scope | None = self
+        while scope is not None:
+            if name in scope.vars:
+                return scope
+            scope = scope.parent
+        return self
 
 
 def _defined(scope: Scope, name: str) -> Any:
@@ -212,7 +231,9 @@ class Interpreter:
         self.budget = budget
         self.steps = 0
         self.built = 0  # Keras layers and inputs built: each earns `budget.steps_per_object` more steps
+        self.touches = 0  # calls, attributes and operations on Keras objects: a loop that makes none is summarized
         self.entry_start = (0, 0)  # (steps, built) when the running entry point started
+        self.entry_models = 0  # models registered before it started
         self.step_limit = 0
         self.deadline = time.monotonic() + budget.seconds
         self.call_stack: list[str] = []
@@ -251,9 +272,12 @@ class Interpreter:
         self.start_entry()
         try:
             self.exec_block(self.module.body, self.globals)
-        except (_Return, _Break, _Continue, _Raise, _EntryAbandoned):
+        except (_Return, _Break, _Continue, _Raise):
             pass
-        except BudgetExhausted:
+        except _EntryAbandoned as stop:
+            self.stopped(stop, None)
+        except BudgetExhausted as stop:
+            self.stopped(stop, None)
             return
         names_after_import = dict(self.name_counts)
         candidates = list(self.entry_points())
@@ -267,9 +291,11 @@ class Interpreter:
                 self.call_stack.append(label)
                 args = [classes.instantiate(self, owner, [], {}, owner.node)] if owner is not None else []
                 self.call_function(function, args, {}, function.node)
-            except _EntryAbandoned:
+            except _EntryAbandoned as stop:
+                self.stopped(stop, label)
                 continue
-            except BudgetExhausted:
+            except BudgetExhausted as stop:
+                self.stopped(stop, label)
                 return
             finally:
                 self.call_stack.pop()
@@ -279,7 +305,10 @@ class Interpreter:
         self.start_entry()
         try:
             self.exec_block(self.module.body, self.globals)
-        except (_Return, _Break, _Continue, _Raise, _EntryAbandoned, BudgetExhausted):
+        except (_Return, _Break, _Continue, _Raise):
+            return UNKNOWN
+        except _Stopped as stop:
+            self.stopped(stop, None)
             return UNKNOWN
         function = resolved(self.globals.lookup(name))
         if not isinstance(function, Function):
@@ -288,7 +317,8 @@ class Interpreter:
         self.call_stack.append(name)
         try:
             return self.call_function(function, args, kwargs, function.node)
-        except (_EntryAbandoned, BudgetExhausted):
+        except _Stopped as stop:
+            self.stopped(stop, name)
             return UNKNOWN
         finally:
             self.call_stack.pop()
@@ -316,6 +346,17 @@ class Interpreter:
         if len(self.causes) < MAX_CAUSES:
             self.causes.append(Unresolved(node, reason))
 
+    def source_text(self, node: cst.CSTNode, limit: int = 60) -> str:
+        """The code of `node` for a reason to quote: a loop's header, an expression's first line, at most `limit` characters."""
+        if type(node) is cst.For:
+            text = f"for {self.module.code_for_node(node.target)} in {self.module.code_for_node(node.iter)}"
+        elif type(node) is cst.While:
+            text = f"while {self.module.code_for_node(node.test)}"
+        else:
+            text = self.module.code_for_node(node).strip()
+        first = text.partition("\n")[0]
+        return first if len(first) <= limit and first == text else first[:limit - 3].rstrip() + "..."
+
     def tick(self) -> None:
         """One more step (a statement or an expression evaluated); raises when a budget is spent."""
         self.steps += 1
@@ -331,6 +372,7 @@ class Interpreter:
     def start_entry(self) -> None:
         """The module body or an entry point starts: it gets its own idle allowance (see `Budget`)."""
         self.entry_start = (self.steps, self.built)
+        self.entry_models = len(self.models)
         self._update_step_limit()
 
     def _file_step_limit(self) -> int:
@@ -344,15 +386,24 @@ class Interpreter:
     def _over_budget(self) -> None:
         if self.steps > self._file_step_limit():
             self._exhaust(f"evaluation budget of {self.steps - 1:,} steps exhausted ({self.built:,} Keras layers built)")
-        where = f"`{self.entry_point}`" if self.entry_point else "the module's top level"
-        self.note(self.module, f"{where} abandoned after {self.steps - 1 - self.entry_start[0]:,} steps that built too few Keras layers")
-        raise _EntryAbandoned()
+        raise _EntryAbandoned(f"abandoned after {self.steps - 1 - self.entry_start[0]:,} steps that built too few Keras layers")
 
     def _exhaust(self, reason: str) -> None:
-        if not self.exhausted:
-            self.exhausted = True
-            self.note(self.module, reason)
-        raise BudgetExhausted(reason)
+        if self.exhausted:
+            raise BudgetExhausted(reason)
+        self.exhausted = True
+        raise BudgetExhausted(f"{reason}: the rest of the file is not analyzed")
+
+    def stopped(self, stop: _Stopped, entry: str | None) -> None:
+        """A budget stopped the module body (`entry` None) or an entry point: the file says where and why, and so
+        do the models it left incomplete (what would have run next might have changed them)."""
+        node = stop.statement or self.module
+        where = f"`{entry}`" if entry else "the module's top level"
+        reason = f"analysis of {where} stopped early in `{self.source_text(node)}`: {stop}"
+        self.note(node, reason)
+        for model in self.models[self.entry_models:]:
+            if not model.graph.complete:
+                model.graph.notes.append(Unresolved(node, reason))
 
     def allocate(self, value: Any) -> Any:
         """``value``, or UNKNOWN once the program has built too many elements, or an int past MAX_INT_BITS.
@@ -399,6 +450,9 @@ class Interpreter:
             handler(self, node, scope)
         except RecursionError:  # a deeply nested expression: skip the statement, not the file
             self.note(node, "statement nests too deeply to evaluate")
+        except _Stopped as stop:
+            stop.statement = node  # set at each level on the way out: the outermost stays
+            raise
 
     def exec_SimpleStatementLine(self, node: cst.SimpleStatementLine, scope: Scope) -> None:
         for small in node.body:
@@ -647,11 +701,15 @@ class Interpreter:
         if items is None:
             self.exec_unknown_loop(node.target, node.body.body, scope)
             return
+        start = self.loop_start()
         completed = True
         for index, item in enumerate(items):
             if index >= self.budget.loop_unroll:
                 self.note(node, f"loop unrolled only {self.budget.loop_unroll} times")
                 self.exec_unknown_loop(node.target, node.body.body, scope)
+                return
+            if self.idle_loop(start, index, len(items)):
+                self.summarize_loop(node, index, scope)
                 return
             self.assign(node.target, item, scope)
             try:
@@ -665,7 +723,12 @@ class Interpreter:
             self.exec_block(node.orelse.body.body, scope)
 
     def exec_While(self, node: cst.While, scope: Scope) -> None:
-        for _ in range(self.budget.loop_unroll):
+        start = self.loop_start()
+        for index in range(self.budget.loop_unroll):
+            if self.idle_loop(start, index, None):
+                self.note(node, f"while loop still running after {index} iterations that touched no Keras object: summarized")
+                self.summarize_loop(node, index, scope)
+                return
             condition = self.truth(self.eval(node.test, scope))
             if condition is False:
                 return
@@ -680,6 +743,34 @@ class Interpreter:
         else:
             self.note(node, f"while loop still running after {self.budget.loop_unroll} iterations")
         self.exec_unknown_loop(None, node.body.body, scope)
+
+    def loop_start(self) -> tuple[int, int]:
+        """(steps, Keras objects built or touched) when a loop starts, for `idle_loop`."""
+        return self.steps, self.built + self.touches
+
+    def idle_loop(self, start: tuple[int, int], done: int, total: int | None) -> bool:
+        """Whether to summarize the rest of a loop: `done` iterations touched no Keras object, and all of them
+        (`total`; None for a ``while``, whose count is unknown: those done) would cost over ``idle_loop_steps``.
+
+        Preparing data (appending thousands of samples, reading lines) would
+        otherwise spend the budget that the model built after it needs; a loop
+        that builds layers, calls them or sets their flags runs in full.
+        """
+        steps, work = start
+        if done < IDLE_ITERATIONS or self.built + self.touches != work:
+            return False
+        spent = self.steps - steps
+        return (spent if total is None else spent * total // done) > self.budget.idle_loop_steps
+
+    def summarize_loop(self, node: cst.For | cst.While | cst.BaseComp, done: int, scope: Scope) -> None:
+        """The rest of a loop that touches no Keras object, without running it: what it assigns or changes is unknown."""
+        self.explain(node, f"loop `{self.source_text(node)}` summarized after {done} iterations that touched no Keras object")
+        for name in _bound_names(node):
+            self.bind(name, UNKNOWN, scope)
+        for name in _mutated_names(node):
+            owner = scope.holder(name)
+            if isinstance(owner.vars.get(name), (list, dict, classes.Instance, Data)):
+                owner.vars[name] = UNKNOWN  # ``samples.append(x)``: its length, whatever it holds
 
     def exec_unknown_loop(self, target: cst.BaseAssignTargetExpression | None, body, scope: Scope) -> None:
         """A loop whose trip count is unknown: maybe zero, maybe once; join the two."""
@@ -724,10 +815,7 @@ class Interpreter:
 
     def assign(self, target: cst.BaseExpression, value: Any, scope: Scope) -> None:
         if type(target) is cst.Name:
-            if scope.declared_global and target.value in scope.declared_global:
-                while scope.parent is not None:
-                    scope = scope.parent
-            scope.vars[target.value] = value
+            self.bind(target.value, value, scope)
         elif isinstance(target, (cst.Tuple, cst.List)):
             self.assign_unpacked(target, value, scope)
         elif isinstance(target, cst.Subscript):
@@ -743,6 +831,15 @@ class Interpreter:
                 owner.attrs[target.attr.value] = value
             elif target.attr.value == "trainable" and isinstance(owner, (LayerValue, ModelValue)):
                 keras_api.set_trainable(self, owner, value)
+            if _keras_object(owner):
+                self.touches += 1
+
+    def bind(self, name: str, value: Any, scope: Scope) -> None:
+        """``name = value`` in `scope`, or in the module's scope after a ``global`` statement."""
+        if scope.declared_global and name in scope.declared_global:
+            while scope.parent is not None:
+                scope = scope.parent
+        scope.vars[name] = value
 
     def assign_unpacked(self, target: cst.Tuple | cst.List, value: Any, scope: Scope) -> None:
         elements = [e for e in target.elements]
@@ -862,6 +959,7 @@ class Interpreter:
         if isinstance(left, Data) or isinstance(right, Data):
             return arrays.binary(op_name, left, right, node)
         if isinstance(left, Tensor) or isinstance(right, Tensor):
+            self.touches += 1
             return tensor_ops.binary(self, op_name, left, right, node)
         op = _BINARY.get(getattr(cst, op_name, type(None)))
         if op is None or not (is_native(left) and is_native(right)):
@@ -878,6 +976,7 @@ class Interpreter:
             truth = self.truth(value)
             return UNKNOWN if truth is UNKNOWN else not truth
         if isinstance(value, Tensor) and isinstance(node.operator, cst.Minus):
+            self.touches += 1
             return tensor_ops.record(self, "negative", [value], value.shape, node)
         if isinstance(value, (int, float)):
             if isinstance(node.operator, cst.Minus):
@@ -957,6 +1056,8 @@ class Interpreter:
             return self.import_module(dotted, base.level, node) or UNKNOWN
         if base is UNKNOWN:
             return UNKNOWN
+        if _keras_object(base):
+            self.touches += 1
         value = keras_api.attribute(self, base, name, node)
         if type(value) is Tensor:
             value.reads += 1  # ``layer.output``, ``self.hidden``: a read the tensor's name does not show
@@ -968,6 +1069,7 @@ class Interpreter:
         if isinstance(container, Data):
             return arrays.subscript(container, key)
         if isinstance(container, Tensor):
+            self.touches += 1
             return UNKNOWN if key is UNKNOWN else tensor_ops.subscript(self, container, key, node)
         if isinstance(container, DataShape):
             return arrays.shape_item(container, key)
@@ -995,7 +1097,7 @@ class Interpreter:
         return keys[0] if len(keys) == 1 else tuple(keys)
 
     def eval_ListComp(self, node: cst.ListComp, scope: Scope) -> Any:
-        results = self.comprehend(node.for_in, scope, lambda inner: [self.eval(node.elt, inner)])
+        results = self.comprehend(node, node.for_in, scope, lambda inner: [self.eval(node.elt, inner)])
         return UNKNOWN if results is None else results
 
     def eval_GeneratorExp(self, node: cst.GeneratorExp, scope: Scope) -> Any:
@@ -1005,18 +1107,23 @@ class Interpreter:
         return self.eval_ListComp(node, scope)
 
     def eval_DictComp(self, node: cst.DictComp, scope: Scope) -> Any:
-        pairs = self.comprehend(node.for_in, scope, lambda inner: [(self.eval(node.key, inner), self.eval(node.value, inner))])
+        pairs = self.comprehend(node, node.for_in, scope, lambda inner: [(self.eval(node.key, inner), self.eval(node.value, inner))])
         if pairs is None or not all(k is not UNKNOWN and _hashable(k) for k, _ in pairs):
             return UNKNOWN
         return dict(pairs)
 
-    def comprehend(self, clause: cst.CompFor, scope: Scope, produce: Callable[[Scope], list]) -> list | None:
+    def comprehend(self, node: cst.BaseComp, clause: cst.CompFor, scope: Scope, produce: Callable[[Scope], list]) -> list | None:
+        """The items comprehension `node` produces from `clause` on, or None when they are unknown."""
         inner = Scope(scope)
         items = self.iterate(self.eval(clause.iter, inner))
         if items is None or len(items) > self.budget.loop_unroll:
             return None
+        start = self.loop_start()
         results: list = []
-        for item in items:
+        for index, item in enumerate(items):
+            if self.idle_loop(start, index, len(items)):
+                self.summarize_loop(node, index, scope)
+                return None
             self.assign(clause.target, item, inner)
             keep = True
             for condition in clause.ifs:
@@ -1027,7 +1134,7 @@ class Interpreter:
             if not keep:
                 continue
             if clause.inner_for_in is not None:
-                nested = self.comprehend(clause.inner_for_in, inner, produce)
+                nested = self.comprehend(node, clause.inner_for_in, inner, produce)
                 if nested is None:
                     return None
                 results.extend(nested)
@@ -1064,6 +1171,8 @@ class Interpreter:
     def call(self, function: Any, args: list, kwargs: dict, node: cst.CSTNode) -> Any:
         if isinstance(function, Function):
             return self.call_function(function, args, kwargs, node)
+        if _keras_object(function) or any(map(_keras_object, args)) or any(map(_keras_object, kwargs.values())):
+            self.touches += 1
         if isinstance(function, py_builtins.Builtin):
             return self.allocate(function.call(self, args, kwargs))
         if function is UNKNOWN:
@@ -1249,6 +1358,51 @@ def _bound_names(node: cst.CSTNode) -> set[str]:
 
     node.visit(Visitor())
     return names
+
+
+def _mutated_names(node: cst.CSTNode) -> set[str]:
+    """Names whose object a statement may change in place: ``data.append(x)``, ``d[k] = v``, ``obj.attr += 1``."""
+    names: set[str] = set()
+
+    def root(expression: cst.BaseExpression) -> None:
+        while type(expression) in (cst.Attribute, cst.Subscript):
+            expression = expression.value
+        if type(expression) is cst.Name:
+            names.add(expression.value)
+
+    class Visitor(cst.CSTVisitor):
+        def visit_Call(self, call: cst.Call) -> None:
+            if type(call.func) is cst.Attribute:
+                root(call.func.value)
+
+        def visit_AssignTarget(self, target: cst.AssignTarget) -> None:
+            if type(target.target) in (cst.Attribute, cst.Subscript):
+                root(target.target)
+
+        def visit_AugAssign(self, assign: cst.AugAssign) -> None:
+            root(assign.target)
+
+        def visit_Del(self, statement: cst.Del) -> None:
+            root(statement.target)
+
+    node.visit(Visitor())
+    return names
+
+
+def _keras_object(value: Any) -> bool:
+    """Whether `value` is Keras's: a layer, model or tensor, a Keras class or its instance, Keras's API, their methods."""
+    kind = type(value)
+    if kind is LayerValue or kind is ModelValue or isinstance(value, Tensor) or kind is classes.KerasBaseMethod:
+        return True
+    if kind is classes.Instance:
+        return value.layer is not None or value.model is not None
+    if kind is classes.ClassValue:
+        return value.keras_kind is not None
+    if kind is ApiRef:
+        return is_keras(value.path)
+    if kind is BoundMethod:
+        return _keras_object(value.receiver)
+    return kind is classes.Method and _keras_object(value.instance)
 
 
 def _names_in(target: cst.BaseExpression) -> list[cst.Name]:
