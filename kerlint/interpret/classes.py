@@ -1,12 +1,16 @@
 """User classes: plain ones, and subclasses of ``keras.layers.Layer`` and ``keras.Model``.
 
 A Keras subclass is one node of the graph it is called in, as Keras sees it:
-its ``call`` is evaluated on fresh symbolic inputs of the caller's shapes, the
-result's shapes become the node's outputs, and its parameters are the weights
-its ``build`` creates with ``add_weight`` plus those of the sub-layers it
-tracks in attributes. A ``Sequential`` or functional model called on a tensor
-is wrapped the same way. What cannot be evaluated leaves the node's figures
-unknown; nothing is guessed.
+its ``call`` is evaluated on fresh symbolic inputs of the caller's shapes (every
+tensor argument, ``layer(a, b, mask=m)``), the result's shapes become the
+node's outputs (or what its ``compute_output_shape`` says, as Keras 3 takes
+it), and its parameters are the weights its ``build`` creates with
+``add_weight``, those of the built-in layer it extends (``class
+MyConv(layers.Conv2D)``: the catalogue's) and those of the sub-layers it tracks
+in attributes. A ``Sequential`` or functional model called on a tensor is
+wrapped the same way, and so is a ``Model`` subclass constructed the
+functional way (``GAN(inputs, outputs)``). What cannot be evaluated leaves the
+node's figures unknown; nothing is guessed.
 """
 
 from __future__ import annotations
@@ -16,10 +20,10 @@ from typing import TYPE_CHECKING, Any, Callable
 
 import libcst as cst
 
-from kerlint.graph import InputNode, Layer, LayerCall, ModelGraph, Tensor, Unresolved, collect_calls, snake_case
+from kerlint.graph import InputNode, Layer, LayerCall, ModelGraph, OpCall, Tensor, Unresolved, collect_calls, snake_case
 from kerlint.interpret.imports import is_keras
 from kerlint.interpret.values import UNKNOWN, ApiRef, Function, LayerValue, ModelValue, resolved
-from kerlint.layers.base import LARGEST_SIZE, LayerConfig, Weight, within_limits
+from kerlint.layers.base import LARGEST_SIZE, CannotInfer, IncompatibleShape, LayerConfig, Weight, within_limits
 
 if TYPE_CHECKING:
     from kerlint.interpret.interpreter import Interpreter
@@ -53,6 +57,8 @@ class Instance:
     attrs: dict[str, Any] = field(default_factory=dict)
     layer: Layer | None = None  # the graph node's layer, for Keras subclasses
     model: ModelValue | None = None  # for Model subclasses
+    base: Layer | None = None
+    """The built-in layer a subclass of one is (``class MyConv(layers.Conv2D)``): its arguments, weights and call."""
     own_weights: list[Weight] = field(default_factory=list)
     built: bool = False
 
@@ -81,6 +87,19 @@ class WeightValue:
     shape: tuple[int, ...]
 
 
+def catalogue_base(cls: ClassValue) -> str | None:
+    """The built-in layer class `cls` extends (``Conv2D`` for ``class MyConv(layers.Conv2D)``), if any."""
+    from kerlint.interpret.keras_api import layer_spec
+
+    for base in cls.bases:
+        found = catalogue_base(base) if isinstance(base, ClassValue) else None
+        if isinstance(base, ApiRef) and is_keras(base.path) and layer_spec(base.leaf) is not None:
+            found = base.leaf
+        if found is not None:
+            return found
+    return None
+
+
 def keras_kind(bases: list[Any], is_layer_class: Callable[[Any], bool]) -> str | None:
     for base in bases:
         if isinstance(base, ClassValue) and base.keras_kind:
@@ -105,14 +124,38 @@ def instantiate(interp: "Interpreter", cls: ClassValue, args: list, kwargs: dict
         graph.tracked = []
         instance.model = ModelValue(graph)
         interp.register_model(instance.model)
-    init = cls.lookup("__init__")
-    if init is not None and isinstance(init[0], Function):
-        interp.call_function(init[0], [instance, *args], kwargs, node)
-    if instance.model is not None:
+    init = method(instance, "__init__")
+    if isinstance(init, Method):
+        call_method(interp, init, args, kwargs, node)
+    elif cls.keras_kind:
+        keras_init(interp, instance, args, kwargs, node)
+    if instance.model is not None and instance.model.graph.kind == "subclassed":
         instance.model.graph.tracked = tracked_layers(instance)
         if not instance.built:
             instance.model.graph.notes.append(Unresolved(node, f"subclassed model `{cls.name}` is not built (call it on keras.Input or build it)"))
     return instance
+
+
+def keras_init(interp: "Interpreter", instance: Instance, args: list, kwargs: dict, node: cst.CSTNode) -> None:
+    """Keras's own ``__init__``: a built-in layer's arguments, or a model's inputs and outputs (``GAN(inputs, outputs)``)."""
+    from kerlint.interpret import keras_api
+
+    if instance.layer is None:
+        return
+    if isinstance(kwargs.get("trainable"), bool):
+        instance.layer.trainable = kwargs["trainable"]
+    model = instance.model
+    if model is not None and (len(args) == 2 or len(args) == 1 and "outputs" in kwargs or {"inputs", "outputs"} <= kwargs.keys()):
+        # Keras's test for functional arguments: the instance is then a functional model of its class
+        bound = dict(zip(("inputs", "outputs"), args)) | kwargs
+        keras_api.connect_functional(model.graph, bound["inputs"], bound["outputs"], node)
+        model.as_layer = instance.layer
+        instance.built = True
+        return
+    base = catalogue_base(instance.cls)
+    if base is not None and instance.base is None:
+        spec, values = keras_api.bind_arguments(interp, base, args, kwargs, node)
+        instance.base = Layer(spec.class_name, spec, LayerConfig(values), instance.layer.name, node)
 
 
 def method(instance: Instance, name: str) -> Any:
@@ -150,12 +193,30 @@ class KerasBaseMethod:
 
 
 def keras_base_method(interp: "Interpreter", bound: KerasBaseMethod, args: list, kwargs: dict, node: cst.CSTNode) -> Any:
-    instance = bound.instance
-    if bound.name == "add_weight":
+    from kerlint.interpret.keras_api import call_layer
+
+    instance, name = bound.instance, bound.name
+    if name == "add_weight":
         return add_weight(interp, instance, args, kwargs, node)
-    if bound.name == "build" and instance.model is not None and args and not instance.built:
+    if name == "__init__":
+        return keras_init(interp, instance, args, kwargs, node)
+    if name == "build" and instance.model is not None and args and not instance.built:
         return build_model(interp, instance, args[0], node)
-    return None  # __init__, build (base), get_config...: nothing that changes shapes or weights
+    if name == "build" and instance.base is not None and args:
+        return build_base(instance.base, args[0])
+    if name == "call" and instance.base is not None and args:
+        return call_layer(interp, instance.base, args, kwargs, node)
+    return None  # build (Layer's), get_config...: nothing that changes shapes or weights
+
+
+def build_base(base: Layer, shapes: Any) -> None:
+    """The built-in layer's ``build``: its weights for these input shapes, from the catalogue (its call checks the shapes)."""
+    if base.weights is not None or shapes is None:
+        return
+    try:
+        base.weights = base.spec.infer(base.config, shapes, {}).weights
+    except (IncompatibleShape, CannotInfer):
+        return
 
 
 def add_weight(interp: "Interpreter", instance: Instance, args: list, kwargs: dict, node: cst.CSTNode) -> Any:
@@ -171,7 +232,14 @@ def add_weight(interp: "Interpreter", instance: Instance, args: list, kwargs: di
         return UNKNOWN
     name = bound.get("name") if isinstance(bound.get("name"), str) else f"weight_{len(instance.own_weights)}"
     instance.own_weights.append(Weight(name, tuple(shape), trainable))
-    return WeightValue(tuple(shape))
+    return weight_tensor(tuple(shape), node)
+
+
+def weight_tensor(shape: tuple[int, ...], node: cst.CSTNode) -> Tensor:
+    """A weight read in ``call`` (``x * self.w``): a tensor of its shape, no batch axis, that no input computes."""
+    variable = OpCall("variable", [], node, flops=0)
+    variable.outputs = [Tensor(shape, variable)]
+    return variable.outputs[0]
 
 
 def tracked_layers(instance: Instance) -> list[Layer]:
@@ -201,28 +269,51 @@ def tracked_layers(instance: Instance) -> list[Layer]:
 
 
 def call_instance(interp: "Interpreter", instance: Instance, args: list, kwargs: dict, node: cst.CSTNode) -> Any:
-    """``obj(x)`` for a Keras subclass: one node whose body is the class's ``call``."""
+    """``obj(x)`` or ``obj(a, b, mask=m)`` for a Keras subclass: one node whose body is the class's ``call``."""
     from kerlint.interpret.keras_api import flatten_tensors, shape_tree
 
-    first = args[0] if args else kwargs.pop("inputs", UNKNOWN)
-    if flatten_tensors(first) is None:
+    args = list(args) if args else [kwargs.pop("inputs", UNKNOWN)]
+    if flatten_tensors(args[0]) is None:
         return UNKNOWN
+    body = method(instance, "call")
+    if instance.model is not None and instance.model.graph.kind == "functional" and body is None:
+        return call_model(interp, instance.model, args, kwargs, node)
     if not instance.built:
         instance.built = True  # first: a ``super().build(shape)`` inside the user's build must not build again
         build = method(instance, "build")
         if isinstance(build, Method):
-            call_method(interp, build, [shape_tree(first)], {}, node)
-    body = method(instance, "call")
-    if not isinstance(body, Method):
-        return wrap_node(interp, instance.layer, first, node, lambda inner: inner, lambda: None)
-    result = wrap_node(
-        interp, instance.layer, first, node,
-        lambda inner: call_method(interp, body, [inner, *args[1:]], kwargs, node),
-        lambda: subclass_weights(instance),
-    )
+            call_method(interp, build, [shape_tree(args[0])], {}, node)
+        elif instance.base is not None:
+            build_base(instance.base, shape_tree(args[0]))
+    if isinstance(body, Method):
+        run = lambda inner, inner_kwargs: call_method(interp, body, inner, inner_kwargs, node)  # noqa: E731
+    elif instance.base is not None:
+        run = lambda inner, inner_kwargs: keras_base_method(interp, KerasBaseMethod(instance, "call"), inner, inner_kwargs, node)  # noqa: E731
+    else:
+        return wrap_node(interp, instance.layer, args, kwargs, node, lambda inner, _: inner[0], lambda: None)
+    declared = declared_output_shapes(interp, instance, args, node)
+    result = wrap_node(interp, instance.layer, args, kwargs, node, run, lambda: subclass_weights(instance), declared)
     if instance.model is not None:
         finish_model(instance)
     return result
+
+
+def declared_output_shapes(interp: "Interpreter", instance: Instance, args: list, node: cst.CSTNode) -> Any:
+    """What the class's ``compute_output_shape`` returns for these inputs: Keras 3 takes it as the output shape.
+
+    One shape, a list of shapes, or None when the class defines none or its answer is not statically known.
+    """
+    from kerlint.interpret.keras_api import known_shape, shape_tree
+
+    compute = method(instance, "compute_output_shape")
+    if not isinstance(compute, Method):
+        return None
+    shapes = [shape_tree(a) for a in args if shape_tree(a) is not None]
+    declared = call_method(interp, compute, shapes, {}, node)
+    if known_shape(declared) is not None:
+        return known_shape(declared)
+    several = [known_shape(s) for s in declared] if isinstance(declared, (list, tuple)) else [None]
+    return None if any(s is None for s in several) else several
 
 
 NONLINEAR_LAYERS = {
@@ -231,7 +322,7 @@ NONLINEAR_LAYERS = {
 }
 """Layers that apply a non-linearity whatever their arguments (activation layers, gated recurrences, attention's softmax)."""
 LINEAR_OPS = {"cast", "stop_gradient", "identity", "negative", "add", "subtract", "mean", "sum", "reduce_mean", "reduce_sum",
-              "getitem", "concatenate", "expand_dims"}
+              "getitem", "concatenate", "expand_dims", "reshape", "transpose", "squeeze", "tile", "stack", "pad"}
 """Operations that keep a function linear; any other on tensors alone (``x * 0.5`` aside) is not."""
 _SCALING_OPS = {"multiply", "divide", "true_divide", "matmul"}
 
@@ -241,13 +332,18 @@ def applies_nonlinearity(outputs: list[Tensor]) -> bool | None:
 
     ``tf.nn.gelu``, ``ops.relu``, ``keras.activations.*``, an activation layer or a layer with a non-linear
     ``activation``, a product of two tensors (gating, attention): all count. Scaling by a constant or a weight
-    (``x * 0.5``, ``x @ self.kernel``) does not.
+    (``x * 0.5``, ``x @ self.kernel``, ``x * ops.softplus(self.w)``) does not: only what the inputs flow through counts.
     """
     from kerlint.graph import topological
     from kerlint.interpret.values import activation_name
 
     unknown = False
+    from_inputs: set[int] = set()  # tensors computed from the inputs (weights and constants are not)
     for step in topological(outputs)[0]:
+        data = [t for t in step.inputs if isinstance(t.producer, InputNode) or id(t) in from_inputs]
+        if not data:
+            continue
+        from_inputs.update(id(t) for t in step.outputs)
         if isinstance(step, LayerCall):
             layer = step.layer
             activation = activation_name(layer.config.raw("activation")) if "activation" in layer.config else None
@@ -255,7 +351,7 @@ def applies_nonlinearity(outputs: list[Tensor]) -> bool | None:
                 return True
             unknown = unknown or (layer.spec is None and layer.nonlinear is None) or activation is UNKNOWN
         elif step.name in _SCALING_OPS:
-            if len(step.inputs) > 1:
+            if len(data) > 1:
                 return True
         elif step.name not in LINEAR_OPS:
             return True
@@ -266,6 +362,10 @@ def subclass_weights(instance: Instance) -> list[Weight] | None:
     weights = list(instance.own_weights)
     if any(w.name == "unknown" for w in weights):
         return None
+    if instance.base is not None:
+        if instance.base.weights is None:
+            return None
+        weights.extend(instance.base.weights)
     for layer in tracked_layers(instance):
         if layer.weights is None:
             if layer.calls:
@@ -303,36 +403,48 @@ def finish_model(instance: Instance) -> None:
 def wrap_node(
     interp: "Interpreter",
     layer: Layer,
-    first: Any,
+    args: list,
+    kwargs: dict,
     node: cst.CSTNode,
-    body: Callable[[Any], Any],
+    body: Callable[[list, dict], Any],
     weights: Callable[[], list[Weight] | None],
+    declared: Any = None,
 ) -> Any:
-    """One node for ``layer`` whose outputs are what ``body`` computes from fresh inputs of the same shapes."""
-    from kerlint.interpret.keras_api import flatten_tensors
+    """One node for ``layer`` whose outputs are what ``body`` computes from fresh inputs of the same shapes.
 
-    outer_inputs = flatten_tensors(first)
-    call = LayerCall(layer, outer_inputs, node)
+    Every tensor among the arguments is an input of the node (``Join()(labels, y_pred)``, ``layer(x, mask=m)``).
+    ``declared`` output shapes (a ``compute_output_shape``'s) stand for the outputs' shapes, evaluated or not.
+    """
+    from kerlint.interpret.keras_api import flatten_tensors, tensors_in
+
+    call = LayerCall(layer, tensors_in([args, kwargs]), node)
     layer.calls.append(call)
     interp.register_call(call)
-    inner = _fresh_inputs(first, node)
-    call.inner_inputs = flatten_tensors(inner) or []
-    result = body(inner)
+    inner_args, inner_kwargs = _fresh_inputs(args, node), _fresh_inputs(kwargs, node)
+    call.inner_inputs = tensors_in([inner_args, inner_kwargs])
+    result = body(inner_args, inner_kwargs)
     inner_outputs = flatten_tensors(result)
-    if inner_outputs is None:
+    if inner_outputs is not None:
+        call.inner_outputs = inner_outputs
+        call.flops = _inner_flops(inner_outputs)
+        layer.nonlinear = applies_nonlinearity(inner_outputs)
+    if layer.weights is None and (inner_outputs is not None or declared is not None):
+        layer.weights = weights()
+    if declared is not None:
+        several = isinstance(declared, list)
+        call.outputs = [Tensor(shape, call, i) for i, shape in enumerate(declared if several else [declared])]
+    elif inner_outputs is not None:
+        call.outputs = [Tensor(t.shape, call, i) for i, t in enumerate(inner_outputs)]
+    else:
         inner = layer.inner_model
         why = f": {inner.notes[0].reason}" if inner is not None and inner.notes else ""  # a backbone without its source
         call.unresolved = f"the output of `{layer.name}` ({layer.class_name}) could not be evaluated{why}"
         call.outputs = [Tensor(None, call)]
         return call.outputs[0]
-    call.inner_outputs = inner_outputs
-    if layer.weights is None:
-        layer.weights = weights()
     if layer.weights is None:
         call.unresolved = f"the weights of `{layer.name}` ({layer.class_name}) are not statically known"
-    call.outputs = [Tensor(t.shape, call, i) for i, t in enumerate(inner_outputs)]
-    call.flops = _inner_flops(inner_outputs)
-    layer.nonlinear = applies_nonlinearity(inner_outputs)
+    if declared is not None:
+        return list(call.outputs) if several else call.outputs[0]
     return _restructure(result, iter(call.outputs))
 
 
@@ -372,14 +484,15 @@ def call_lambda(interp: "Interpreter", layer: Layer, first: Any, node: cst.CSTNo
     declared = known_shape(layer.config.raw("output_shape"))
     arguments = layer.config.raw("arguments")
 
-    def body(inner: Any) -> Any:
+    def body(inner_args: list, _: dict) -> Any:
+        inner = inner_args[0]
         extra = arguments if isinstance(arguments, dict) else {}
         result = interp.call(function, [inner], dict(extra), node) if function is not None else UNKNOWN
         if flatten_tensors(result) is None and declared is not None and isinstance(inner, Tensor) and inner.shape:
             return Tensor((inner.shape[0], *declared), inner.producer)
         return result
 
-    return wrap_node(interp, layer, first, node, body, lambda: [])
+    return wrap_node(interp, layer, [first], {}, node, body, lambda: [])
 
 
 # -------------------------------------------------- models used as layers
@@ -403,7 +516,8 @@ def call_model(interp: "Interpreter", model: ModelValue, args: list, kwargs: dic
         return UNKNOWN
     graph = model.graph
 
-    def replay(inner: Any) -> Any:
+    def replay(inner_args: list, _: dict) -> Any:
+        inner = inner_args[0]
         if graph.sequence is not None and isinstance(inner, Tensor):
             if model.head is None:
                 keras_api.build_sequential(interp, model, inner.shape, node, input_tensor=inner)
@@ -418,7 +532,7 @@ def call_model(interp: "Interpreter", model: ModelValue, args: list, kwargs: dic
             return None
         return [w for layer in layers for w in (layer.weights or [])]
 
-    return wrap_node(interp, model_layer(model), first, node, replay, weights)
+    return wrap_node(interp, model_layer(model), [first], {}, node, replay, weights)
 
 
 def _same_shapes_output(graph: ModelGraph, inputs: list[Tensor]) -> Any:

@@ -20,7 +20,7 @@ from kerlint.interpret.imports import is_keras
 from kerlint.interpret.keras_helpers import HELPERS, call_helper
 from kerlint.interpret.modules import FOLLOWED_KERAS
 from kerlint.interpret.values import (
-    UNKNOWN, ApiRef, BoundMethod, Data, DataShape, Function, LayerValue, ModelValue, Opaque, activation_name, contains_unknown
+    UNKNOWN, ApiRef, BoundMethod, Data, DataShape, Function, LayerValue, ModelValue, Opaque, activation_name, contains_unknown, footprint
 )
 from kerlint.interpret.arrays import Preprocessor
 from kerlint.layers import CATALOGUE, LEGACY_CLASS_NAMES
@@ -159,8 +159,18 @@ def fold_legacy_kernel(values: dict[str, Any]) -> None:
 
 
 def construct_layer(interp: "Interpreter", class_name: str, args: list, kwargs: dict, node: cst.CSTNode) -> LayerValue:
-    spec = layer_spec(class_name)
+    spec, values = bind_arguments(interp, class_name, args, kwargs, node)
     canonical_name = spec.class_name if spec is not None else class_name
+    name = interp.name_new(values.get("name"), snake_case(canonical_name))
+    layer = Layer(canonical_name, spec, LayerConfig(values), name, node)
+    if "trainable" in values:  # ``Dense(8, trainable=False)``: a base-layer argument, as the attribute
+        layer.trainable = values["trainable"] if isinstance(values["trainable"], bool) else None
+    return LayerValue(layer)
+
+
+def bind_arguments(interp: "Interpreter", class_name: str, args: list, kwargs: dict, node: cst.CSTNode) -> tuple[LayerSpec | None, dict]:
+    """A layer class's constructor arguments bound to the catalogue signature, defaults filled (nothing is named or built)."""
+    spec = layer_spec(class_name)
     values: dict[str, Any] = dict(spec.defaults) if spec is not None else {}
     signature = spec.signature if spec is not None else ()
     if spec is not None and class_name in LEGACY_SIGNATURES and len(args) > 1:
@@ -177,11 +187,7 @@ def construct_layer(interp: "Interpreter", class_name: str, args: list, kwargs: 
     for key in ("layer", "backward_layer"):
         if isinstance(values.get(key), LayerValue):
             values[key] = values[key].layer  # wrappers: the catalogue reads .spec and .config
-    name = interp.name_new(values.get("name"), snake_case(canonical_name))
-    layer = Layer(canonical_name, spec, LayerConfig(values), name, node)
-    if "trainable" in values:  # ``Dense(8, trainable=False)``: a base-layer argument, as the attribute
-        layer.trainable = values["trainable"] if isinstance(values["trainable"], bool) else None
-    return LayerValue(layer)
+    return spec, values
 
 
 def call_layer(interp: "Interpreter", layer: Layer, args: list, kwargs: dict, node: cst.CSTNode) -> Any:
@@ -191,7 +197,7 @@ def call_layer(interp: "Interpreter", layer: Layer, args: list, kwargs: dict, no
         return UNKNOWN
     if layer.class_name == "Lambda":
         return classes.call_lambda(interp, layer, first, node)
-    call = LayerCall(layer, tensors, node)
+    call = LayerCall(layer, tensors + tensors_in([args[1:], kwargs]), node)  # ``mha(q, v, key=k)`` reads all three
     layer.calls.append(call)
     interp.register_call(call)
     outputs = infer_outputs(layer, call, first, args[1:], kwargs)
@@ -252,6 +258,20 @@ def flatten_tensors(value: Any) -> list[Tensor] | None:
     if isinstance(value, dict):
         return flatten_tensors(list(value.values()))
     return None
+
+
+def tensors_in(value: Any) -> list[Tensor]:
+    """Every tensor inside `value` (arguments of a call: nested lists, tuples and dicts), in order; other values skipped."""
+    if footprint(value) is None:  # a huge or self-containing argument: not worth a walk
+        return []
+    found, pending = [], [value]
+    while pending:
+        item = pending.pop()
+        if isinstance(item, Tensor):
+            found.append(item)
+        elif isinstance(item, (list, tuple, dict)):
+            pending.extend(reversed(list(item.values()) if isinstance(item, dict) else item))
+    return found
 
 
 def shape_tree(value: Any) -> Any:
@@ -339,15 +359,21 @@ def make_functional(interp: "Interpreter", args: list, kwargs: dict, node: cst.C
     graph = new_model(interp, "functional", bound.get("name"), node)
     model = ModelValue(graph)
     interp.register_model(model)
+    connect_functional(graph, inputs, outputs, node)
+    return model
+
+
+def connect_functional(graph: ModelGraph, inputs: Any, outputs: Any, node: cst.CSTNode) -> None:
+    """The functional model's graph: the calls between its inputs and outputs (also a Model subclass built this way)."""
+    graph.kind = "functional"
     input_tensors = flatten_tensors(inputs)
     output_tensors = flatten_tensors(outputs)
     if input_tensors is None or output_tensors is None:
         which = "inputs" if input_tensors is None else "outputs"
         graph.notes.append(Unresolved(node, f"the model's {which} could not be evaluated"))
-        return model
+        return
     graph.inputs, graph.outputs = input_tensors, output_tensors
     graph.calls, _ = collect_calls(output_tensors)
-    return model
 
 
 def make_sequential(interp: "Interpreter", args: list, kwargs: dict, node: cst.CSTNode) -> ModelValue:
@@ -552,6 +578,8 @@ def instance_attribute(instance: "classes.Instance", name: str) -> Any:
         return found
     if instance.layer is not None and name == "name":
         return instance.layer.name
+    if instance.base is not None and name in instance.base.config:  # ``self.units`` of a Dense subclass
+        return instance.base.config.raw(name)
     if instance.model is not None and name != "build":
         return model_attribute(instance.model, name)
     if instance.layer is not None:

@@ -1,0 +1,411 @@
+"""Custom layers, subclasses and the other ways real code builds models, against real Keras.
+
+Each program is analyzed by kerlint as written and run by Keras; the parameter
+total, the trainable/non-trainable split and the output shapes of its `model`
+must be the ones Keras gives.
+"""
+
+from __future__ import annotations
+
+import os
+import textwrap
+
+import pytest
+
+os.environ["KERAS_BACKEND"] = "tensorflow"
+os.environ["TF_CPP_MIN_LOG_LEVEL"] = "3"
+
+keras = pytest.importorskip("keras", reason="comparing with real Keras needs keras (pip install kerlint[confirm])")
+
+from kerlint.config import load_settings  # noqa: E402
+from kerlint.engine import analyze_source  # noqa: E402
+from kerlint.graph import ModelGraph  # noqa: E402
+
+PROGRAMS = {
+    # subclasses of built-in layers: the catalogue's weights and shapes, whatever the class overrides
+    "subclass_conv_no_override": """
+        import keras
+        from keras import layers
+
+        class MyConv(layers.Conv2D):
+            pass
+
+        inputs = keras.Input((16, 16, 3))
+        x = MyConv(8, 3, activation="relu")(inputs)
+        model = keras.Model(inputs, layers.Flatten()(x))
+    """,
+    "subclass_dense_init_fixes_arguments": """
+        import keras
+
+        class Hidden(keras.layers.Dense):
+            def __init__(self, **kwargs):
+                super().__init__(16, activation="relu", **kwargs)
+
+        model = keras.Sequential([keras.Input((10,)), Hidden(), Hidden(name="second"), keras.layers.Dense(3)])
+    """,
+    "subclass_conv_call_uses_super": """
+        import keras
+        from keras import layers, ops
+
+        class MyConv(layers.Conv2D):
+            def call(self, x):
+                return ops.relu(super().call(x))
+
+        inputs = keras.Input((16, 16, 3))
+        x = MyConv(8, 3, padding="same")(inputs)
+        x = layers.GlobalAveragePooling2D()(x)
+        model = keras.Model(inputs, layers.Dense(2)(x))
+    """,
+    "subclass_dense_build_adds_a_weight": """
+        import keras
+        from keras import layers
+
+        class ScaledDense(layers.Dense):
+            def build(self, input_shape):
+                super().build(input_shape)
+                self.scale = self.add_weight(shape=(self.units,), initializer="ones", trainable=False)
+
+            def call(self, x):
+                return super().call(x) * self.scale
+
+        inputs = keras.Input((12,))
+        model = keras.Model(inputs, ScaledDense(5)(inputs))
+    """,
+    # custom layers computing with their own weights
+    "weight_broadcast": """
+        import keras
+        from keras import layers
+
+        class Scale(layers.Layer):
+            def build(self, input_shape):
+                self.w = self.add_weight(shape=(input_shape[-1],), initializer="ones")
+
+            def call(self, x):
+                return x * self.w
+
+        inputs = keras.Input((16, 16, 3))
+        x = layers.Conv2D(4, 3)(inputs)
+        x = Scale()(x)
+        x = layers.GlobalAveragePooling2D()(x)
+        model = keras.Model(inputs, layers.Dense(2)(x))
+    """,
+    "weight_added_with_get_config": """
+        import keras
+        from keras import layers
+
+        class Bias(layers.Layer):
+            def __init__(self, units, **kwargs):
+                super().__init__(**kwargs)
+                self.units = units
+
+            def build(self, input_shape):
+                self.b = self.add_weight(name="b", shape=(self.units,), initializer="zeros")
+                self.counter = self.add_weight(shape=(), initializer="zeros", trainable=False)
+
+            def call(self, x):
+                return x + self.b
+
+            def get_config(self):
+                return {**super().get_config(), "units": self.units}
+
+        inputs = keras.Input((7,))
+        model = keras.Model(inputs, Bias(7)(layers.Dense(7)(inputs)))
+    """,
+    "compute_output_shape_declared": """
+        import keras
+        from keras import layers
+
+        class Pair(layers.Layer):
+            def call(self, x):
+                return keras.ops.concatenate([x, x], axis=-1)
+
+            def compute_output_shape(self, input_shape):
+                return input_shape[:-1] + (2 * input_shape[-1],)
+
+        inputs = keras.Input((6,))
+        model = keras.Model(inputs, layers.Dense(3)(Pair()(inputs)))
+    """,
+    # sub-layers: made in __init__ or build, in lists and dicts, a Sequential in an attribute
+    "sublayers_made_in_build": """
+        import keras
+        from keras import layers
+
+        class Projection(layers.Layer):
+            def build(self, input_shape):
+                self.inner = layers.Dense(input_shape[-1] * 2)
+                self.outer = layers.Dense(input_shape[-1])
+
+            def call(self, x):
+                return self.outer(self.inner(x))
+
+        inputs = keras.Input((5,))
+        model = keras.Model(inputs, Projection()(inputs))
+    """,
+    "sublayers_in_list_and_dict": """
+        import keras
+        from keras import layers
+
+        class Tower(layers.Layer):
+            def __init__(self, **kwargs):
+                super().__init__(**kwargs)
+                self.blocks = [layers.Dense(8, activation="relu") for _ in range(3)]
+                self.heads = {"a": layers.Dense(2), "b": layers.Dense(4)}
+
+            def call(self, x):
+                for block in self.blocks:
+                    x = block(x)
+                return self.heads["b"](x)
+
+        inputs = keras.Input((6,))
+        model = keras.Model(inputs, Tower()(inputs))
+    """,
+    "transformer_block": """
+        import keras
+        from keras import layers
+
+        class TransformerBlock(layers.Layer):
+            def __init__(self, embed_dim, num_heads, ff_dim, rate=0.1):
+                super().__init__()
+                self.att = layers.MultiHeadAttention(num_heads=num_heads, key_dim=embed_dim)
+                self.ffn = keras.Sequential([layers.Dense(ff_dim, activation="relu"), layers.Dense(embed_dim)])
+                self.layernorm1 = layers.LayerNormalization(epsilon=1e-6)
+                self.layernorm2 = layers.LayerNormalization(epsilon=1e-6)
+                self.dropout1 = layers.Dropout(rate)
+                self.dropout2 = layers.Dropout(rate)
+
+            def call(self, inputs, training=False):
+                attn_output = self.att(inputs, inputs)
+                attn_output = self.dropout1(attn_output, training=training)
+                out1 = self.layernorm1(inputs + attn_output)
+                ffn_output = self.ffn(out1)
+                ffn_output = self.dropout2(ffn_output, training=training)
+                return self.layernorm2(out1 + ffn_output)
+
+        inputs = layers.Input(shape=(20, 16))
+        x = TransformerBlock(16, 2, 32)(inputs)
+        x = layers.GlobalAveragePooling1D()(x)
+        model = keras.Model(inputs=inputs, outputs=layers.Dense(2, activation="softmax")(x))
+    """,
+    # Model subclasses constructed the functional way (the GAN and custom training-loop tutorials)
+    "model_subclass_functional_train_step": """
+        import keras
+        from keras import layers
+
+        class CustomModel(keras.Model):
+            def train_step(self, data):
+                x, y = data
+                return {"loss": 0.0}
+
+        inputs = keras.Input(shape=(32,))
+        outputs = layers.Dense(1)(layers.Dense(16, activation="relu")(inputs))
+        model = CustomModel(inputs, outputs)
+    """,
+    "model_subclass_functional_keywords_and_init": """
+        import keras
+        from keras import layers
+
+        class Trainer(keras.Model):
+            def __init__(self, *args, **kwargs):
+                super().__init__(*args, **kwargs)
+                self.tracker = keras.metrics.Mean(name="loss")
+
+            def test_step(self, data):
+                return {"loss": self.tracker.result()}
+
+        inputs = keras.Input(shape=(8,))
+        model = Trainer(inputs=inputs, outputs=layers.Dense(4)(inputs), name="trainer")
+    """,
+    # layers called with several tensors
+    "custom_layer_two_tensors": """
+        import keras
+        from keras import layers, ops
+
+        class Join(layers.Layer):
+            def call(self, labels, y_pred):
+                return ops.concatenate([labels, y_pred], axis=-1)
+
+        labels = keras.Input((3,))
+        features = keras.Input((5,))
+        y_pred = layers.Dense(4)(features)
+        joined = Join()(labels, y_pred)
+        model = keras.Model([labels, features], layers.Dense(2)(joined))
+    """,
+    "multi_head_attention_key_keyword": """
+        import keras
+        from keras import layers
+
+        q = keras.Input((4, 8))
+        v = keras.Input((6, 10))
+        k = keras.Input((6, 12))
+        out = layers.MultiHeadAttention(num_heads=2, key_dim=4)(q, v, key=k)
+        model = keras.Model([q, v, k], out)
+    """,
+    "self_attention_in_custom_layer": """
+        import keras
+        from keras import layers
+
+        class SelfAttention(layers.Layer):
+            def __init__(self, **kwargs):
+                super().__init__(**kwargs)
+                self.att = layers.MultiHeadAttention(num_heads=2, key_dim=4)
+
+            def call(self, x):
+                return self.att(x, x)
+
+        inputs = keras.Input((5, 8))
+        model = keras.Model(inputs, SelfAttention()(inputs))
+    """,
+    "custom_layer_with_mask_keyword": """
+        import keras
+        from keras import layers, ops
+
+        class Masked(layers.Layer):
+            def call(self, x, mask=None):
+                return x * ops.expand_dims(mask, -1)
+
+        inputs = keras.Input((6, 4))
+        mask = keras.Input((6,))
+        x = Masked()(inputs, mask=mask)
+        model = keras.Model([inputs, mask], layers.Dense(3)(x))
+    """,
+    # model.layers, sub-models, nested Sequentials, subclassed models built by build()
+    "sequential_layers_index_skips_input": """
+        import keras
+        from keras import layers
+
+        model = keras.Sequential([keras.Input((4,)), layers.Dense(8), layers.Dense(2)])
+        model.layers[0].trainable = False
+    """,
+    "sequential_input_shape_layers_index": """
+        import keras
+        from keras import layers
+
+        model = keras.Sequential([layers.Dense(8, input_shape=(4,)), layers.Dense(3), layers.Dense(2)])
+        model.layers[1].trainable = False
+    """,
+    "functional_layers_index_counts_input": """
+        import keras
+        from keras import layers
+
+        inputs = keras.Input((4,))
+        x = layers.Dense(8)(inputs)
+        model = keras.Model(inputs, layers.Dense(2)(x))
+        model.layers[1].trainable = False
+    """,
+    "submodel_cut_at_a_named_layer": """
+        import keras
+        from keras import layers
+
+        full = keras.Sequential([
+            keras.Input((10,)),
+            layers.Dense(16, name="hidden"),
+            layers.Dense(8, name="features"),
+            layers.Dense(2),
+        ])
+        model = keras.Model(full.inputs, full.get_layer("features").output)
+    """,
+    "sequential_nested_without_input": """
+        import keras
+        from keras import layers
+
+        block = keras.Sequential([layers.Dense(6, activation="relu"), layers.Dense(6)])
+        model = keras.Sequential([keras.Input((3,)), block, layers.Dense(1)])
+    """,
+    "sequential_nested_added": """
+        import keras
+        from keras import layers
+
+        inner = keras.Sequential([keras.Input((3,)), layers.Dense(5)])
+        model = keras.Sequential()
+        model.add(keras.Input((3,)))
+        model.add(inner)
+        model.add(layers.Dense(2))
+        model.layers[0].trainable = False
+    """,
+    "subclassed_model_build_makes_sublayers": """
+        import keras
+        from keras import layers
+
+        class Net(keras.Model):
+            def build(self, input_shape):
+                self.second = layers.Dense(3)
+                self.first = layers.Dense(input_shape[-1] * 4, activation="relu")
+
+            def call(self, x):
+                return self.second(self.first(x))
+
+        model = Net()
+        model(keras.Input((5,)))
+    """,
+    "add_rejected_inside_raises_check": """
+        import keras
+        import pytest
+        from keras import layers
+
+        model = keras.Sequential([keras.Input((4,)), layers.Dense(3)])
+        with pytest.raises(ValueError):
+            model.add(keras.Input((7,)))
+        model.add(layers.Dense(2))
+    """,
+}
+
+
+def static_model(source: str) -> ModelGraph:
+    result = analyze_source(source, "model.py", load_settings(None))
+    assert not [f for f in result.findings if f.code == "KER000"], result.findings
+    return result.analysis.models[-1]  # the program's `model` is the last one it builds
+
+
+def keras_model(source: str):
+    keras.backend.clear_session()
+    namespace: dict = {}
+    exec(compile(source, "<program>", "exec"), namespace)
+    return namespace["model"]
+
+
+def output_shapes(model) -> list[tuple] | None:
+    """The shapes of a functional or Sequential model's outputs; None for a subclassed one (Keras keeps none)."""
+    try:
+        return [tuple(tensor.shape) for tensor in model.outputs]
+    except AttributeError:
+        return None
+
+
+def assert_equal_figures(model: ModelGraph, truth) -> None:
+    trainable = sum(int(w.numpy().size) for w in truth.trainable_weights)
+    assert [item.reason for item in model.unresolved] == []
+    assert (model.params, model.trainable_params) == (truth.count_params(), trainable)
+    expected_shapes = output_shapes(truth)
+    if expected_shapes is not None:
+        assert [t.shape for t in model.outputs] == expected_shapes
+
+
+@pytest.mark.parametrize("program", sorted(PROGRAMS))
+def test_totals_split_and_shapes_equal_keras(program):
+    source = textwrap.dedent(PROGRAMS[program])
+    assert_equal_figures(static_model(source), keras_model(source))
+
+
+def test_a_subclassed_model_built_by_build_counts_what_keras_counts_once_it_ran():
+    """Keras 3's ``model.build(shape)`` runs the user's ``build`` only; kerlint follows ``call`` as the first batch will."""
+    source = textwrap.dedent("""
+        import keras
+        from keras import layers
+
+        class Net(keras.Model):
+            def build(self, input_shape):
+                self.second = layers.Dense(3)
+                self.first = layers.Dense(input_shape[-1] * 4, activation="relu")
+                super().build(input_shape)
+
+            def call(self, x):
+                return self.second(self.first(x))
+
+        model = Net()
+        model.build((None, 5))
+    """)
+    model = static_model(source)
+    truth = keras_model(source + "model(keras.ops.zeros((1, 5)))\n")
+    assert [layer.name for layer in model.tracked] == [layer.name for layer in truth.layers]  # attribute order
+    assert [call.layer.name for call in model.calls] == ["dense_1", "dense"]  # the order `call` runs them in
+    assert_equal_figures(model, truth)
