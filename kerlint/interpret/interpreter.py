@@ -27,6 +27,7 @@ from kerlint.interpret.builtins import SUPER
 from kerlint.interpret.imports import canonical, is_keras
 from kerlint.interpret.keras_helpers import HelperRaised
 from kerlint.interpret.modules import ModuleResolver, is_modelled
+from kerlint.interpret.op_shapes import RuntimeDim, runtime_arithmetic
 from kerlint.interpret.values import (
     MAX_ELEMENTS, MAX_INT_BITS, UNKNOWN, ApiRef, BoundMethod, Data, DataShape, Function, LayerValue, LazyValue, ModelValue, ModuleValue,
     contains_unknown, footprint, is_native, resolved
@@ -961,6 +962,8 @@ class Interpreter:
         if isinstance(left, Tensor) or isinstance(right, Tensor):
             self.touches += 1
             return tensor_ops.binary(self, op_name, left, right, node)
+        if isinstance(left, RuntimeDim) or isinstance(right, RuntimeDim):
+            return runtime_arithmetic(left, right)
         op = _BINARY.get(getattr(cst, op_name, type(None)))
         if op is None or not (is_native(left) and is_native(right)):
             return UNKNOWN

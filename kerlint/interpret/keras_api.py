@@ -15,7 +15,7 @@ import libcst as cst
 
 from kerlint.graph import CompileFacts, FitFacts, InputNode, Layer, LayerCall, ModelGraph, Tensor, Unresolved, collect_calls, snake_case
 from kerlint.interpret.builtins import LIBRARY, could_be_huge
-from kerlint.interpret import applications, arrays, classes, tensor_ops
+from kerlint.interpret import applications, arrays, classes, op_shapes, tensor_ops
 from kerlint.interpret.imports import is_keras
 from kerlint.interpret.keras_helpers import HELPERS, call_helper
 from kerlint.interpret.modules import FOLLOWED_KERAS
@@ -93,10 +93,13 @@ def call_api(interp: "Interpreter", ref: ApiRef, args: list, kwargs: dict, node:
         return LIBRARY[path].call(interp, args, kwargs)
     if is_keras(path):
         return call_keras(interp, ref, args, kwargs, node)
-    if path.startswith("tensorflow.") and _has_tensor(args, kwargs):
+    if path.startswith("tensorflow.") and (op_shapes.spelling(path) is not None or _has_tensor(args, kwargs)):
         return tensor_ops.call(interp, path, args, kwargs, node)
     if path == "tensorflow.train.Checkpoint":
         return Opaque("checkpoint", tuple(args), kwargs)
+    value = op_shapes.numpy_value(path, args, kwargs)  # np.prod(shape), np.sqrt(d): numbers, not arrays
+    if value is not UNKNOWN:
+        return value
     if path.startswith(arrays.LIBRARIES):
         return arrays.call(interp, path, args, kwargs, node)
     return UNKNOWN
@@ -108,7 +111,7 @@ def call_keras(interp: "Interpreter", ref: ApiRef, args: list, kwargs: dict, nod
         return call_helper(path, args, kwargs)
     if path.startswith(FOLLOWED_KERAS):
         return applications.call(interp, ref, args, kwargs, node)
-    if path.startswith(TENSOR_FUNCTION_MODULES) and _has_tensor(args, kwargs):
+    if path.startswith(TENSOR_FUNCTION_MODULES) and (op_shapes.spelling(path) is not None or _has_tensor(args, kwargs)):
         return tensor_ops.call(interp, path, args, kwargs, node)
     if leaf in BACKEND_DEFAULTS and (".backend" in path or ".config" in path):
         return BACKEND_DEFAULTS[leaf]
@@ -473,6 +476,8 @@ def call_method(interp: "Interpreter", method: BoundMethod, args: list, kwargs: 
             if isinstance(value, ModelValue):
                 load_weights(value, node)
         return UNKNOWN
+    if isinstance(receiver, op_shapes.StaticShape) and name == "as_list" and not args and not kwargs:
+        return list(receiver)
     if isinstance(receiver, (list, dict, str)):
         return native_method(receiver, name, args, kwargs)
     if isinstance(receiver, LayerValue) and receiver.layer.spec is not None and name in receiver.layer.spec.methods:
@@ -543,7 +548,9 @@ def native_method(receiver: Any, name: str, args: list, kwargs: dict) -> Any:
 
 def attribute(interp: "Interpreter", base: Any, name: str, node: cst.CSTNode) -> Any:
     if isinstance(base, Tensor):
-        return tuple(base.shape) if name == "shape" and base.shape is not None else UNKNOWN
+        return op_shapes.StaticShape(base.shape) if name == "shape" and base.shape is not None else UNKNOWN
+    if isinstance(base, op_shapes.StaticShape):
+        return len(base) if name in ("rank", "ndims") else BoundMethod(base, name)
     if isinstance(base, LayerValue):
         layer = base.layer
         if name == "name":

@@ -13,7 +13,6 @@ the result ``UNKNOWN``.
 | ``imagenet_utils.validate_activation`` | no-op (it only validates) |
 | ``backend.is_keras_tensor`` | True for symbolic tensors |
 | ``utils.get_source_inputs``, ``operation_utils.get_source_inputs`` | the Inputs a tensor is computed from |
-| ``backend.int_shape``, ``ops.shape`` | the tensor's static shape |
 """
 
 from __future__ import annotations
@@ -83,10 +82,6 @@ def get_source_inputs(tensor, *args, **kwargs):
     return [Tensor(node.shape, node) for node in by_node.values() if isinstance(node, InputNode)]
 
 
-def static_shape(x):
-    return tuple(x.shape) if isinstance(x, Tensor) and x.shape is not None else UNKNOWN
-
-
 HELPERS: dict[str, Callable[..., Any]] = {
     "keras.applications.imagenet_utils.obtain_input_shape": obtain_input_shape,
     "keras.applications.imagenet_utils.correct_pad": correct_pad,
@@ -95,8 +90,6 @@ HELPERS: dict[str, Callable[..., Any]] = {
     "keras.utils.get_source_inputs": get_source_inputs,
     "keras.ops.operation_utils.get_source_inputs": get_source_inputs,
     "keras.utils.layer_utils.get_source_inputs": get_source_inputs,
-    "keras.backend.int_shape": static_shape,
-    "keras.ops.shape": static_shape,
 }
 
 

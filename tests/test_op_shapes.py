@@ -1,0 +1,383 @@
+"""Operations on tensors, however they are spelled (``keras.ops``, ``tf``, ``K``, numpy), against TensorFlow itself.
+
+Each case runs the same expression twice: through kerlint's interpreter on a
+symbolic input, and through TensorFlow on a placeholder of the same shape
+(``tf.function`` tracing, as Keras traces a layer's ``call``): the output
+shapes must agree, a run-time dimension (None) included. The end-to-end
+programs (a custom layer, Lambdas, Keras 2 functional code whose raw TF ops
+tf_keras wraps as ``TFOpLambda`` layers) are built with real Keras, and their
+parameter counts and output shapes compared with kerlint's.
+"""
+
+from __future__ import annotations
+
+import os
+import textwrap
+
+import libcst as cst
+import pytest
+
+from kerlint.graph import OpCall, Tensor, topological
+from kerlint.interpret.analysis import analyze_module
+from kerlint.interpret.interpreter import Interpreter
+from kerlint.interpret.op_shapes import RUNTIME
+from kerlint.unknown import UNKNOWN
+
+os.environ.setdefault("KERAS_BACKEND", "tensorflow")
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+
+PRELUDE = """\
+import numpy as np
+import tensorflow as tf
+import keras
+from keras import ops
+from tf_keras import backend as K
+"""
+SEQUENCE = [(None, 4, 6)]
+IMAGE = [(None, 4, 4, 8)]
+
+CASES = {
+    # tf, tf.math, tf.nn, tf.linalg, tf.image, tf.random
+    "tf.reshape(x, (-1, 24))": SEQUENCE,
+    "tf.reshape(x, (tf.shape(x)[0], -1, 3))": SEQUENCE,
+    "tf.reshape(x, (tf.shape(x)[0], 8, 3))": SEQUENCE,
+    "tf.reshape(x, tf.concat([tf.shape(x)[:-1], [2, 3]], 0))": SEQUENCE,
+    "tf.concat([x, x], axis=-1)": SEQUENCE,
+    "tf.stack([x, x], axis=1)": SEQUENCE,
+    "tf.expand_dims(x, 1)": SEQUENCE,
+    "tf.squeeze(tf.expand_dims(x, 1), axis=1)": SEQUENCE,
+    "tf.tile(x, [1, 2, 3])": SEQUENCE,
+    "tf.transpose(x, perm=[0, 2, 1])": SEQUENCE,
+    "tf.matmul(x, x, transpose_b=True)": SEQUENCE,
+    "tf.linalg.matmul(x, y)": [(None, 4, 6), (6, 5)],
+    "tf.einsum('bij,bkj->bik', x, x)": SEQUENCE,
+    "tf.einsum('...j,jk->...k', x, y)": [(None, 4, 6), (6, 5)],
+    "tf.gather(x, [0, 2], axis=1)": SEQUENCE,
+    "tf.gather(x, 1, axis=-1)": SEQUENCE,
+    "tf.reduce_mean(x, axis=[1, 2])": SEQUENCE,
+    "tf.reduce_sum(x, -1, keepdims=True)": SEQUENCE,
+    "tf.reduce_max(x)": SEQUENCE,
+    "tf.math.reduce_std(x, axis=1)": SEQUENCE,
+    "tf.argmax(x)": SEQUENCE,
+    "tf.math.square(x) + tf.sqrt(x) * tf.exp(0.5 * x)": SEQUENCE,
+    "tf.math.maximum(x, y)": [(None, 4, 6), (6,)],
+    "tf.nn.depth_to_space(x, 2)": IMAGE,
+    "tf.nn.space_to_depth(x, 2)": IMAGE,
+    "tf.nn.relu(x) - tf.nn.gelu(x)": SEQUENCE,
+    "tf.nn.softmax(x, axis=1)": SEQUENCE,
+    "tf.nn.l2_normalize(x, axis=-1)": SEQUENCE,
+    "tf.nn.moments(x, axes=[1])": SEQUENCE,
+    "tf.image.resize(x, (8, 9))": IMAGE,
+    "tf.random.normal(shape=(tf.shape(x)[0], 5))": SEQUENCE,
+    "tf.random.uniform(tf.shape(x))": SEQUENCE,
+    "tf.zeros((tf.shape(x)[0], 3))": SEQUENCE,
+    "tf.cast(x, 'int32')": SEQUENCE,
+    "tf.one_hot(tf.cast(x[:, 0, 0], 'int32'), 5)": SEQUENCE,
+    "tf.split(x, 2, axis=-1)": SEQUENCE,
+    "tf.split(x, [2, -1], axis=-1)": SEQUENCE,
+    "tf.unstack(x, axis=1)": SEQUENCE,
+    "tf.pad(x, [[0, 0], [1, 2], [3, 3]])": SEQUENCE,
+    "tf.range(tf.shape(x)[1])": SEQUENCE,
+    "tf.range(tf.shape(x)[0])": SEQUENCE,
+    "tf.constant([[1.0, 2.0], [3.0, 4.0]])": SEQUENCE,
+    # keras.ops (and its numpy / nn / image modules)
+    "ops.reshape(x, (-1, 24))": SEQUENCE,
+    "ops.transpose(x, (0, 2, 1))": SEQUENCE,
+    "ops.matmul(x, ops.transpose(x, (0, 2, 1)))": SEQUENCE,
+    "ops.einsum('bij,bkj->bik', x, x)": SEQUENCE,
+    "ops.take(x, [0, 2], axis=1)": SEQUENCE,
+    "ops.split(x, 3, axis=-1)": SEQUENCE,
+    "ops.split(x, [1, 4], axis=-1)": SEQUENCE,
+    "ops.stack([x, x], axis=-1)": SEQUENCE,
+    "ops.repeat(x, 2, axis=1)": SEQUENCE,
+    "ops.tile(x, (2, 1))": SEQUENCE,
+    "ops.pad(x, ((0, 0), (1, 1), (0, 2)))": SEQUENCE,
+    "ops.image.resize(x, (8, 8))": IMAGE,
+    "ops.one_hot(ops.cast(x[:, 0, 0], 'int32'), 5)": SEQUENCE,
+    "ops.arange(0, ops.shape(x)[1])": SEQUENCE,
+    "ops.mean(x, axis=1) + ops.numpy.sum(x, axis=1)": SEQUENCE,
+    "ops.expand_dims(x, -1)": SEQUENCE,
+    "ops.squeeze(x[:, :1], 1)": SEQUENCE,
+    "ops.concatenate([x, x], axis=1)": SEQUENCE,
+    "ops.softmax(x) * ops.nn.relu(x)": SEQUENCE,
+    "ops.zeros((ops.shape(x)[0], 3))": SEQUENCE,
+    "ops.argmax(x, axis=-1)": SEQUENCE,
+    "ops.moments(x, axes=[1])": SEQUENCE,
+    "keras.activations.swish(x)": SEQUENCE,
+    # Keras 2's backend
+    "K.mean(x, axis=-1, keepdims=True)": SEQUENCE,
+    "K.sum(x, axis=1)": SEQUENCE,
+    "K.concatenate([x, x])": SEQUENCE,
+    "K.expand_dims(x)": SEQUENCE,
+    "K.reshape(x, (-1, 24))": SEQUENCE,
+    "K.square(x) + K.sqrt(x) + K.exp(x)": SEQUENCE,
+    "K.batch_dot(x, x, axes=(2, 2))": SEQUENCE,
+    "K.batch_dot(x, K.permute_dimensions(x, (0, 2, 1)))": SEQUENCE,
+    "K.batch_dot(x[:, 0], x[:, 1], axes=1)": SEQUENCE,
+    "K.permute_dimensions(x, (0, 2, 1))": SEQUENCE,
+    "K.repeat_elements(x, 2, axis=1)": SEQUENCE,
+    "K.flatten(x)": SEQUENCE,
+    "K.batch_flatten(x)": SEQUENCE,
+    "K.dot(x, y)": [(None, 4, 6), (6, 5)],
+    "K.repeat(x[:, 0], 3)": SEQUENCE,
+    "K.one_hot(K.cast(x[:, :, 0], 'int32'), 5)": SEQUENCE,
+    "K.max(x, axis=1)": SEQUENCE,
+    "K.argmax(x)": SEQUENCE,
+    "K.tile(x, (1, 2, 1))": SEQUENCE,
+    "K.stack([x, x], axis=1)": SEQUENCE,
+}
+"""Expression -> the shapes of its inputs `x` (and `y`); None is the run-time batch axis."""
+
+VALUES = {
+    "tf.shape(x)[1] * tf.shape(x)[2]": SEQUENCE,
+    "tf.reduce_prod(tf.shape(x)[1:])": SEQUENCE,
+    "ops.shape(x)[-1]": SEQUENCE,
+    "K.int_shape(x)": SEQUENCE,
+    "x.shape[-1] // 2": SEQUENCE,
+    "x.shape.as_list()": SEQUENCE,
+    "tf.rank(x)": SEQUENCE,
+    "int(np.prod(x.shape[1:]))": SEQUENCE,
+    "np.sqrt(x.shape[-1] * 6)": SEQUENCE,
+    "np.prod((7, 7, 512))": SEQUENCE,
+}
+"""Expressions whose value (a size, a shape) kerlint computes: ints where TensorFlow knows them statically."""
+
+
+def kerlint_value(expression: str, shapes: list[tuple]) -> object:
+    names = ["x", "y"][: len(shapes)]
+    inputs = "".join(f"{name} = keras.Input(batch_shape={shape})\n" for name, shape in zip(names, shapes))
+    interpreter = Interpreter(cst.parse_module(PRELUDE + inputs + f"out = {expression}\n"), "ops.py")
+    interpreter.run()
+    return interpreter.globals.vars["out"]
+
+
+def function_of(expression: str, arity: int, **extra: object):
+    """The expression as a Python function of `x` (and `y`), with TensorFlow, keras.ops, tf_keras's backend and numpy."""
+    tf = pytest.importorskip("tensorflow", reason="checking shapes against TensorFlow needs tensorflow")
+    backend = pytest.importorskip("tf_keras.backend", reason="Keras 2's backend functions need tf_keras")
+    import keras
+    import numpy as np
+
+    names = ", ".join(["x", "y"][:arity])
+    return eval(f"lambda {names}: {expression}", {"tf": tf, "ops": keras.ops, "K": backend, "np": np, "keras": keras, **extra})
+
+
+def tensorflow_value(expression: str, shapes: list[tuple], **extra: object) -> object:
+    """What TensorFlow computes tracing the expression on placeholders of these shapes, as Keras traces ``call``."""
+    import tensorflow as tf
+
+    specs = [tf.TensorSpec(shape, tf.float32) for shape in shapes]
+    return tf.function(function_of(expression, len(shapes), **extra)).get_concrete_function(*specs).structured_outputs
+
+
+def shapes_of(value: object) -> object:
+    if isinstance(value, (list, tuple)):
+        return [shapes_of(v) for v in value]
+    shape = value.shape
+    return tuple(shape) if isinstance(value, Tensor) else tuple(shape.as_list())
+
+
+@pytest.mark.parametrize("expression", CASES)
+def test_output_shape_is_the_one_tensorflow_infers(expression):
+    shapes = CASES[expression]
+    ours = kerlint_value(expression, shapes)
+    assert ours is not UNKNOWN, expression
+    assert shapes_of(ours) == shapes_of(tensorflow_value(expression, shapes))
+
+
+@pytest.mark.parametrize("expression", VALUES)
+def test_sizes_read_from_shapes_are_the_values_tensorflow_knows(expression):
+    """A size is the static value TF traces, or the value it computes alike for two batch sizes; else run-time (None)."""
+    tf = pytest.importorskip("tensorflow", reason="checking values against TensorFlow needs tensorflow")
+    shapes = VALUES[expression]
+
+    def plain(value):
+        if isinstance(value, tf.Tensor):
+            value = tf.get_static_value(value)  # None for a size TF does not fold while tracing
+            return None if value is None else value.tolist()
+        return [plain(v) for v in value] if isinstance(value, (list, tuple)) else value
+
+    def agreed(traced, *runs):
+        if isinstance(traced, list):
+            return [agreed(*items) for items in zip(traced, *runs)]
+        return traced if traced is not None else runs[0] if all(r == runs[0] for r in runs) else None
+
+    seen: list = []
+    tensorflow_value(f"seen.append({expression}) or 0", shapes, seen=seen)
+    for batch in (2, 3):
+        inputs = [tf.zeros([batch if d is None else d for d in shape]) for shape in shapes]
+        seen.append(function_of(expression, len(inputs))(*inputs))
+    truth = agreed(*map(plain, seen))
+    ours = kerlint_value(expression, shapes)
+    assert (None if ours is RUNTIME else plain(ours)) == truth
+
+
+def test_a_run_time_size_builds_a_none_dimension_and_never_a_number():
+    ours = kerlint_value("tf.reshape(x, (tf.shape(x)[0] * 2, tf.shape(x)[1] // 2, -1))", SEQUENCE)
+    assert ours.shape == (None, 2, None)  # TF solves no -1 beside a run-time size
+    assert kerlint_value("tf.shape(x)[0] + 1", SEQUENCE) is RUNTIME
+
+
+def test_the_same_operation_spelled_four_ways_is_one_operation():
+    spellings = ["tf.concat([x, x], -1)", "ops.concatenate([x, x], axis=-1)", "K.concatenate([x, x])", "keras.ops.numpy.concatenate([x, x], -1)"]
+    outputs = [kerlint_value(s, SEQUENCE) for s in spellings]
+    assert {o.shape for o in outputs} == {(None, 4, 12)}
+    assert {o.producer.name for o in outputs} == {"concatenate"}
+
+
+# ------------------------------------------------------------------ why an operation is unknown
+
+
+@pytest.mark.parametrize("expression, reason", [
+    ("tf.random.normal(shape=(unknown_size, 3))", "`tf.random.normal` with an unknown shape"),
+    ("tf.random.normal(shape=(x.shape[0], 3))", "`tf.random.normal` with a shape holding None"),
+    ("tf.signal.fft(x)", "`tf.signal.fft` is not modelled"),
+    ("ops.top_k(x, 2)", "`keras.ops.top_k` is not modelled"),
+    ("tf.reshape(x[0], (5, 7))", "`tf.reshape` of 24 values to (5, 7), which holds 35"),
+])
+def test_an_operation_it_cannot_model_is_unknown_and_says_why(expression, reason):
+    source = PRELUDE + "unknown_size = int(input())\nx = keras.Input((4, 6))\nout = " + expression + "\n"
+    interpreter = Interpreter(cst.parse_module(source), "ops.py")
+    interpreter.run()
+    causes = [cause.reason for cause in interpreter.causes]
+    assert interpreter.globals.vars["out"] is UNKNOWN
+    assert any(cause.startswith(reason) for cause in causes), causes
+
+
+# ------------------------------------------------------------------ whole programs against Keras
+
+
+def analyzed_model(source: str):
+    analysis = analyze_module(cst.parse_module(textwrap.dedent(source)), "program.py")
+    return analysis.models[-1]
+
+
+def run_program(source: str, keras_module: str = "keras") -> dict:
+    pytest.importorskip(keras_module, reason=f"checking the program against Keras needs {keras_module}")
+    namespace: dict = {}
+    exec(compile(textwrap.dedent(source), "<program>", "exec"), namespace)  # our own test program
+    return namespace
+
+
+PROGRAMS = {
+    "sampling_layer": """
+        import tensorflow as tf
+        import keras
+        from keras import layers
+
+        class Sampling(layers.Layer):
+            def call(self, inputs):
+                z_mean, z_log_var = inputs
+                batch = tf.shape(z_mean)[0]
+                dim = tf.shape(z_mean)[1]
+                epsilon = tf.random.normal(shape=(batch, dim))
+                return z_mean + tf.exp(0.5 * z_log_var) * epsilon
+
+        inputs = keras.Input(shape=(28, 28, 1))
+        x = layers.Conv2D(8, 3, strides=2, padding="same", activation="relu")(inputs)
+        x = layers.Flatten()(x)
+        z_mean = layers.Dense(2)(x)
+        z_log_var = layers.Dense(2)(x)
+        z = Sampling()([z_mean, z_log_var])
+        model = keras.Model(inputs, [z_mean, z_log_var, z])
+    """,
+    "lambdas": """
+        import tensorflow as tf
+        import keras
+        from keras import layers
+        from tensorflow.keras import backend as K
+
+        inp = keras.Input(shape=(16, 16, 3))
+        x = layers.Conv2D(16, 3, padding="same")(inp)
+        x = layers.Lambda(lambda t: tf.nn.depth_to_space(t, 2))(x)
+        x = layers.Lambda(lambda t: K.mean(t, axis=-1, keepdims=True))(x)
+        x = layers.Lambda(lambda t: tf.image.resize(t, (8, 8)))(x)
+        x = layers.Flatten()(x)
+        out = layers.Dense(10, activation="softmax")(x)
+        model = keras.Model(inp, out)
+    """,
+    "position_embedding": """
+        import keras
+        from keras import layers, ops
+
+        class AddPositions(layers.Layer):
+            def __init__(self, longest, width):
+                super().__init__()
+                self.table = layers.Embedding(longest, width)
+
+            def call(self, tokens):
+                steps = ops.arange(ops.shape(tokens)[1])
+                return tokens + ops.expand_dims(self.table(steps), 0)
+
+        inputs = layers.Input(shape=(20,))
+        x = layers.Embedding(100, 8)(inputs)
+        x = AddPositions(20, 8)(x)
+        x = layers.GlobalAveragePooling1D()(x)
+        outputs = layers.Dense(2, activation="softmax")(x)
+        model = keras.Model(inputs=inputs, outputs=outputs)
+    """,
+    "heads_with_ops": """
+        import keras
+        from keras import layers, ops
+
+        class SplitHeads(layers.Layer):
+            def __init__(self, heads):
+                super().__init__()
+                self.heads = heads
+
+            def call(self, x):
+                batch, length, width = ops.shape(x)[0], x.shape[1], x.shape[-1]
+                x = ops.reshape(x, (batch, length, self.heads, width // self.heads))
+                x = ops.transpose(x, (0, 2, 1, 3))
+                scores = ops.softmax(ops.matmul(x, ops.transpose(x, (0, 1, 3, 2))) / ops.sqrt(float(width)))
+                mixed = ops.transpose(ops.matmul(scores, x), (0, 2, 1, 3))
+                return ops.reshape(mixed, (batch, length, width))
+
+        inputs = keras.Input(shape=(10, 16))
+        x = layers.Dense(16)(inputs)
+        x = SplitHeads(4)(x)
+        x = layers.Flatten()(x)
+        outputs = layers.Dense(3)(x)
+        model = keras.Model(inputs, outputs)
+    """,
+}
+
+
+@pytest.mark.parametrize("name", PROGRAMS)
+def test_programs_computing_with_ops_match_keras(name):
+    source = PROGRAMS[name]
+    ours = analyzed_model(source)
+    model = run_program(source)["model"]
+    assert (ours.params, ours.trainable_params) == (model.count_params(), sum(int(w.numpy().size) for w in model.trainable_weights))
+    assert [t.shape for t in ours.outputs] == [tuple(o.shape) for o in model.outputs]
+
+
+TF_OP_LAMBDA = """
+    import tensorflow as tf
+    import tf_keras as keras
+
+    inp = keras.Input(shape=(10, 8))
+    x = keras.layers.Dense(16)(inp)
+    x = tf.reshape(x, (-1, 160))
+    x = tf.concat([x, x], axis=-1)
+    x = tf.nn.relu(x)
+    x = tf.expand_dims(x, 1)
+    x = tf.squeeze(x, axis=1)
+    x = tf.split(x, 2, axis=-1)[0]
+    x = tf.math.reduce_mean(tf.reshape(x, (-1, 16, 10)), axis=-1)
+    out = keras.layers.Dense(3)(x)
+    model = keras.Model(inp, out)
+"""
+
+
+def test_raw_tf_ops_on_keras_2_symbolic_tensors_are_the_graph_tf_keras_builds():
+    """tf_keras wraps each raw TF op as a ``TFOpLambda`` layer: kerlint's operations have their output shapes."""
+    model = run_program(TF_OP_LAMBDA, "tf_keras")["model"]
+    ours = analyzed_model(TF_OP_LAMBDA)
+    assert ours.params == model.count_params()
+    import tensorflow as tf
+
+    wrapped = [[tuple(t.shape) for t in tf.nest.flatten(layer.output)] for layer in model.layers if type(layer).__name__ == "TFOpLambda"]
+    operations = [node for node in topological(ours.outputs)[0] if isinstance(node, OpCall)]
+    assert [[t.shape for t in op.outputs] for op in operations] == wrapped
+    assert [t.shape for t in ours.outputs] == [tuple(model.output.shape)]
