@@ -71,6 +71,23 @@ PROGRAMS = {
         inputs = keras.Input((12,))
         model = keras.Model(inputs, ScaledDense(5)(inputs))
     """,
+    # Keras 3 does not trace a call overriding a built-in layer's: the shapes are the catalogue's, evaluated or not
+    "subclass_conv_call_uses_kernel": """
+        import keras
+        from keras import layers, ops
+
+        class StandardizedConv2D(layers.Conv2D):
+            def call(self, inputs):
+                mean = ops.mean(self.kernel, axis=[0, 1, 2], keepdims=True)
+                result = self.convolution_op(inputs, self.kernel - mean)
+                if self.use_bias:
+                    result = result + self.bias
+                return result
+
+        inputs = keras.Input(shape=(12, 12, 1))
+        x = StandardizedConv2D(4, kernel_size=3, strides=2)(inputs)
+        model = keras.Model(inputs, layers.Dense(3)(layers.Flatten()(x)))
+    """,
     # custom layers computing with their own weights
     "weight_broadcast": """
         import keras
@@ -337,6 +354,32 @@ PROGRAMS = {
         model = Net()
         model(keras.Input((5,)))
     """,
+    "subclassed_model_called_on_a_batch": """
+        import keras
+        import numpy as np
+        from keras import layers
+
+        class MyModel(keras.Model):
+            def __init__(self):
+                super().__init__()
+                self.conv = layers.Conv2D(4, 3, activation="relu")
+                self.flatten = layers.Flatten()
+                self.out = layers.Dense(10)
+
+            def call(self, x):
+                return self.out(self.flatten(self.conv(x)))
+
+        x_train = np.random.rand(64, 8, 8, 1).astype("float32")
+        model = MyModel()
+        model(x_train[:1])
+    """,
+    "sequential_built_as_first_layer": """
+        import keras
+        from keras import layers
+
+        augmentation = keras.Sequential([layers.RandomFlip("horizontal", input_shape=(16, 16, 3)), layers.RandomZoom(0.1)])
+        model = keras.Sequential([augmentation, layers.Conv2D(4, 3), layers.Flatten(), layers.Dense(2)])
+    """,
     "add_rejected_inside_raises_check": """
         import keras
         import pytest
@@ -386,9 +429,9 @@ def test_totals_split_and_shapes_equal_keras(program):
     assert_equal_figures(static_model(source), keras_model(source))
 
 
-def test_a_subclassed_model_built_by_build_counts_what_keras_counts_once_it_ran():
-    """Keras 3's ``model.build(shape)`` runs the user's ``build`` only; kerlint follows ``call`` as the first batch will."""
-    source = textwrap.dedent("""
+BUILT = {
+    # the user's build makes the sub-layers; `call` decides their order
+    "build_makes_sublayers": ("""
         import keras
         from keras import layers
 
@@ -403,9 +446,38 @@ def test_a_subclassed_model_built_by_build_counts_what_keras_counts_once_it_ran(
 
         model = Net()
         model.build((None, 5))
-    """)
+    """, "keras.ops.zeros((1, 5))"),
+    "built_by_keyword": ("""
+        import keras
+        from keras import layers
+
+        class Tagger(keras.Model):
+            def __init__(self):
+                super().__init__()
+                self.embedding = layers.Embedding(50, 8)
+                self.gru = layers.GRU(6, return_sequences=True)
+                self.dense = layers.Dense(50)
+
+            def call(self, inputs):
+                return self.dense(self.gru(self.embedding(inputs)))
+
+        model = Tagger()
+        model.build(input_shape=(None, 12))
+    """, "keras.ops.zeros((1, 12), dtype=\"int32\")"),
+}
+
+
+@pytest.mark.parametrize("program", sorted(BUILT))
+def test_a_subclassed_model_built_by_build_counts_what_keras_counts_once_it_ran(program):
+    """Keras 3's ``model.build(shape)`` runs the user's ``build`` only; kerlint follows ``call`` as the first batch will."""
+    source, batch = BUILT[program]
+    source = textwrap.dedent(source)
     model = static_model(source)
-    truth = keras_model(source + "model(keras.ops.zeros((1, 5)))\n")
+    truth = keras_model(f"{source}model({batch})\n")
     assert [layer.name for layer in model.tracked] == [layer.name for layer in truth.layers]  # attribute order
-    assert [call.layer.name for call in model.calls] == ["dense_1", "dense"]  # the order `call` runs them in
     assert_equal_figures(model, truth)
+
+
+def test_a_subclassed_model_follows_call_not_the_order_of_its_attributes():
+    model = static_model(textwrap.dedent(BUILT["build_makes_sublayers"][0]))
+    assert [call.layer.name for call in model.calls] == ["dense_1", "dense"]

@@ -22,7 +22,7 @@ import libcst as cst
 
 from kerlint.graph import InputNode, Layer, LayerCall, ModelGraph, OpCall, Tensor, Unresolved, collect_calls, snake_case
 from kerlint.interpret.imports import is_keras
-from kerlint.interpret.values import UNKNOWN, ApiRef, Function, LayerValue, ModelValue, resolved
+from kerlint.interpret.values import UNKNOWN, ApiRef, Data, Function, LayerValue, ModelValue, contains_unknown, resolved
 from kerlint.layers.base import LARGEST_SIZE, CannotInfer, IncompatibleShape, LayerConfig, Weight, within_limits
 
 if TYPE_CHECKING:
@@ -78,13 +78,6 @@ class Super:
 
     instance: Instance
     owner: ClassValue
-
-
-@dataclass(eq=False)
-class WeightValue:
-    """What ``self.add_weight(shape=...)`` returns: a constant tensor of that shape."""
-
-    shape: tuple[int, ...]
 
 
 def catalogue_base(cls: ClassValue) -> str | None:
@@ -200,23 +193,29 @@ def keras_base_method(interp: "Interpreter", bound: KerasBaseMethod, args: list,
         return add_weight(interp, instance, args, kwargs, node)
     if name == "__init__":
         return keras_init(interp, instance, args, kwargs, node)
-    if name == "build" and instance.model is not None and args and not instance.built:
-        return build_model(interp, instance, args[0], node)
-    if name == "build" and instance.base is not None and args:
-        return build_base(instance.base, args[0])
+    shape = args[0] if args else kwargs.get("input_shape")  # of build
+    if name == "build" and instance.model is not None and not instance.built:
+        return build_model(interp, instance, shape, node)
+    if name == "build" and instance.base is not None:
+        return build_base(instance, shape, node)
     if name == "call" and instance.base is not None and args:
         return call_layer(interp, instance.base, args, kwargs, node)
     return None  # build (Layer's), get_config...: nothing that changes shapes or weights
 
 
-def build_base(base: Layer, shapes: Any) -> None:
-    """The built-in layer's ``build``: its weights for these input shapes, from the catalogue (its call checks the shapes)."""
-    if base.weights is not None or shapes is None:
+def build_base(instance: Instance, shapes: Any, node: cst.CSTNode) -> None:
+    """The built-in layer's ``build``: its weights for these input shapes, from the catalogue, and the attributes
+    Keras sets to them (``self.kernel``, ``self.bias``). Its call checks the shapes."""
+    base = instance.base
+    if base.weights is not None or shapes is None or contains_unknown(shapes):
         return
     try:
         base.weights = base.spec.infer(base.config, shapes, {}).weights
     except (IncompatibleShape, CannotInfer):
         return
+    for weight in base.weights:
+        if weight.name.isidentifier():
+            instance.attrs.setdefault(weight.name, weight_tensor(weight.shape, node))
 
 
 def add_weight(interp: "Interpreter", instance: Instance, args: list, kwargs: dict, node: cst.CSTNode) -> Any:
@@ -273,6 +272,9 @@ def call_instance(interp: "Interpreter", instance: Instance, args: list, kwargs:
     from kerlint.interpret.keras_api import flatten_tensors, shape_tree
 
     args = list(args) if args else [kwargs.pop("inputs", UNKNOWN)]
+    if instance.model is not None and not instance.built and isinstance(args[0], Data) and args[0].kind == "array":
+        build_model(interp, instance, args[0].shape, node)  # ``model(x_train[:1])``: Keras builds it on that batch
+        return UNKNOWN
     if flatten_tensors(args[0]) is None:
         return UNKNOWN
     body = method(instance, "call")
@@ -284,7 +286,7 @@ def call_instance(interp: "Interpreter", instance: Instance, args: list, kwargs:
         if isinstance(build, Method):
             call_method(interp, build, [shape_tree(args[0])], {}, node)
         elif instance.base is not None:
-            build_base(instance.base, shape_tree(args[0]))
+            build_base(instance, shape_tree(args[0]), node)
     if isinstance(body, Method):
         run = lambda inner, inner_kwargs: call_method(interp, body, inner, inner_kwargs, node)  # noqa: E731
     elif instance.base is not None:
@@ -301,11 +303,18 @@ def call_instance(interp: "Interpreter", instance: Instance, args: list, kwargs:
 def declared_output_shapes(interp: "Interpreter", instance: Instance, args: list, node: cst.CSTNode) -> Any:
     """What the class's ``compute_output_shape`` returns for these inputs: Keras 3 takes it as the output shape.
 
+    A subclass of a built-in layer inherits the catalogue's (Keras does not trace a ``call`` it overrides).
     One shape, a list of shapes, or None when the class defines none or its answer is not statically known.
     """
     from kerlint.interpret.keras_api import known_shape, shape_tree
 
     compute = method(instance, "compute_output_shape")
+    if not isinstance(compute, Method) and instance.base is not None:
+        base, shapes = instance.base, shape_tree(args[0])
+        try:
+            return None if shapes is None else base.spec.infer(base.config, shapes, {}).outputs
+        except (IncompatibleShape, CannotInfer):
+            return None
     if not isinstance(compute, Method):
         return None
     shapes = [shape_tree(a) for a in args if shape_tree(a) is not None]

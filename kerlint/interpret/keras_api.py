@@ -419,8 +419,8 @@ def sequential_add(interp: "Interpreter", model: ModelValue, item: Any, node: cs
         if layer.class_name == "InputLayer":
             return
     inner = layer.inner_model
-    if model.head is None and not model.graph.sequence and inner is not None and inner.kind == "functional" and len(inner.inputs) == 1:
-        # a built model first (a backbone): Keras builds the Sequential on its input shape
+    if model.head is None and not model.graph.sequence and inner is not None and inner.kind != "subclassed" and len(inner.inputs) == 1:
+        # a built model first (a backbone, a built Sequential): Keras builds the Sequential on its ``input_shape``
         model.head = Tensor(inner.inputs[0].shape, InputNode(interp.auto_name("input_layer"), node, inner.inputs[0].shape))
         graph.inputs = [model.head]
     model.graph.sequence.append(layer)
