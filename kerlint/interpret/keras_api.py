@@ -39,7 +39,9 @@ MERGE_FUNCTIONS = {
     "minimum": "Minimum",
     "dot": "Dot",
 }
-BACKEND_DEFAULTS = {"image_data_format": "channels_last", "image_dim_ordering": "tf", "floatx": "float32", "backend": "tensorflow"}
+BACKEND_DEFAULTS = {
+    "image_data_format": "channels_last", "image_dim_ordering": "tf", "floatx": "float32", "backend": "tensorflow", "epsilon": 1e-7,
+}
 """What Keras's global configuration returns unless the user changed it (keras.json); see README."""
 TENSOR_FUNCTION_MODULES = ("keras.ops.", "keras.activations.", "keras.backend.")
 MODEL_CLASSES = {"Model", "Functional"}
@@ -111,7 +113,7 @@ def call_keras(interp: "Interpreter", ref: ApiRef, args: list, kwargs: dict, nod
         return call_helper(path, args, kwargs)
     if path.startswith(FOLLOWED_KERAS):
         return applications.call(interp, ref, args, kwargs, node)
-    if path.startswith(TENSOR_FUNCTION_MODULES) and (op_shapes.spelling(path) is not None or _has_tensor(args, kwargs)):
+    if op_shapes.spelling(path) is not None or path.startswith(TENSOR_FUNCTION_MODULES) and _has_tensor(args, kwargs):
         return tensor_ops.call(interp, path, args, kwargs, node)
     if leaf in BACKEND_DEFAULTS and (".backend" in path or ".config" in path):
         return BACKEND_DEFAULTS[leaf]

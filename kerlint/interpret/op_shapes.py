@@ -379,6 +379,33 @@ def resize(b: dict) -> tuple:
     return shape[:-3] + size + shape[-1:]
 
 
+def extract_patches(b: dict) -> tuple:
+    """Each ``size`` window (every ``strides``, ``dilation`` apart) flattened into channels: ``(n, rows, columns, kh·kw·c)``."""
+    shape = _shape(b.get("x"))
+    size, strides, dilation = (_pair(b.get(key), default) for key, default in (("size", None), ("strides", b.get("size")), ("dilation", 1)))
+    padding = b.get("padding", "valid")
+    if len(shape) not in (3, 4) or not isinstance(padding, str) or padding.lower() not in ("valid", "same"):
+        raise Unmodelled("on a tensor that is not an image or with an unknown padding")
+    spatial = []
+    for length, window, stride, rate in zip(shape[-3:-1], size, strides, dilation):
+        span = (window - 1) * rate + 1
+        kept = length if padding.lower() == "same" else None if length is None else length - span + 1
+        spatial.append(None if kept is None else max(0, -(-kept // stride)))
+    return shape[:-3] + tuple(spatial) + (_times(shape[-1], size[0] * size[1]),)
+
+
+def _pair(value: Any, default: Any) -> tuple[int, int]:
+    """A window's (height, width): ``3``, ``(3, 3)`` or TF's ``[1, 3, 3, 1]``."""
+    value = default if value is None else value
+    if isinstance(value, int) and not isinstance(value, bool):
+        value = (value, value)
+    if isinstance(value, (list, tuple)) and len(value) == 4:
+        value = tuple(value[1:3])
+    if not (isinstance(value, (list, tuple)) and len(value) == 2 and all(isinstance(v, int) and v > 0 for v in value)):
+        raise Unmodelled("with an unknown window")
+    return tuple(value)
+
+
 def depth_to_space(b: dict) -> tuple:
     return _blocks_moved(b, to_depth=False)
 
@@ -653,6 +680,7 @@ OPERATIONS: dict[str, Operation] = {
     "split": Operation(split), "split_at": Operation(split_at), "pad": Operation(pad), "one_hot": Operation(one_hot),
     "gather": Operation(gather), "resize": Operation(resize),
     "depth_to_space": Operation(depth_to_space), "space_to_depth": Operation(space_to_depth),
+    "extract_patches": Operation(extract_patches),
     "matmul": Operation(matmul, matmul_flops), "dot": Operation(dot, matmul_flops), "batch_dot": Operation(batch_dot),
     "einsum": Operation(einsum),
     "shape": Operation(None, value=shape_value), "int_shape": Operation(None, value=static_shape),
@@ -712,6 +740,7 @@ KERAS_OPS: dict[str, Spelling] = {
     "ravel": _spell("flatten", "x"), "split": _spell("split_at", "x indices_or_sections=sections axis", axis=0),
     "pad": _spell("pad", "x pad_width=paddings"), "one_hot": _spell("one_hot", "x num_classes=depth axis"),
     "take": _spell("gather", "x indices axis"), "image.resize": _spell("resize", "images=x size", data_format="channels_last"),
+    "image.extract_patches": _spell("extract_patches", "images=x size strides dilation_rate=dilation padding"),
     "matmul": _spell("matmul", "x1=x x2=y"), "einsum": _spell("einsum", "subscripts=equation *operands"),
     "shape": _spell("shape", "x"), "ndim": _spell("rank", "x"),
     **{name: _spell("created", "shape") for name in ("zeros", "ones", "empty", "full")},
@@ -719,7 +748,7 @@ KERAS_OPS: dict[str, Spelling] = {
     "arange": _spell("arange", "start stop step"), "linspace": _spell("linspace", "start stop num"),
     "eye": _spell("eye", "N=n M=m"),
 }
-"""``keras.ops`` (and ``keras.ops.numpy``, ``.nn``, ``.math``, ``.core``, ``.linalg``, ``.image``), ``keras.activations``."""
+"""``keras.ops`` (and ``keras.ops.numpy``, ``.nn``, ``.math``, ``.core``, ``.linalg``, ``.image``), ``keras.activations``, ``keras.random``."""
 
 TF: dict[str, Spelling] = {
     **_unary("x", UNARY + ("negative", "square", "log", "reciprocal", "rsqrt", "softmax", "cast")),
@@ -745,6 +774,7 @@ TF: dict[str, Spelling] = {
     "gather": _spell("gather", "params=x indices validate_indices axis", axis=0),
     "embedding_lookup": _spell("gather", "params=x ids=indices", axis=0),
     "image.resize": _spell("resize", "images=x size"),
+    "image.extract_patches": _spell("extract_patches", "images=x sizes=size strides rates=dilation padding"),
     "depth_to_space": _spell("depth_to_space", "input=x block_size"), "space_to_depth": _spell("space_to_depth", "input=x block_size"),
     "matmul": _spell("matmul", "a=x b=y transpose_a transpose_b"), "einsum": _spell("einsum", "equation *operands"),
     "shape": _spell("shape", "input=x"), "rank": _spell("rank", "input=x"),
@@ -785,7 +815,7 @@ NUMPY: dict[str, Spelling] = {
 }
 """numpy on static values (``np.prod(shape)``, ``np.sqrt(d)``): arrays are `kerlint.interpret.arrays`'s."""
 
-_KERAS_OPS_MODULES = re.compile(r"^keras\.(?:ops\.(?:numpy\.|nn\.|math\.|core\.|linalg\.)?|activations\.)")
+_KERAS_OPS_MODULES = re.compile(r"^keras\.(?:ops\.(?:numpy\.|nn\.|math\.|core\.|linalg\.)?|activations\.|(?=random\.))")
 _TF_MODULES = re.compile(r"^tensorflow\.(?:math\.|nn\.|linalg\.)?")
 
 
@@ -793,7 +823,7 @@ def spelling(path: str) -> Spelling | None:
     """How `path` (canonical: ``keras.ops.mean``, ``tensorflow.nn.relu``, ``keras.backend.sum``) spells an operation."""
     if path.startswith("keras.backend."):
         return BACKEND.get(path[len("keras.backend."):])
-    if path.startswith(("keras.ops.", "keras.activations.")):
+    if path.startswith(("keras.ops.", "keras.activations.", "keras.random.")):
         return KERAS_OPS.get(_KERAS_OPS_MODULES.sub("", path))
     if path.startswith("tensorflow."):
         return TF.get(_TF_MODULES.sub("", path))
