@@ -4,17 +4,21 @@ Parameters come from the catalogue's weights, FLOPs from each call's per-sample
 count (``LayerCall.flops``) times the batch size, memory from ``kerlint.memory``.
 A figure that is not statically known is None, and a total over parts that are
 not all known is None too: the known part is reported separately, labelled as
-such, never as the total.
+such, never as the total. Where the only unknowns are sizes the program computes
+at run time (``len(class_names)``), parameter totals are expressions in them
+(`RunTimeTotals`).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from kerlint.graph import Layer, ModelGraph
+from kerlint.graph import Layer, LayerCall, ModelGraph
 from kerlint.interpret.arrays import data_json
+from kerlint.interpret.run_time_sizes import symbolic_size
 from kerlint.memory import PRECISIONS, ModelMemory, Precision, estimate, human_bytes, layer_activation_bytes, model_nodes, model_optimizer
+from kerlint.symbolic import Polynomial, Size, size_text
 from kerlint.units import human_count, scientific, shape_str
 
 if TYPE_CHECKING:
@@ -30,6 +34,7 @@ class LayerRow:
     flops: int | None = None  # at the report's batch size, every call of the layer in this model
     activation_bytes: int | None = None  # its outputs at the batch size
     weight_bytes: int | None = None
+    params_expression: str | None = None  # in named unknowns, when its weights depend on sizes known only at run time
 
     def to_json(self) -> dict:
         return {
@@ -37,6 +42,7 @@ class LayerRow:
             "class": self.class_name,
             "output_shape": self.output_shape,
             "params": self.params,
+            "params_expression": self.params_expression,
             "flops": self.flops,
             "memory": {"activations": self.activation_bytes, "weights": self.weight_bytes},
         }
@@ -55,6 +61,30 @@ class Flops:
 
 
 @dataclass(frozen=True)
+class RunTimeTotals:
+    """Parameter totals that depend on sizes known only at run time: expressions in named unknowns.
+
+    ``unknowns`` says where each comes from: ``{"num_classes": {"line": 7, "source": "len(class_names)"}}``.
+    """
+
+    params: str  # "12,544·num_classes + 1,180,672"
+    trainable_params: str
+    non_trainable_params: str
+    unknowns: dict[str, dict]
+
+    def to_json(self) -> dict:
+        return {
+            "params_expression": self.params,
+            "trainable_params_expression": self.trainable_params,
+            "non_trainable_params_expression": self.non_trainable_params,
+            "unknowns": self.unknowns,
+        }
+
+
+_NO_RUN_TIME_TOTALS = {"params_expression": None, "trainable_params_expression": None, "non_trainable_params_expression": None, "unknowns": None}
+
+
+@dataclass(frozen=True)
 class ModelCost:
     name: str
     path: str
@@ -70,6 +100,8 @@ class ModelCost:
     graph: ModelGraph | None = field(default=None, compare=False, repr=False)
     data: dict | None = None
     """What fit/evaluate/predict received, next to the model's inputs and outputs (`arrays.data_json`); None if never called."""
+    run_time: RunTimeTotals | None = None
+    """Totals in named unknowns when sizes known only at run time are all that keeps ``params`` unknown."""
 
     @property
     def non_trainable_params(self) -> int | None:
@@ -88,6 +120,7 @@ class ModelCost:
             "params": self.params,
             "trainable_params": self.trainable_params,
             "non_trainable_params": self.non_trainable_params,
+            **(_NO_RUN_TIME_TOTALS if self.run_time is None else self.run_time.to_json()),
             "batch_size": self.batch_size,
             "flops": self.total_flops,
             "flops_known": None if self.flops is None else self.flops.known,
@@ -100,7 +133,10 @@ class ModelCost:
 
     def summary(self) -> str:
         """``25.6M params, 7.7 GFLOPs, 97.8 MB weights``: the one line a pull-request comment needs."""
-        parts = [f"{human_count(self.params)} params" if self.params is not None else "? params"]
+        if self.params is not None:
+            parts = [f"{human_count(self.params)} params"]
+        else:
+            parts = ["? params" if self.run_time is None else f"{self.run_time.params} params"]
         parts.append(flops_summary(self.flops))
         weights = None if self.memory is None else self.memory.weights
         parts.append(f"{human_bytes(weights)} weights" if weights is not None else "? weights")
@@ -141,7 +177,45 @@ def model_cost(
         memory=estimate(model, batch_size, precision, chosen),
         graph=model,
         data=data_json(model, analysis.data_uses, locator.line),
+        run_time=run_time_totals(model, locator.line),
     )
+
+
+def run_time_totals(model: ModelGraph, line_of) -> RunTimeTotals | None:
+    """`run_time_params` as text, with the line and source of each unknown."""
+    totals = run_time_params(model)
+    if totals is None:
+        return None
+    total, trainable = totals
+    named = {u: None for value in totals if isinstance(value, Polynomial) for u in value.unknowns}
+    return RunTimeTotals(
+        size_text(total), size_text(trainable), size_text(total - trainable),
+        {u.name: {"line": line_of(u.node), "source": u.source} for u in named},
+    )
+
+
+def run_time_params(model: ModelGraph) -> tuple[Size, Size] | None:
+    """(parameters, trainable parameters) as polynomials, when sizes known only at run time are the model's only unknowns.
+
+    Every layer's weights must be known, as numbers or polynomials, and nothing
+    else may be unresolved (a layer outside the catalogue, a trainable flag
+    kerlint cannot read): otherwise a total would be a guess, and there is none.
+    """
+    if model.params is not None or not model.outputs or model.notes:
+        return None
+    if any(call.error or (call.unresolved and call.layer.symbolic_weights is None) for call in model.calls):
+        return None
+    total: Size = 0
+    trainable: Size = 0
+    for layer in model.layers:
+        if layer.trainable_unknown or (layer.params is None and (layer.symbolic_weights is None or layer.nested is not None)):
+            return None
+        if layer.params is not None:
+            total, trainable = total + layer.params, trainable + layer.trainable_params
+        else:
+            total += symbolic_size(layer.symbolic_weights)
+            trainable += 0 if layer.trainable is False else symbolic_size(w for w in layer.symbolic_weights if w.trainable)
+    return total, 0 if model.trainable is False else trainable
 
 
 def model_flops(model: ModelGraph, batch_size: int = 1) -> Flops:
@@ -174,7 +248,7 @@ def layer_flops(model: ModelGraph, layer: Layer, batch_size: int = 1) -> int | N
 
 def _row(model: ModelGraph, layer: Layer, batch_size: int, precision: Precision) -> LayerRow:
     in_model = [call for call in layer.calls if call in model.calls]
-    shapes = {shape_str(call.output_shape) for call in in_model}
+    shapes = {shape_str(_shown_shape(call)) for call in in_model}
     shown = shapes.pop() if len(shapes) == 1 else ("multiple" if shapes else "?")
     return LayerRow(
         layer.name,
@@ -184,7 +258,13 @@ def _row(model: ModelGraph, layer: Layer, batch_size: int, precision: Precision)
         flops=layer_flops(model, layer, batch_size),
         activation_bytes=layer_activation_bytes(model, layer, batch_size, precision),
         weight_bytes=None if layer.params is None else layer.params * precision.variable_bytes,
+        params_expression=None if layer.params is not None or layer.symbolic_weights is None else size_text(symbolic_size(layer.symbolic_weights)),
     )
+
+
+def _shown_shape(call: LayerCall) -> Any:
+    """The output shape, with sizes known only at run time by their names: ``(None, num_classes)``."""
+    return call.symbolic_shapes[0] if call.symbolic_shapes and len(call.symbolic_shapes) == 1 else call.output_shape
 
 
 def human_flops(n: int | float) -> str:

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from kerlint.layers.base import LayerConfig, LayerSpec, Shape, Weight
+from kerlint.symbolic import Polynomial
 from kerlint.units import LARGEST_PLAIN, scientific
 
 if TYPE_CHECKING:
@@ -39,6 +40,11 @@ class Layer:
     layers (their ``activation`` says) and for a body that could not be followed."""
     trainable: bool | None = True
     """``layer.trainable``: False moves all its weights to non-trainable; None when set to what kerlint cannot know."""
+    symbolic_arguments: dict[str, Any] = field(default_factory=dict)
+    """Constructor arguments known only at run time, as polynomials in named unknowns (``Dense(num_classes)``;
+    see ``interpret/run_time_sizes.py``); ``config`` holds UNKNOWN for them."""
+    symbolic_weights: list[Weight] | None = None
+    """Its weights when their shapes depend on sizes known only at run time (``weights`` is None then)."""
 
     @property
     def params(self) -> int | None:
@@ -96,7 +102,7 @@ class Layer:
     def describe(self) -> str:
         """``Dense(32)``-style short description for messages."""
         first = self.spec.signature[0] if self.spec and self.spec.signature else None
-        value = self.config.raw(first) if first else None
+        value = self.symbolic_arguments.get(first, self.config.raw(first)) if first else None
         if value is None or first == "activation" or value == self.spec.defaults.get(first, object()):
             return f"{self.class_name}()"
         return f"{self.class_name}({_short(value)})"
@@ -106,7 +112,7 @@ def _short(value: Any) -> str:
     """A layer's first argument in a message: ``32``, ``(3, 3)``, ``1.0e+150``; a huge list only begins."""
     if type(value) is int and abs(value) >= LARGEST_PLAIN:
         return scientific(value)
-    if isinstance(value, (str, int, float, tuple, list)):
+    if isinstance(value, (str, int, float, tuple, list, Polynomial)):
         return _SHORT.repr(value)
     return "..."
 
@@ -144,6 +150,7 @@ class InputNode:
     shape: Shape | None
     shape_from_data: Any = None  # the Data whose full ``.shape`` (samples first) was passed as shape
     dtype: Any = None  # as written (``"int32"``); None when not given
+    symbolic_shapes: list | None = None  # [its shape] when sizes in it are known only at run time (polynomials)
 
 
 @dataclass(eq=False)
@@ -161,6 +168,8 @@ class LayerCall:
     inner_inputs: list[Tensor] = field(default_factory=list)  # subclass/nested model: the body's own graph
     inner_outputs: list[Tensor] = field(default_factory=list)
     flops: int | None = None  # per sample, from the catalogue; None when unknown
+    symbolic_shapes: list | None = None
+    """Output shapes when sizes in them are known only at run time (polynomials where ``outputs`` have None)."""
 
     def __post_init__(self) -> None:
         _consume(self)

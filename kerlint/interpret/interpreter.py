@@ -258,6 +258,7 @@ class Interpreter:
         self.allocated = 0
         self.lost: list[LostOutput] = []  # layer outputs nothing can read any more (see `liveness`)
         self.undecided = 0  # > 0 while one path of a branch kerlint cannot decide runs (see `exec_both`)
+        self.call_site: tuple[cst.Call, Scope] | None = None  # the call whose arguments were evaluated last, and its scope
 
     # ----------------------------------------------------------------- driver
 
@@ -1164,6 +1165,7 @@ class Interpreter:
                 kwargs[arg.keyword.value] = value
             else:
                 args.append(value)
+        self.call_site = (node, scope)  # where the arguments were written: sizes are named from them (run_time_sizes)
         return self.call(function, args, kwargs, node)
 
     def unknown_call(self, function: Any, node: cst.Call) -> Any:

@@ -15,7 +15,7 @@ import libcst as cst
 
 from kerlint.graph import CompileFacts, FitFacts, InputNode, Layer, LayerCall, ModelGraph, Tensor, Unresolved, collect_calls, snake_case
 from kerlint.interpret.builtins import LIBRARY, could_be_huge
-from kerlint.interpret import applications, arrays, classes, op_shapes, tensor_ops
+from kerlint.interpret import applications, arrays, classes, op_shapes, run_time_sizes, tensor_ops
 from kerlint.interpret.imports import is_keras
 from kerlint.interpret.keras_helpers import HELPERS, call_helper
 from kerlint.interpret.modules import FOLLOWED_KERAS
@@ -25,6 +25,7 @@ from kerlint.interpret.values import (
 from kerlint.interpret.arrays import Preprocessor
 from kerlint.layers import CATALOGUE, LEGACY_CLASS_NAMES
 from kerlint.layers.base import LARGEST_SIZE, CannotInfer, IncompatibleShape, SpatialCollapse, LayerConfig, LayerSpec, within_limits
+from kerlint.symbolic import concrete
 
 if TYPE_CHECKING:
     from kerlint.interpret.interpreter import Interpreter
@@ -39,9 +40,7 @@ MERGE_FUNCTIONS = {
     "minimum": "Minimum",
     "dot": "Dot",
 }
-BACKEND_DEFAULTS = {
-    "image_data_format": "channels_last", "image_dim_ordering": "tf", "floatx": "float32", "backend": "tensorflow", "epsilon": 1e-7,
-}
+BACKEND_DEFAULTS = {"image_data_format": "channels_last", "image_dim_ordering": "tf", "floatx": "float32", "backend": "tensorflow"}
 """What Keras's global configuration returns unless the user changed it (keras.json); see README."""
 TENSOR_FUNCTION_MODULES = ("keras.ops.", "keras.activations.", "keras.backend.")
 MODEL_CLASSES = {"Model", "Functional"}
@@ -113,7 +112,7 @@ def call_keras(interp: "Interpreter", ref: ApiRef, args: list, kwargs: dict, nod
         return call_helper(path, args, kwargs)
     if path.startswith(FOLLOWED_KERAS):
         return applications.call(interp, ref, args, kwargs, node)
-    if op_shapes.spelling(path) is not None or path.startswith(TENSOR_FUNCTION_MODULES) and _has_tensor(args, kwargs):
+    if path.startswith(TENSOR_FUNCTION_MODULES) and (op_shapes.spelling(path) is not None or _has_tensor(args, kwargs)):
         return tensor_ops.call(interp, path, args, kwargs, node)
     if leaf in BACKEND_DEFAULTS and (".backend" in path or ".config" in path):
         return BACKEND_DEFAULTS[leaf]
@@ -168,18 +167,24 @@ def construct_layer(interp: "Interpreter", class_name: str, args: list, kwargs: 
     canonical_name = spec.class_name if spec is not None else class_name
     name = interp.name_new(values.get("name"), snake_case(canonical_name))
     layer = Layer(canonical_name, spec, LayerConfig(values), name, node)
+    if spec is not None:
+        parameters = positional_parameters(spec, class_name, args)
+        layer.symbolic_arguments = run_time_sizes.arguments(interp, parameters, spec.aliases, args, kwargs, node)
     if "trainable" in values:  # ``Dense(8, trainable=False)``: a base-layer argument, as the attribute
         layer.trainable = values["trainable"] if isinstance(values["trainable"], bool) else None
     return LayerValue(layer)
+
+
+def positional_parameters(spec: LayerSpec, class_name: str, args: list) -> tuple[str, ...]:
+    """The parameters positional arguments bind to: Keras 3's order, or Keras 1's for its spellings."""
+    return LEGACY_SIGNATURES[class_name] if class_name in LEGACY_SIGNATURES and len(args) > 1 else spec.signature
 
 
 def bind_arguments(interp: "Interpreter", class_name: str, args: list, kwargs: dict, node: cst.CSTNode) -> tuple[LayerSpec | None, dict]:
     """A layer class's constructor arguments bound to the catalogue signature, defaults filled (nothing is named or built)."""
     spec = layer_spec(class_name)
     values: dict[str, Any] = dict(spec.defaults) if spec is not None else {}
-    signature = spec.signature if spec is not None else ()
-    if spec is not None and class_name in LEGACY_SIGNATURES and len(args) > 1:
-        signature = LEGACY_SIGNATURES[class_name]
+    signature = positional_parameters(spec, class_name, args) if spec is not None else ()
     for name, value in zip(signature, args):
         values[name] = value
     if spec is not None and len(args) > len(signature):
@@ -205,7 +210,7 @@ def call_layer(interp: "Interpreter", layer: Layer, args: list, kwargs: dict, no
     call = LayerCall(layer, tensors + tensors_in([args[1:], kwargs]), node)  # ``mha(q, v, key=k)`` reads all three
     layer.calls.append(call)
     interp.register_call(call)
-    outputs = infer_outputs(layer, call, first, args[1:], kwargs)
+    outputs = infer_outputs(interp, layer, call, first, args[1:], kwargs)
     if isinstance(outputs, list):
         call.outputs = [Tensor(shape, call, i) for i, shape in enumerate(outputs)]
         return list(call.outputs)
@@ -213,7 +218,7 @@ def call_layer(interp: "Interpreter", layer: Layer, args: list, kwargs: dict, no
     return call.outputs[0]
 
 
-def infer_outputs(layer: Layer, call: LayerCall, first: Any, more_args: list, kwargs: dict) -> Any:
+def infer_outputs(interp: "Interpreter", layer: Layer, call: LayerCall, first: Any, more_args: list, kwargs: dict) -> Any:
     """Output shape(s) of one call; records weights on the first call and conflicts on later ones."""
     spec = layer.spec
     if spec is None:
@@ -231,7 +236,8 @@ def infer_outputs(layer: Layer, call: LayerCall, first: Any, more_args: list, kw
         return None
     earlier = next((c for c in layer.calls if c is not call and c.error is None and c.shared_conflict is None and not c.unresolved), None)
     try:
-        inference = spec.infer(layer.config, shapes, extra)
+        tensors = {name: kwargs[name] for name in extra}
+        inference = run_time_sizes.infer(interp, layer, call, first, tensors) or spec.infer(layer.config, shapes, extra)
     except IncompatibleShape as error:
         call.error = str(error)
         call.collapse = isinstance(error, SpatialCollapse)
@@ -244,8 +250,8 @@ def infer_outputs(layer: Layer, call: LayerCall, first: Any, more_args: list, kw
         call.unresolved = f"{layer.describe()} `{layer.name}`: a tensor, weight or FLOP count past {LARGEST_SIZE:.0e}, far beyond any model"
         return None
     if layer.weights is None:
-        layer.weights = inference.weights
-    elif [w.shape for w in inference.weights] != [w.shape for w in layer.weights]:
+        layer.weights = inference.weights  # None while they depend on sizes known only at run time
+    elif inference.weights is not None and [w.shape for w in inference.weights] != [w.shape for w in layer.weights]:
         call.shared_conflict = earlier
         call.error = f"`{layer.name}` was built for other input shapes"
     call.flops = inference.flops
@@ -303,8 +309,12 @@ def known_shape(value: Any) -> tuple | None:
 def make_input(interp: "Interpreter", args: list, kwargs: dict, node: cst.CSTNode) -> Tensor:
     bound = dict(zip(("shape", "batch_size", "dtype"), args)) | kwargs
     shape = input_shape_from(bound)
+    symbolic = None if shape is not None else run_time_sizes.input_shape(interp, args, kwargs, node)
+    shape = shape if symbolic is None else concrete(symbolic)
     name = interp.name_new(bound.get("name"), "input_layer")
-    producer = InputNode(name, node, shape, shape_from_data=samples_in_shape(bound), dtype=bound.get("dtype"))
+    producer = InputNode(
+        name, node, shape, shape_from_data=samples_in_shape(bound), dtype=bound.get("dtype"), symbolic_shapes=None if symbolic is None else [symbolic]
+    )
     interp.inputs.append(producer)
     return Tensor(shape, producer)
 
@@ -415,14 +425,16 @@ def sequential_add(interp: "Interpreter", model: ModelValue, item: Any, node: cs
     if model.head is None and not model.graph.sequence and declares_input(layer):
         declaration = input_declaration(layer)
         shape = input_shape_from(declaration)
+        symbolic = None if shape is not None else run_time_sizes.declared_input({k: layer.symbolic_arguments[k] for k in declaration if k in layer.symbolic_arguments})
+        shape = shape if symbolic is None else concrete(symbolic)
         source = samples_in_shape(declaration)
-        model.head = Tensor(shape, InputNode(interp.auto_name("input_layer"), layer.node, shape, source))
+        model.head = Tensor(shape, InputNode(interp.auto_name("input_layer"), layer.node, shape, source, symbolic_shapes=None if symbolic is None else [symbolic]))
         graph.inputs = [model.head]
         if layer.class_name == "InputLayer":
             return
     inner = layer.inner_model
-    if model.head is None and not model.graph.sequence and inner is not None and inner.kind != "subclassed" and len(inner.inputs) == 1:
-        # a built model first (a backbone, a built Sequential): Keras builds the Sequential on its ``input_shape``
+    if model.head is None and not model.graph.sequence and inner is not None and inner.kind == "functional" and len(inner.inputs) == 1:
+        # a built model first (a backbone): Keras builds the Sequential on its input shape
         model.head = Tensor(inner.inputs[0].shape, InputNode(interp.auto_name("input_layer"), node, inner.inputs[0].shape))
         graph.inputs = [model.head]
     model.graph.sequence.append(layer)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 from typing import Any, Iterable
 
+from kerlint import symbolic
 from kerlint.layers.base import (
     CannotInfer,
     Dim,
@@ -31,7 +32,8 @@ def fmt(shape: ShapeTree) -> str:
 
 
 def is_int(value: Any) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool)
+    """An int, or a size known only at run time (a polynomial of `kerlint.symbolic`, which refuses what ints allow and it cannot decide)."""
+    return isinstance(value, (int, symbolic.Polynomial)) and not isinstance(value, bool)
 
 
 def ntuple(value: Any, n: int, name: str) -> tuple[int, ...]:

@@ -70,13 +70,14 @@ class Inference:
     """Result of calling a layer on input shapes."""
 
     outputs: ShapeTree
-    weights: list[Weight] = field(default_factory=list)
+    weights: list[Weight] | None = field(default_factory=list)
+    """None when they depend on sizes known only at run time (``interpret/run_time_sizes.py`` keeps them)."""
     flops: int | None = None
     """Floating-point operations for ONE sample (batch size 1); None when not modelled."""
 
     def too_large(self) -> bool:
         """Whether an output, a weight or the FLOPs pass LARGEST_SIZE: ``Dense(10**150)`` is no model to cost."""
-        if self.flops is not None and self.flops > LARGEST_SIZE or any(w.size > LARGEST_SIZE for w in self.weights):
+        if self.flops is not None and self.flops > LARGEST_SIZE or any(w.size > LARGEST_SIZE for w in self.weights or ()):
             return True
         shapes = [self.outputs]
         while shapes:

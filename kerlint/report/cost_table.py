@@ -34,7 +34,11 @@ def render_table(models: list[ModelCost], stream: TextIO, notebooks: Mapping[str
         for row in rows:
             stream.write(_format(row, widths) + "\n")
         stream.write(line + "\n")
-        if model.params is None:
+        if model.run_time is not None:
+            stream.write(f"Total params: {model.run_time.params} (sizes known only at run time, see below)\n")
+            stream.write(f"Trainable params: {model.run_time.trainable_params}\n")
+            stream.write(f"Non-trainable params: {model.run_time.non_trainable_params}\n")
+        elif model.params is None:
             stream.write("Total params: unknown (partial model, see below)\n")
         else:
             stream.write(f"Total params: {exact_count(model.params)} ({_params(model.params)})\n")
@@ -46,6 +50,8 @@ def render_table(models: list[ModelCost], stream: TextIO, notebooks: Mapping[str
         stream.write(f"Summary: {model.summary()}\n")
         for text in _data_lines(model.data):
             stream.write(f"Data: {text}\n")
+        for text in _unknown_lines(model, notebooks):
+            stream.write(f"Known at run time: {text}\n")
         for item in model.unresolved:
             stream.write(f"  unresolved: {_at(item['path'], item['line'], notebooks)}: {item['reason']}\n")
         stream.write("\n")
@@ -57,6 +63,14 @@ def _data_lines(data: dict | None) -> list[str]:
         return []
     return [f"{call['method']} (line {call['line']}): x {_array_text(call['x'])}"
             + ("" if call["y"] is None else f", y {_array_text(call['y'])}") for call in data["calls"]]
+
+
+def _unknown_lines(model: ModelCost, notebooks: Mapping[str, Notebook] | None) -> list[str]:
+    """``num_classes = len(class_names) (model.py:7)``: one line per named unknown of the totals."""
+    if model.run_time is None:
+        return []
+    return [name + ("" if where["source"] == name else f" = {where['source']}") + f" ({_at(model.path, where['line'], notebooks)})"
+            for name, where in model.run_time.unknowns.items()]
 
 
 def _array_text(value: Any) -> str:
@@ -74,7 +88,7 @@ def _cells(row: LayerRow) -> tuple[str, ...]:
     return (
         f"{row.name} ({row.class_name})",
         row.output_shape,
-        _count(row.params),
+        row.params_expression or _count(row.params),
         "?" if row.flops is None else human_count(row.flops),
         "?" if row.activation_bytes is None else human_bytes(row.activation_bytes),
     )
@@ -153,14 +167,18 @@ def render_markdown(models: list[ModelCost], stream: TextIO, notebooks: Mapping[
             stream.write(
                 f"| {_md(row.name)} | {_md(row.class_name)} | `{shape}` | {params} | {flops} | {activations} |\n"
             )
-        if model.params is not None:
+        if model.params is not None or model.run_time is not None:
+            total = exact_count(model.params) if model.params is not None else _md(model.run_time.params)
             stream.write(
-                f"| **Total** | | | **{exact_count(model.params)}** | **{_total_flops(model)}** | "
+                f"| **Total** | | | **{total}** | **{_total_flops(model)}** | "
                 f"**{_bytes(None if memory is None else memory.activations)}** |\n"
             )
         data = _data_lines(model.data)
         if data:
             stream.write("\nData:\n\n" + "".join(f"- {_md(text)}\n" for text in data))
+        unknowns = _unknown_lines(model, notebooks)
+        if unknowns:
+            stream.write("\nKnown at run time:\n\n" + "".join(f"- `{_md(text)}`\n" for text in unknowns))
         if model.unresolved:
             stream.write("\nNot statically known:\n\n")
             for item in model.unresolved:
@@ -187,7 +205,7 @@ def render_json(models: list[ModelCost], stream: TextIO, notebooks: Mapping[str,
     for record in records:
         for place in (record, *record["unresolved"]):
             _in_cell(place, notebooks)
-        for place in _data_places(record["data"]):
+        for place in _data_places([record["data"], record["unknowns"]]):
             _in_cell(place, notebooks, record["path"])
     json.dump({"models": records}, stream, indent=2)
     stream.write("\n")

@@ -5,11 +5,13 @@ from __future__ import annotations
 from typing import Iterator
 
 from kerlint.budgets import Budgets, Limit, ModelBudget
-from kerlint.cost import human_flops, model_flops
+from kerlint.cost import human_flops, model_flops, run_time_params
 from kerlint.findings import Severity
 from kerlint.graph import ModelGraph
 from kerlint.memory import PRECISIONS, estimate, human_bytes, model_optimizer
+from kerlint.layers.base import CannotInfer
 from kerlint.rules.base import Report, Rule, RuleContext
+from kerlint.symbolic import Polynomial
 from kerlint.units import human_count
 
 
@@ -27,7 +29,10 @@ class OverBudget(Rule):
     the training-peak estimate at that batch size (or the inference peak with
     `memory = "inference"`). A model kerlint cannot reconstruct completely is
     not checked against a limit unless the part it knows already exceeds it
-    ("at least ...").
+    ("at least ..."). A model whose parameters depend on sizes known only at
+    run time (`num_classes = len(class_names)`) is over `max-params` when it
+    is whatever those sizes are; otherwise the finding says that the budget
+    cannot be checked, and which sizes it depends on.
 
     ## Why is this bad?
     Models grow one reasonable-looking change at a time: a wider layer, a
@@ -113,7 +118,12 @@ model = keras.Model(inputs, outputs, name="vgg_head")
 
 def _overruns(ctx: RuleContext, model: ModelGraph, budget: ModelBudget) -> Iterator[str]:
     name = f"model `{model.name}`"
-    if budget.max_params is not None:
+    symbolic = None if budget.max_params is None or model.params is not None else run_time_params(model)
+    if symbolic is not None and isinstance(symbolic[0], Polynomial):
+        verdict = _run_time_verdict(ctx, name, symbolic[0], budget.max_params)
+        if verdict is not None:
+            yield verdict
+    elif budget.max_params is not None:
         params, exact = model.params, True
         if params is None:
             params, exact = sum(layer.params or 0 for layer in model.layers), False
@@ -134,9 +144,26 @@ def _overruns(ctx: RuleContext, model: ModelGraph, budget: ModelBudget) -> Itera
             yield f"{name} needs about {human_bytes(figure)} {what}, {_over(budget.max_memory)}"
 
 
+def _run_time_verdict(ctx: RuleContext, name: str, params: Polynomial, limit: Limit) -> str | None:
+    """Over the budget whatever the run-time sizes are (each at least 1), or cannot be checked: which sizes, from which lines."""
+    unknowns = ", ".join(f"`{u.name}` (line {ctx.analysis.locator.line(u.node)})" for u in params.unknowns)
+    try:
+        over = params > limit.value
+    except CannotInfer:
+        return f"{name} has {params} parameters, with {unknowns} known only at run time: {_budget(limit)} cannot be checked"
+    if not over:
+        return None
+    least = params.substitute({u.name: 1 for u in params.unknowns})
+    return f"{name} has {params} parameters, at least {human_count(least)} for any value of {unknowns}, {_over(limit)}"
+
+
+def _budget(limit: Limit) -> str:
+    return f"the budget of {limit.text} ({limit.origin})"
+
+
 def _at_least(exact: bool) -> str:
     return "" if exact else "at least "
 
 
 def _over(limit: Limit) -> str:
-    return f"over the budget of {limit.text} ({limit.origin})"
+    return f"over {_budget(limit)}"

@@ -1,0 +1,195 @@
+"""Sizes that come from data stay symbolic (issue 16, item 6): totals as expressions in named unknowns, checked against Keras."""
+
+from __future__ import annotations
+
+import json
+import textwrap
+
+import pytest
+
+from kerlint.cost import model_costs, run_time_params
+from kerlint.layers.base import CannotInfer
+from kerlint.symbolic import Polynomial, Unknown
+
+from helpers import analyze, kerlint
+
+LISTDIR = (
+    """
+import os
+import keras
+from keras import layers
+class_names = sorted(os.listdir(os.environ["DATA_DIR"]))
+num_classes = len(class_names)
+""",
+    "num_classes = {num_classes}\n",
+    """
+model = keras.Sequential([
+    keras.Input(shape=(32, 32, 3)),
+    layers.Conv2D(8, 3, activation="relu"),
+    layers.MaxPooling2D(),
+    layers.Flatten(),
+    layers.Dense(num_classes + 1, activation="relu"),
+    layers.Dense(num_classes, activation="softmax"),
+])
+""",
+)
+CSV = (
+    """
+import pandas as pd
+import keras
+from keras import layers
+df = pd.read_csv("train.csv")
+x_train = df.drop(columns=["label"]).values
+""",
+    "import numpy as np\nx_train = np.zeros((2, {x_train.shape[1]}))\n",
+    """
+inputs = keras.Input(shape=(x_train.shape[1],))
+x = layers.Dense(16, activation="relu", trainable=False)(inputs)
+x = layers.BatchNormalization()(x)
+outputs = layers.Dense(1)(x)
+model = keras.Model(inputs, outputs)
+""",
+)
+ARGPARSE = (
+    """
+import argparse
+import keras
+from keras import layers
+parser = argparse.ArgumentParser()
+parser.add_argument("--units", type=int, default=64)
+parser.add_argument("--vocab", type=int, default=1000)
+args = parser.parse_args()
+""",
+    "import types\nargs = types.SimpleNamespace(units={args.units}, vocab={args.vocab})\n",
+    """
+model = keras.Sequential([
+    keras.Input(shape=(20,)),
+    layers.Embedding(args.vocab + 1, 16),
+    layers.LSTM(args.units),
+    layers.Dense(2 * args.units, activation="relu"),
+    layers.Dense(1, activation="sigmoid"),
+])
+""",
+)
+PROGRAMS = {
+    "listdir": (LISTDIR, [{"num_classes": 3}, {"num_classes": 10}]),
+    "csv": (CSV, [{"x_train.shape[1]": 5}, {"x_train.shape[1]": 13}]),
+    "argparse": (ARGPARSE, [{"args.units": 4, "args.vocab": 50}, {"args.units": 9, "args.vocab": 7}]),
+}
+
+
+def _static(program: tuple[str, str, str]) -> str:
+    loading, _, body = program
+    return textwrap.dedent(loading) + textwrap.dedent(body)
+
+
+def _with_values(program: tuple[str, str, str], values: dict[str, int]) -> str:
+    """The same program with the data replaced by literal sizes (the Keras side of the comparison)."""
+    loading, literal, body = program
+    imports = "".join(line + "\n" for line in textwrap.dedent(loading).splitlines() if line.startswith(("import keras", "from keras")))
+    text = literal
+    for name, value in values.items():
+        text = text.replace("{" + name + "}", str(value))
+    return imports + text + textwrap.dedent(body)
+
+
+@pytest.mark.parametrize("name", sorted(PROGRAMS))
+def test_parameter_expression_matches_keras_for_several_sizes(name: str) -> None:
+    keras = pytest.importorskip("keras", reason="the expression is checked against Keras's count_params()")
+    program, cases = PROGRAMS[name]
+    [model] = analyze(_static(program)).analysis.models
+    assert model.params is None  # never a number that depends on the data
+    total, trainable = run_time_params(model)
+    assert {u.name for u in total.unknowns} == set(cases[0])
+    for values in cases:
+        keras.backend.clear_session()
+        namespace: dict = {}
+        exec(_with_values(program, values), namespace)
+        built = namespace["model"]
+        expected_trainable = sum(int(w.numpy().size) for w in built.trainable_weights)
+        assert (total.substitute(values), _value(trainable, values)) == (built.count_params(), expected_trainable)
+
+
+def _value(size, values: dict[str, int]) -> int:
+    return size.substitute(values) if isinstance(size, Polynomial) else size
+
+
+def test_cost_json_gives_the_expression_and_where_each_unknown_comes_from(tmp_path) -> None:
+    path = tmp_path / "model.py"
+    path.write_text(_static(LISTDIR), encoding="utf-8")
+    result = kerlint("cost", "--format", "json", str(path), cwd=tmp_path)
+    [record] = json.loads(result.stdout)["models"]
+    assert record["params"] is None
+    # Conv2D 224; Dense(num_classes + 1) on 1,800 features: 1,801·(num_classes + 1); Dense(num_classes): (num_classes + 2)·num_classes
+    assert record["params_expression"] == "num_classes² + 1,803·num_classes + 2,025"
+    assert record["non_trainable_params_expression"] == "0"
+    assert record["unknowns"] == {"num_classes": {"line": 6, "source": "len(class_names)"}}
+
+
+def test_cost_table_prints_the_expression_instead_of_a_question_mark(tmp_path) -> None:
+    path = tmp_path / "model.py"
+    path.write_text(_static(ARGPARSE), encoding="utf-8")
+    output = kerlint("cost", "model.py", cwd=tmp_path).stdout
+    assert "Total params: 6·args.units² + 16·args.vocab + 72·args.units + 17" in output
+    assert "lstm (LSTM)            (None, args.units)    4·args.units² + 68·args.units" in output
+    assert "Known at run time: args.vocab (model.py:12)" in output
+
+
+def test_shape_rules_still_see_ranks_and_known_sizes() -> None:
+    """KER303: the classifier's width is data-dependent, its rank is not."""
+    source = """
+import os
+import keras
+num_classes = len(os.listdir("data"))
+inputs = keras.Input(shape=(28, 28, 1))
+x = keras.layers.Conv2D(32, 3, activation="relu")(inputs)
+outputs = keras.layers.Dense(num_classes, activation="softmax")(x)
+model = keras.Model(inputs, outputs)
+model.compile(loss="sparse_categorical_crossentropy", optimizer="adam")
+"""
+    result = analyze(source, select=["KER303"])
+    assert [f.code for f in result.findings] == ["KER303"]
+    assert result.analysis.models[0].outputs[0].shape == (None, 26, 26, None)
+
+
+def test_a_model_with_another_unknown_prints_no_expression() -> None:
+    """A layer outside the catalogue next to a data-dependent size: the total would be a guess."""
+    source = _static(LISTDIR).replace("layers.Flatten(),", "layers.Flatten(),\n    MyLayer(),")
+    [cost] = model_costs(analyze("from mylib import MyLayer\n" + source).analysis)
+    assert cost.params is None and cost.run_time is None
+
+
+def test_a_name_bound_twice_is_not_one_unknown() -> None:
+    source = """
+import os
+import keras
+n = len(os.listdir("a"))
+first = keras.layers.Dense(n)
+n = len(os.listdir("b"))
+model = keras.Sequential([keras.Input(shape=(4,)), first, keras.layers.Dense(n)])
+"""
+    [cost] = model_costs(analyze(source).analysis)
+    assert cost.params is None and cost.run_time is None
+
+
+@pytest.mark.parametrize(("budget", "verdict"), [
+    ("1K", "at least 3,829 for any value of `num_classes` (line 6), over the budget of 1K"),
+    ("1M", "with `num_classes` (line 6) known only at run time: the budget of 1M (max-params in pyproject.toml) cannot be checked"),
+])
+def test_budget_on_a_data_dependent_model(tmp_path, budget: str, verdict: str) -> None:
+    (tmp_path / "pyproject.toml").write_text(f'[tool.kerlint.budgets]\nmax-params = "{budget}"\n', encoding="utf-8")
+    (tmp_path / "model.py").write_text(_static(LISTDIR), encoding="utf-8")
+    result = kerlint("check", "model.py", "--select", "KER901", "--output-format", "concise", cwd=tmp_path)
+    assert "KER901 model `sequential` has num_classes² + 1,803·num_classes + 2,025 parameters" in result.stdout
+    assert verdict in result.stdout
+
+
+def test_polynomial_arithmetic_and_refusals() -> None:
+    n, m = Polynomial.of(Unknown("n", "n", None)), Polynomial.of(Unknown("m", "m", None))
+    assert str(12544 * n + 1180672) == "12,544·n + 1,180,672"
+    assert str((n + 1) * (m - 1)) == "n·m - n + m - 1"
+    assert (2 * n) // 2 == n and (6 * n * n) // (3 * n) == 2 * n and n - n == 0
+    assert (n == -1) is False and bool(4 * n) and n >= 1  # every unknown is a size of at least 1
+    for undecidable in (lambda: n == 2, lambda: n // 2, lambda: n > m, lambda: int(n), lambda: n / 2):
+        with pytest.raises(CannotInfer):
+            undecidable()
