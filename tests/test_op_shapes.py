@@ -81,6 +81,9 @@ CASES = {
     "tf.range(tf.shape(x)[1])": SEQUENCE,
     "tf.range(tf.shape(x)[0])": SEQUENCE,
     "tf.constant([[1.0, 2.0], [3.0, 4.0]])": SEQUENCE,
+    "x[:, None, ..., 1:4:2]": SEQUENCE,
+    "x[..., tf.newaxis] * x[:, :, np.newaxis]": SEQUENCE,
+    "x[:, -1]": SEQUENCE,
     # keras.ops (and its numpy / nn / image modules)
     "ops.reshape(x, (-1, 24))": SEQUENCE,
     "ops.transpose(x, (0, 2, 1))": SEQUENCE,
@@ -139,6 +142,8 @@ VALUES = {
     "K.int_shape(x)": SEQUENCE,
     "x.shape[-1] // 2": SEQUENCE,
     "x.shape.as_list()": SEQUENCE,
+    "x.get_shape().as_list()[1:]": SEQUENCE,
+    "x.shape.rank + x.ndim": SEQUENCE,
     "tf.rank(x)": SEQUENCE,
     "int(np.prod(x.shape[1:]))": SEQUENCE,
     "np.sqrt(x.shape[-1] * 6)": SEQUENCE,
@@ -385,3 +390,30 @@ def test_raw_tf_ops_on_keras_2_symbolic_tensors_are_the_graph_tf_keras_builds():
     operations = [node for node in topological(ours.outputs)[0] if isinstance(node, OpCall)]
     assert [[t.shape for t in op.outputs] for op in operations] == wrapped
     assert [t.shape for t in ours.outputs] == [tuple(model.output.shape)]
+
+
+# ------------------------------------------------------------------ FLOPs against TensorFlow's profiler
+
+FLOPS = {
+    **{e: e for e in (
+        "x + x", "x * 0.5", "tf.square(x)", "-x", "tf.math.rsqrt(x)", "tf.nn.softmax(x)", "tf.nn.relu(x)", "tf.exp(x)",
+        "tf.reduce_mean(x, axis=-1)", "tf.reduce_sum(x, axis=1)", "tf.matmul(x, x, transpose_b=True)",
+        "tf.math.squared_difference(x, x)", "tf.einsum('bij,bkj->bik', x, x)", "tf.reshape(x, (-1, 24))",
+        "tf.transpose(x, (0, 2, 1))",
+    )},
+    # The profiler's BatchMatMul statistic reads `transpose_a`, which BatchMatMulV2 calls `adj_x`: it counts the
+    # untransposed contraction. kerlint counts the one TF runs, as the profiler does for an explicit transpose.
+    "tf.matmul(x, x, transpose_a=True)": "tf.matmul(tf.transpose(x, (0, 2, 1)), x)",
+}
+"""Expression -> the expression whose profile gives its FLOPs."""
+
+
+@pytest.mark.parametrize("expression", FLOPS)
+def test_operation_flops_per_sample_are_the_profilers(expression):
+    """One sample's FLOPs as docs/flops.md counts them: the profiler's on a batch of one (an einsum as MatMul's)."""
+    flops_profiler = pytest.importorskip("flops_profiler", reason="profiling needs tensorflow")
+    import tensorflow as tf
+
+    profiled = tf.function(function_of(FLOPS[expression], 1)).get_concrete_function(tf.TensorSpec((1, 4, 6), tf.float32))
+    operations = topological([kerlint_value(expression, SEQUENCE)])[0]
+    assert sum(op.flops for op in operations) == flops_profiler.profile_graph(profiled.graph).flops

@@ -473,11 +473,18 @@ _EINSUM = re.compile(r"^[a-zA-Z.,]*(->[a-zA-Z.]*)?$")
 
 
 def einsum(b: dict) -> tuple:
+    sizes, output, ellipsis = _einsum_indices(b)
+    head = output.index("...") if "..." in output else len(output)
+    dims = tuple(sizes[letter] for letter in output.replace("...", ""))
+    return dims[:head] + (ellipsis if "..." in output else ()) + dims[head:]
+
+
+def _einsum_indices(b: dict) -> tuple[dict[str, Any], str, tuple]:
+    """Each index letter's size (None at run time), the output's term, and the shape ``...`` broadcasts to."""
     equation, operands = b.get("equation"), b.get("operands", ())
     if not isinstance(equation, str) or not _EINSUM.match(equation.replace(" ", "")):
         raise Unmodelled("with an unknown equation")
-    equation = equation.replace(" ", "")
-    inputs, arrow, output = equation.partition("->")
+    inputs, arrow, output = equation.replace(" ", "").partition("->")
     terms = inputs.split(",")
     shapes = [_shape(o) for o in operands]
     if len(terms) != len(shapes):
@@ -492,18 +499,12 @@ def einsum(b: dict) -> tuple:
         head = term.index("...") if "..." in term else len(letters)
         ellipses.append(shape[head:head + spread])
         for letter, size in zip(letters, shape[:head] + shape[head + spread:]):
-            known = sizes.get(letter)
-            sizes[letter] = size if known is None else known
-    ellipsis = broadcast(*ellipses) if ellipses else ()
+            sizes[letter] = size if sizes.get(letter) is None else sizes[letter]
     if not arrow:
-        counts = {letter: inputs.count(letter) for letter in sizes}
-        output = ("..." if "..." in inputs else "") + "".join(sorted(k for k, n in counts.items() if n == 1))
-    head = output.index("...") if "..." in output else len(output.replace("...", ""))
-    letters = output.replace("...", "")
-    dims = [sizes.get(letter, UNKNOWN) for letter in letters]
-    if UNKNOWN in dims:
+        output = ("..." if "..." in inputs else "") + "".join(sorted(k for k in sizes if inputs.count(k) == 1))
+    if any(letter not in sizes for letter in output.replace("...", "")):
         raise Unmodelled("with an output index that no operand has")
-    return tuple(dims[:head]) + (ellipsis if "..." in output else ()) + tuple(dims[head:])
+    return sizes, output, broadcast(*ellipses)
 
 
 def created(b: dict) -> tuple:
@@ -601,33 +602,46 @@ def size_cast(b: dict) -> Any:
 
 
 # ------------------------------------------------------------------ FLOPs (docs/flops.md: TensorFlow's profiler)
+# Per sample: each function counts the values of one output, and of its operands, past their first (batch) axis.
+
+Flops = Callable[[dict, Shape], "int | None"]
 
 
 def _values(shape: Shape) -> int | None:
     return _product(tuple(shape[1:]))
 
 
-def per_output(factor: int) -> Callable[[list, Shape], int | None]:
-    return lambda inputs, output: None if _values(output) is None else factor * _values(output)
+def per_output(factor: int) -> Flops:
+    return lambda b, output: None if _values(output) is None else factor * _values(output)
 
 
-def per_input(factor: int) -> Callable[[list, Shape], int | None]:
-    return lambda inputs, output: None if not inputs or _values(inputs[0]) is None else factor * _values(inputs[0])
+def per_input(factor: int) -> Flops:
+    return lambda b, output: None if _values(_shape(b.get("x"))) is None else factor * _values(_shape(b.get("x")))
 
 
-def no_flops(inputs: list, output: Shape) -> int:
+def no_flops(b: dict, output: Shape) -> int:
     return 0
 
 
-def sum_flops(inputs: list, output: Shape) -> int | None:
-    before, after = (_values(inputs[0]) if inputs else None), _values(output)
+def sum_flops(b: dict, output: Shape) -> int | None:
+    before, after = _values(_shape(b.get("x"))), _values(output)
     return None if before is None or after is None else before - after
 
 
-def matmul_flops(inputs: list, output: Shape) -> int | None:
-    contracted = inputs[0][-1] if inputs and inputs[0] else None
+def matmul_flops(b: dict, output: Shape) -> int | None:
+    """2 per multiply-accumulate: the contracted size times the output's values."""
+    left = _shape(b.get("x"))
+    contracted = left[-2] if b.get("transpose_a") and len(left) > 1 else left[-1]
     values = _values(output)
     return None if contracted is None or values is None else 2 * contracted * values
+
+
+def einsum_flops(b: dict, output: Shape) -> int | None:
+    """MatMul's convention, as kerlint counts MultiHeadAttention's einsums: 2 x the output's values x the summed-over sizes."""
+    sizes, kept, _ = _einsum_indices(b)
+    summed = _product(tuple(size for letter, size in sizes.items() if letter not in kept))
+    values = _values(output)
+    return None if summed is None or values is None else 2 * summed * values
 
 
 # ------------------------------------------------------------------ the table
@@ -638,7 +652,7 @@ class Operation:
     """A canonical operation: its output shape(s) from bound arguments, its FLOPs per sample, and what it computes on sizes."""
 
     shape: Callable[[dict], Any] | None  # None: the operation computes a value, never a tensor (``tf.shape``)
-    flops: Callable[[list, Shape], int | None] = no_flops
+    flops: Flops = no_flops
     value: Callable[[dict], Any] | None = None  # its value on plain sizes (``tf.concat`` of shapes), None otherwise
 
 
@@ -682,7 +696,7 @@ OPERATIONS: dict[str, Operation] = {
     "depth_to_space": Operation(depth_to_space), "space_to_depth": Operation(space_to_depth),
     "extract_patches": Operation(extract_patches),
     "matmul": Operation(matmul, matmul_flops), "dot": Operation(dot, matmul_flops), "batch_dot": Operation(batch_dot),
-    "einsum": Operation(einsum),
+    "einsum": Operation(einsum, einsum_flops),
     "shape": Operation(None, value=shape_value), "int_shape": Operation(None, value=static_shape),
     "rank": Operation(None, value=rank_value),
     "created": Operation(created), "constant": Operation(constant), "arange": Operation(arange),

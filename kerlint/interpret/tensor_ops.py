@@ -15,8 +15,8 @@ import libcst as cst
 
 from kerlint.graph import OpCall, Tensor
 from kerlint.interpret import op_shapes
-from kerlint.interpret.op_shapes import OPERATIONS, UnknownInput, Unmodelled
-from kerlint.interpret.values import footprint
+from kerlint.interpret.op_shapes import OPERATIONS, StaticShape, UnknownInput, Unmodelled
+from kerlint.interpret.values import ApiRef, BoundMethod, footprint
 from kerlint.layers.base import Shape, within_limits
 from kerlint.unknown import UNKNOWN
 
@@ -27,21 +27,25 @@ _OPERATORS = {
 
 
 def record(interp: Any, name: str, inputs: list[Tensor], shape: Shape | None, node: cst.CSTNode) -> Tensor:
-    """The op's output tensor; its shape is unknown past the catalogue's limits (broadcasting can square a size)."""
-    return record_all(name, inputs, [shape], node)[0]
+    """The output tensor of an operation on one tensor (``-x``, ``x[:, 0]``, ``preprocess_input(x)``)."""
+    return record_all(name, {"x": inputs[0]} if inputs else {}, inputs, [shape], node)[0]
 
 
-def record_all(name: str, inputs: list[Tensor], shapes: list[Shape | None], node: cst.CSTNode) -> list[Tensor]:
-    """One ``OpCall`` and its output tensors, with FLOPs per sample as the table counts them.
+def record_all(name: str, bound: dict, inputs: list[Tensor], shapes: list[Shape | None], node: cst.CSTNode) -> list[Tensor]:
+    """One ``OpCall`` and its output tensors, with FLOPs per sample as the table counts them from the `bound` arguments.
 
-    An operation outside the table (a slice, a backbone's ``preprocess_input``) counts one per output value.
+    Shapes past the catalogue's limits are unknown (broadcasting can square a size). An operation outside
+    the table (a slice, a backbone's ``preprocess_input``) counts one per output value.
     """
     shapes = [s if s is not None and within_limits(s) else None for s in shapes]
     op = OpCall(name, inputs, node)
     op.outputs = [Tensor(shape, op, i) for i, shape in enumerate(shapes)]
     count = OPERATIONS[name].flops if name in OPERATIONS else op_shapes.per_output(1)
     if all(s is not None for s in shapes) and all(t.shape is not None for t in inputs):
-        flops = [count([t.shape for t in inputs], s) for s in shapes]
+        try:
+            flops = [count(bound, s) for s in shapes]
+        except Unmodelled:  # an operand's size unknown: the shape was known without it (``tf.zeros_like``)
+            flops = [None]
         op.flops = None if None in flops else sum(flops)
     return op.outputs
 
@@ -83,9 +87,8 @@ def apply(interp: Any, name: str, shown: str, bound: dict, arguments: list, node
     except Unmodelled as reason:
         interp.explain(node, f"`{shown}` {reason}")
         return unmodelled(name, arguments, node)
-    if isinstance(shapes, list):
-        return record_all(name, tensors, shapes, node)
-    return record(interp, name, tensors, shapes, node)
+    outputs = record_all(name, bound, tensors, shapes if isinstance(shapes, list) else [shapes], node)
+    return outputs if isinstance(shapes, list) else outputs[0]
 
 
 def unmodelled(name: str, arguments: list, node: cst.CSTNode) -> Any:
@@ -102,20 +105,62 @@ def unmodelled(name: str, arguments: list, node: cst.CSTNode) -> Any:
 
 
 def subscript(interp: Any, tensor: Tensor, key: Any, node: cst.CSTNode) -> Any:
-    """``x[:, 0]``, ``x[..., :3]``: basic indexing with ints, slices and Ellipsis."""
+    """``x[:, 0]``, ``x[..., :3]``, ``x[:, None]``: basic indexing with ints, slices, Ellipsis and new axes."""
     shape = tensor.shape
-    keys = key if isinstance(key, tuple) else (key,)
-    if shape is None or not all(isinstance(k, (int, slice)) or k is ... for k in keys):
+    keys = tuple(None if _is_new_axis(k) else k for k in (key if isinstance(key, tuple) else (key,)))
+    if shape is None or keys.count(...) > 1 or not all(k is None or k is ... or _is_index(k) or _is_slice(k) for k in keys):
+        return UNKNOWN
+    taken = [k for k in keys if k is not None and k is not ...]
+    if len(taken) > len(shape):
         return UNKNOWN
     if ... in keys:
         at = keys.index(...)
-        fill = len(shape) - (len(keys) - 1)
-        keys = keys[:at] + (slice(None),) * fill + keys[at + 1:]
-    if len(keys) > len(shape):
-        return UNKNOWN
+        keys = keys[:at] + (slice(None),) * (len(shape) - len(taken)) + keys[at + 1:]
     out: list = []
-    for dim, k in zip(shape, keys):
+    dims = iter(shape)
+    for k in keys:
+        if k is None:
+            out.append(1)
+            continue
+        dim = next(dims)
         if isinstance(k, slice):
             out.append(None if dim is None else len(range(*k.indices(dim))))
-    out.extend(shape[len(keys):])
+        elif dim is not None and not -dim <= k < dim:
+            interp.explain(node, f"index {k} is out of range for an axis of size {dim}")
+            return UNKNOWN
+    out.extend(dims)
     return record(interp, "getitem", [tensor], tuple(out), node)
+
+
+def _is_index(key: Any) -> bool:
+    return isinstance(key, int) and not isinstance(key, bool)
+
+
+def _is_slice(key: Any) -> bool:
+    return isinstance(key, slice) and all(part is None or _is_index(part) for part in (key.start, key.stop, key.step)) and key.step != 0
+
+
+def _is_new_axis(key: Any) -> bool:
+    """``None``, ``tf.newaxis``, ``np.newaxis``."""
+    return key is None or isinstance(key, ApiRef) and key.leaf == "newaxis"
+
+
+def attribute(base: Tensor | StaticShape, name: str) -> Any:
+    """``x.shape`` (a `StaticShape`), ``x.ndim``, ``x.get_shape``; a shape's ``rank``, ``ndims`` and ``as_list``."""
+    shape = base.shape if isinstance(base, Tensor) else base
+    if shape is None:
+        return UNKNOWN
+    if name == "shape" and isinstance(base, Tensor):
+        return StaticShape(shape)
+    if name in ("ndim", "rank", "ndims"):
+        return len(shape)
+    return BoundMethod(base, name) if name in ("get_shape", "as_list") else UNKNOWN
+
+
+def method(receiver: Tensor | StaticShape, name: str, args: list, kwargs: dict) -> Any:
+    """``x.get_shape()``, ``x.shape.as_list()``."""
+    if args or kwargs:
+        return UNKNOWN
+    if name == "get_shape" and isinstance(receiver, Tensor):
+        return attribute(receiver, "shape")
+    return list(receiver) if name == "as_list" and isinstance(receiver, StaticShape) else UNKNOWN
