@@ -454,6 +454,36 @@ def dot(b: dict) -> tuple:
     return matmul(b) if len(right) <= 2 else left[:-1] + right[:-2] + right[-1:]
 
 
+def tensordot(b: dict) -> tuple:
+    """The axes of x and y that ``axes`` names are summed over: the rest of x, then the rest of y."""
+    left, right, (kept_left, kept_right), _ = _tensordot_axes(b)
+    return tuple(left[i] for i in kept_left) + tuple(right[i] for i in kept_right)
+
+
+def _tensordot_axes(b: dict) -> tuple[tuple, tuple, tuple[list[int], list[int]], list]:
+    """Both shapes, the axes of each kept, and the contracted sizes; ``axes=N``: x's last N with y's first N."""
+    left, right, axes = _shape(b.get("x")), _shape(b.get("y")), b.get("axes", 2)
+    if isinstance(axes, int) and not isinstance(axes, bool) and 0 <= axes <= min(len(left), len(right)):
+        summed = (list(range(len(left) - axes, len(left))), list(range(axes)))
+    elif isinstance(axes, (list, tuple)) and len(axes) == 2:
+        summed = tuple(_axes_in_order(a, rank) for a, rank in zip(axes, (len(left), len(right))))
+    else:
+        raise Unmodelled("with unknown axes")
+    if len(summed[0]) != len(summed[1]):
+        raise Unmodelled("with different numbers of axes for x and y")
+    sizes = []
+    for i, j in zip(*summed):
+        if left[i] is not None and right[j] is not None and left[i] != right[j]:
+            raise Unmodelled(f"summing an axis of size {left[i]} with one of size {right[j]}")
+        sizes.append(left[i] if left[i] is not None else right[j])
+    kept = tuple([i for i in range(len(shape)) if i not in axes] for shape, axes in zip((left, right), summed))
+    return left, right, kept, sizes
+
+
+def _axes_in_order(axes: Any, rank: int) -> list[int]:
+    return [_axis(a, rank) for a in (axes if isinstance(axes, (list, tuple)) else [axes])]
+
+
 def batch_dot(b: dict) -> tuple:
     """Keras 2's ``K.batch_dot``: contract one axis of each per sample; a result of rank 1 gains an axis."""
     left, right = _shape(b.get("x")), _shape(b.get("y"))
@@ -636,6 +666,12 @@ def matmul_flops(b: dict, output: Shape) -> int | None:
     return None if contracted is None or values is None else 2 * contracted * values
 
 
+def tensordot_flops(b: dict, output: Shape) -> int | None:
+    summed = _product(tuple(_tensordot_axes(b)[3]))
+    values = _values(output)
+    return None if summed is None or values is None else 2 * summed * values
+
+
 def einsum_flops(b: dict, output: Shape) -> int | None:
     """MatMul's convention, as kerlint counts MultiHeadAttention's einsums: 2 x the output's values x the summed-over sizes."""
     sizes, kept, _ = _einsum_indices(b)
@@ -696,7 +732,7 @@ OPERATIONS: dict[str, Operation] = {
     "depth_to_space": Operation(depth_to_space), "space_to_depth": Operation(space_to_depth),
     "extract_patches": Operation(extract_patches),
     "matmul": Operation(matmul, matmul_flops), "dot": Operation(dot, matmul_flops), "batch_dot": Operation(batch_dot),
-    "einsum": Operation(einsum, einsum_flops),
+    "einsum": Operation(einsum, einsum_flops), "tensordot": Operation(tensordot, tensordot_flops),
     "shape": Operation(None, value=shape_value), "int_shape": Operation(None, value=static_shape),
     "rank": Operation(None, value=rank_value),
     "created": Operation(created), "constant": Operation(constant), "arange": Operation(arange),
@@ -756,6 +792,7 @@ KERAS_OPS: dict[str, Spelling] = {
     "take": _spell("gather", "x indices axis"), "image.resize": _spell("resize", "images=x size", data_format="channels_last"),
     "image.extract_patches": _spell("extract_patches", "images=x size strides dilation_rate=dilation padding"),
     "matmul": _spell("matmul", "x1=x x2=y"), "einsum": _spell("einsum", "subscripts=equation *operands"),
+    "tensordot": _spell("tensordot", "x1=x x2=y axes", axes=2),
     "shape": _spell("shape", "x"), "ndim": _spell("rank", "x"),
     **{name: _spell("created", "shape") for name in ("zeros", "ones", "empty", "full")},
     **{f"random.{name}": _spell("created", "shape") for name in ("normal", "uniform", "truncated_normal")},
@@ -791,6 +828,7 @@ TF: dict[str, Spelling] = {
     "image.extract_patches": _spell("extract_patches", "images=x sizes=size strides rates=dilation padding"),
     "depth_to_space": _spell("depth_to_space", "input=x block_size"), "space_to_depth": _spell("space_to_depth", "input=x block_size"),
     "matmul": _spell("matmul", "a=x b=y transpose_a transpose_b"), "einsum": _spell("einsum", "equation *operands"),
+    "tensordot": _spell("tensordot", "a=x b=y axes"),
     "shape": _spell("shape", "input=x"), "rank": _spell("rank", "input=x"),
     "zeros": _spell("created", "shape"), "ones": _spell("created", "shape"), "fill": _spell("created", "dims=shape"),
     **{f"random.{name}": _spell("created", "shape") for name in ("normal", "uniform", "truncated_normal")},
