@@ -89,7 +89,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     confirm.add_arguments(confirm_parser)
     for command in commands.choices.values():
-        command.add_argument("-v", "--verbose", action="store_true", help="show the traceback when kerlint fails")
+        command.add_argument("-v", "--verbose", action="store_true", help="show the traceback when kerlint fails, and where a file's analysis stopped early (files are analyzed anew)")
     return parser
 
 
@@ -207,6 +207,8 @@ def run_check(args: argparse.Namespace, results: list[FileResult], settings_for:
             render(output_format, findings, sources, stream, notebooks=notebooks, files=files, palette=palette, summary=not args.quiet and not fixing)
             if output_format in FOR_PEOPLE and not args.quiet:
                 stream.write(fixes.summary(args, project, results))
+    if args.verbose:
+        _report_stops(results)
     if any(finding.code == "KER000" for finding in findings):
         return EXIT_ERROR
     fail_on = args.fail_on or project.fail_on
@@ -263,6 +265,7 @@ def run_cost(args: argparse.Namespace, results: list[FileResult], settings_for: 
     if args.fail_on_increase is not None or args.mermaid:
         raise UsageError("--fail-on-increase and --mermaid compare with a revision: add --diff REV")
     cost_table.render(args.format, models, sys.stdout, notebooks={r.path: r.notebook for r in results if r.notebook is not None})
+    _report_stops(results)
     return _report_file_errors(results)
 
 
@@ -297,6 +300,13 @@ def run_graph(args: argparse.Namespace, results: list[FileResult]) -> int:
     if warning:
         print(f"kerlint: warning: {warning}", file=sys.stderr)
     return _report_file_errors(results)
+
+
+def _report_stops(results: list[FileResult]) -> None:
+    """Files whose analysis a budget stopped early, and where, on standard error: models after that point are not seen."""
+    for result in results:
+        for note in result.stop_notes():
+            print(f"kerlint: note: {note}", file=sys.stderr)
 
 
 def _report_file_errors(results: list[FileResult]) -> int:
@@ -349,7 +359,7 @@ def _analyze(args: argparse.Namespace, settings_for: Callable[[Path], Settings])
     tasks = [Task(path, _display(path), settings_for(path)) for path in files]
     extract = _extract_for(args)
     cache = None
-    if extract is for_report and not getattr(args, "no_cache", True):
+    if extract is for_report and not getattr(args, "no_cache", True) and not getattr(args, "verbose", False):  # the cache keeps no stops
         from kerlint.cache import CacheRefused, open_cache
 
         try:
@@ -378,7 +388,8 @@ def _extract_for(args: argparse.Namespace) -> Callable[[FileResult], FileResult]
 def cost_extract(result: FileResult, batch_size: int, dtype: str, optimizer: str | None) -> FileResult:
     """For `cost`: each model's figures (in `data`), computed where the file was analyzed, without its syntax tree."""
     costs = [] if result.analysis is None else model_costs(result.analysis, batch_size, dtype, optimizer)
-    return FileResult(result.path, None, result.findings, notebook=result.notebook, data=[dataclasses.replace(cost, graph=None) for cost in costs])
+    costs = [dataclasses.replace(cost, graph=None) for cost in costs]
+    return FileResult(result.path, None, result.findings, notebook=result.notebook, data=costs, stopped=result.stopped)
 
 
 def _analyze_stdin(args: argparse.Namespace, settings_for: Callable[[Path], Settings]) -> list[FileResult]:

@@ -21,7 +21,7 @@ import json
 import re
 import time
 import traceback
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Sequence
 
@@ -54,6 +54,12 @@ class FileResult:
     """Set for a notebook, whose `source` is then its code cells as one program."""
     data: Any = None
     """What an `extract` function kept of `analysis` for its command (e.g. model costs); picklable."""
+    stopped: list[tuple[int, str]] = field(default_factory=list)
+    """(line, reason) where a budget stopped the analysis early: what runs after was not analyzed (not cached)."""
+
+    def stop_notes(self) -> list[str]:
+        """``path:line: reason`` for each place the analysis stopped early (a notebook's line as its cell's)."""
+        return [f"{self.path}:{self.notebook.position(line) if self.notebook else line}: {reason}" for line, reason in self.stopped]
 
 
 Extract = Callable[[FileResult], FileResult]
@@ -63,7 +69,8 @@ Extract = Callable[[FileResult], FileResult]
 def for_report(result: FileResult) -> FileResult:
     """What `check` needs: the findings, and the text and cells for excerpts when there are findings."""
     keep = bool(result.findings)
-    return FileResult(result.path, result.source if keep else None, result.findings, None, result.notebook if keep else None)
+    notebook = result.notebook if keep or result.stopped else None  # the stops' lines are its cells'
+    return FileResult(result.path, result.source if keep else None, result.findings, None, notebook, stopped=result.stopped)
 
 
 def analyze_path(path: Path, display: str, settings: Settings) -> FileResult:
@@ -130,7 +137,8 @@ def analyze_source(source: str, path: str, settings: Settings) -> FileResult:
     # `# noqa: KER902` belongs to `kerlint confirm`: a static run cannot tell whether it is used.
     checkable = frozenset(code for code in enabled if not BY_CODE[code].emitted_by_confirm)
     findings = apply_suppressions(findings, parse_suppressions(source), path, checkable)
-    return FileResult(path, source, findings, analysis)
+    stopped = [(analysis.locator.line(stop.node), stop.reason) for stop in analysis.stops]
+    return FileResult(path, source, findings, analysis, stopped=stopped)
 
 
 def internal_error(path: str, error: BaseException | str) -> Finding:

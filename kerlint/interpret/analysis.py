@@ -32,7 +32,7 @@ class Locator:
 
     def __init__(self, module: cst.Module, anchors: dict[int, cst.CSTNode] | None = None, deferred: Iterable[DeferredDefinition] = ()):
         self.module = module
-        self.anchors = anchors or {}
+        self.anchors = anchors if anchors is not None else {}  # the interpreter's, filled as it runs
         self.deferred = list(deferred)
         self._positions: dict[int, NodePositions | dict] = {}  # id(module) -> its positions
 
@@ -84,6 +84,7 @@ class FileAnalysis:
     inputs: list[InputNode]  # every keras.Input evaluated, used by a model or not
     dead: list[DeadBranch] = field(default_factory=list)  # layer calls that reach no model (KER106); not in `calls`
     data_uses: list[DataUse] = field(default_factory=list)  # what fit/evaluate/predict received, per call
+    stops: list[Unresolved] = field(default_factory=list)  # where a budget stopped the analysis early (also in `unresolved`)
 
 
 def analyze_module(
@@ -101,5 +102,5 @@ def analyze_module(
     dead_calls = {id(call) for branch in dead for call in branch.calls}
     return FileAnalysis(
         path, models, [c for c in interpreter.calls if id(c) not in dead_calls], interpreter.data_loads, interpreter.unresolved,
-        Locator(module, interpreter.anchors, (deferred or {}).values()), interpreter.inputs, dead, interpreter.data_uses
+        interpreter.locator, interpreter.inputs, dead, interpreter.data_uses, interpreter.stops
     )

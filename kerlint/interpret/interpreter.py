@@ -16,7 +16,7 @@ import operator
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Iterable, Iterator
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator
 
 import libcst as cst
 
@@ -34,6 +34,9 @@ from kerlint.interpret.values import (
 )
 from kerlint.followed import load_module
 from kerlint.skeleton import DeferredDefinition
+
+if TYPE_CHECKING:
+    from kerlint.interpret.analysis import Locator
 
 
 MAX_CAUSES = 10_000
@@ -103,6 +106,7 @@ class Scope:
     """Names of one module or function activation; ``parent`` is the closure."""
 
     declared_global: frozenset[str] = frozenset()  # names a ``global`` statement made the module's (few scopes have any)
+    why: dict[str, Unresolved] | None = None  # names bound to UNKNOWN here -> the cause recorded as their value was computed
 
     def __init__(self, parent: "Scope | None" = None, module: cst.Module | None = None):
         self.vars: dict[str, Any] = {}
@@ -122,6 +126,19 @@ class Scope:
                 return ApiRef(canonical(f"{scope.star_imports[0]}.{name}"))
             scope = scope.parent
         return py_builtins.lookup(name)
+
+    def cause_of(self, name: str) -> Unresolved | None:
+        """Why `name`, as a lookup finds it, is unknown (see `Interpreter.recall`)."""
+        scope = self.holder(name)
+        return scope.why.get(name) if scope.why else None
+
+    def remember(self, name: str, cause: Unresolved | None) -> None:
+        if cause is not None:
+            if self.why is None:
+                self.why = {}
+            self.why[name] = cause
+        elif self.why:
+            self.why.pop(name, None)
 
     def holder(self, name: str) -> "Scope":
         """The scope whose binding of `name` a lookup finds (this one when none binds it)."""
@@ -148,14 +165,23 @@ def join(a: Any, b: Any) -> Any:
     return UNKNOWN
 
 
-def _join_into(variables: dict[str, Any], other: dict[str, Any]) -> None:
-    """`variables` becomes what both paths agree on; names bound on one path only become UNKNOWN."""
+def _join_into(variables: dict[str, Any], other: dict[str, Any]) -> list[str]:
+    """`variables` becomes what both paths agree on; names bound on one path only become UNKNOWN.
+
+    Returns the names that became UNKNOWN here (known on at least one path).
+    """
+    lost = []
     for key, value in other.items():
         mine = variables.get(key, UNKNOWN)
         if mine is not value:
-            variables[key] = join(mine, value)
+            variables[key] = joined = join(mine, value)
+            if joined is UNKNOWN:
+                lost.append(key)
     for key in variables.keys() - other.keys():
+        if variables[key] is not UNKNOWN:
+            lost.append(key)
         variables[key] = UNKNOWN
+    return lost
 
 
 _BINARY: dict[type, Callable[[Any, Any], Any]] = {
@@ -241,7 +267,11 @@ class Interpreter:
         self.models: list[ModelValue] = []
         self.calls: list[LayerCall] = []
         self.unresolved: list[Unresolved] = []
+        self.stops: list[Unresolved] = []  # where a budget stopped the module body or an entry point, and why
         self.causes: list[Unresolved] = []  # why values became unknown, in order (see `explain`)
+        self.call_causes = 0  # len(causes) when the call being dispatched began to evaluate its arguments (see `because`)
+        self._locator: Locator | None = None
+        self._own_deferred = tuple(self.deferred.values())  # this file's left-out definitions, for the locator
         self.data_loads: list[Data] = []
         self.data_uses: list[arrays.DataUse] = []  # what fit/evaluate/predict received
         self.inputs: list[InputNode] = []
@@ -254,7 +284,6 @@ class Interpreter:
         self.methods: list[tuple[classes.ClassValue, classes.Instance]] = []  # (owner class, self) of running methods
         self.importing = 0  # > 0 while an imported module's top level runs: its models are not this file's
         self.anchors: dict[int, cst.CSTNode] = {}  # another file's nodes -> where this file reached them
-        self.exhausted = False
         self.allocated = 0
         self.lost: list[LostOutput] = []  # layer outputs nothing can read any more (see `liveness`)
         self.undecided = 0  # > 0 while one path of a branch kerlint cannot decide runs (see `exec_both`)
@@ -338,15 +367,39 @@ class Interpreter:
     def note(self, node: cst.CSTNode, reason: str) -> None:
         self.unresolved.append(Unresolved(node, reason))
 
+    @property
+    def locator(self) -> "Locator":
+        """Where this file's nodes are: computed when a reason first quotes a line, shared with the file's analysis."""
+        if self._locator is None:
+            from kerlint.interpret.analysis import Locator  # the analysis is built on this module
+
+            self._locator = Locator(self.module, self.anchors, self._own_deferred)
+        return self._locator
+
+    def because(self, since: int) -> str:
+        """``: <cause> (line N)`` for the first cause recorded since `since` (a ``len(causes)``), or "" when none was.
+
+        The end of an unresolved reason: a model's outputs that could not be
+        evaluated say which construct made them unknown, and where.
+        """
+        if len(self.causes) <= since:
+            return ""
+        cause = self.causes[since]
+        return f": {cause.reason} (line {self.locator.line(cause.node)})"
+
+    def recall(self, cause: Unresolved) -> None:
+        """Record `cause`: a new one (`explain`), or that of an unknown value computed earlier and used again now."""
+        if len(self.causes) < MAX_CAUSES:
+            self.causes.append(cause)
+
     def explain(self, node: cst.CSTNode, reason: str) -> None:
         """Why a value became unknown at `node` (``tf.random.normal`` with an unknown shape).
 
         Not a finding of its own: a construct that ends unresolved (a custom
         layer's ``call``, a model's outputs) quotes the first cause recorded
-        since it began, so its reason names the line to look at.
+        since it began (`because`), so its reason names the line to look at.
         """
-        if len(self.causes) < MAX_CAUSES:
-            self.causes.append(Unresolved(node, reason))
+        self.recall(Unresolved(node, reason))
 
     def source_text(self, node: cst.CSTNode, limit: int = 60) -> str:
         """The code of `node` for a reason to quote: a loop's header, an expression's first line, at most `limit` characters."""
@@ -369,7 +422,7 @@ class Interpreter:
         if self.steps > self.step_limit:
             self._over_budget()
         if not self.steps & 1023 and time.monotonic() > self.deadline:
-            self._exhaust(f"evaluation time budget of {self.budget.seconds:g}s exhausted")
+            raise BudgetExhausted(f"evaluation time budget of {self.budget.seconds:g}s exhausted")
 
     def start_entry(self) -> None:
         """The module body or an entry point starts: it gets its own idle allowance (see `Budget`)."""
@@ -387,22 +440,18 @@ class Interpreter:
 
     def _over_budget(self) -> None:
         if self.steps > self._file_step_limit():
-            self._exhaust(f"evaluation budget of {self.steps - 1:,} steps exhausted ({self.built:,} Keras layers built)")
+            raise BudgetExhausted(f"evaluation budget of {self.steps - 1:,} steps exhausted ({self.built:,} Keras layers built)")
         raise _EntryAbandoned(f"abandoned after {self.steps - 1 - self.entry_start[0]:,} steps that built too few Keras layers")
-
-    def _exhaust(self, reason: str) -> None:
-        if self.exhausted:
-            raise BudgetExhausted(reason)
-        self.exhausted = True
-        raise BudgetExhausted(f"{reason}: the rest of the file is not analyzed")
 
     def stopped(self, stop: _Stopped, entry: str | None) -> None:
         """A budget stopped the module body (`entry` None) or an entry point: the file says where and why, and so
         do the models it left incomplete (what would have run next might have changed them)."""
         node = stop.statement or self.module
         where = f"`{entry}`" if entry else "the module's top level"
-        reason = f"analysis of {where} stopped early in `{self.source_text(node)}`: {stop}"
+        running = "" if stop.statement is None else f" in `{self.source_text(stop.statement)}`"
+        reason = f"analysis of {where} stopped early{running}: {stop}; what runs after it is not analyzed"
         self.note(node, reason)
+        self.stops.append(Unresolved(node, reason))
         for model in self.models[self.entry_models:]:
             if not model.graph.complete:
                 model.graph.notes.append(Unresolved(node, reason))
@@ -468,11 +517,15 @@ class Interpreter:
             if type(value) is Tensor and value.reads == 0:
                 self.lose(value, None, node, None, scope, "discarded")
         elif kind is cst.Assign:
+            since = len(self.causes)
             value = self.eval(node.value, scope)
             if len(node.targets) == 1 and type(node.targets[0].target) is cst.Name:
                 self.rebind(node.targets[0].target.value, value, node, scope)
             for target in node.targets:
                 self.assign(target.target, value, scope)
+                if value is UNKNOWN and type(target.target) is cst.Name:
+                    cause = self.causes[since] if len(self.causes) > since else None
+                    scope.holder(target.target.value).remember(target.target.value, cause)
         elif kind is cst.AnnAssign:
             if node.value is not None:
                 self.assign(node.target, self.eval(node.value, scope), scope)
@@ -667,10 +720,11 @@ class Interpreter:
         elif condition is False:
             else_body()
         else:
-            self.exec_both(lambda: self.exec_block(node.body.body, scope), else_body, scope)
+            for name in self.exec_both(lambda: self.exec_block(node.body.body, scope), else_body, scope):
+                scope.remember(name, Unresolved(node, f"`{name}` is set differently on the paths of an `if` kerlint cannot decide"))
 
-    def exec_both(self, first: Callable[[], None], second: Callable[[], None], scope: Scope) -> None:
-        """Run both paths of an unknown branch and keep what they agree on.
+    def exec_both(self, first: Callable[[], None], second: Callable[[], None], scope: Scope) -> list[str]:
+        """Run both paths of an unknown branch and keep what they agree on; returns the names that this made unknown.
 
         A path that raises or returns is dropped (the other path continues), as
         with ``if weights not in {...}: raise ValueError(...)``.
@@ -695,8 +749,7 @@ class Interpreter:
                 raise _Return(returns[0] if len(returns) == 1 else join(*returns))
             raise _Raise()
         scope.vars = falls[0]
-        if len(falls) == 2:
-            _join_into(falls[0], falls[1])
+        return _join_into(falls[0], falls[1]) if len(falls) == 2 else []
 
     def exec_For(self, node: cst.For, scope: Scope) -> None:
         items = self.iterate(self.eval(node.iter, scope))
@@ -707,7 +760,7 @@ class Interpreter:
         completed = True
         for index, item in enumerate(items):
             if index >= self.budget.loop_unroll:
-                self.note(node, f"loop unrolled only {self.budget.loop_unroll} times")
+                self.note(node, f"loop `{self.source_text(node)}` unrolled only {self.budget.loop_unroll} times: what it assigns is unknown after")
                 self.exec_unknown_loop(node.target, node.body.body, scope)
                 return
             if self.idle_loop(start, index, len(items)):
@@ -728,7 +781,7 @@ class Interpreter:
         start = self.loop_start()
         for index in range(self.budget.loop_unroll):
             if self.idle_loop(start, index, None):
-                self.note(node, f"while loop still running after {index} iterations that touched no Keras object: summarized")
+                self.note(node, f"`{self.source_text(node)}`: while loop still running after {index} iterations that touched no Keras object: summarized")
                 self.summarize_loop(node, index, scope)
                 return
             condition = self.truth(self.eval(node.test, scope))
@@ -743,7 +796,7 @@ class Interpreter:
             except _Continue:
                 continue
         else:
-            self.note(node, f"while loop still running after {self.budget.loop_unroll} iterations")
+            self.note(node, f"`{self.source_text(node)}`: while loop still running after {self.budget.loop_unroll} iterations")
         self.exec_unknown_loop(None, node.body.body, scope)
 
     def loop_start(self) -> tuple[int, int]:
@@ -766,13 +819,16 @@ class Interpreter:
 
     def summarize_loop(self, node: cst.For | cst.While | cst.BaseComp, done: int, scope: Scope) -> None:
         """The rest of a loop that touches no Keras object, without running it: what it assigns or changes is unknown."""
-        self.explain(node, f"loop `{self.source_text(node)}` summarized after {done} iterations that touched no Keras object")
+        cause = Unresolved(node, f"loop `{self.source_text(node)}` summarized after {done} iterations that touched no Keras object")
+        self.recall(cause)
         for name in _bound_names(node):
             self.bind(name, UNKNOWN, scope)
+            scope.holder(name).remember(name, cause)
         for name in _mutated_names(node):
             owner = scope.holder(name)
             if isinstance(owner.vars.get(name), (list, dict, classes.Instance, Data)):
                 owner.vars[name] = UNKNOWN  # ``samples.append(x)``: its length, whatever it holds
+                owner.remember(name, cause)
 
     def exec_unknown_loop(self, target: cst.BaseAssignTargetExpression | None, body, scope: Scope) -> None:
         """A loop whose trip count is unknown: maybe zero, maybe once; join the two."""
@@ -877,6 +933,10 @@ class Interpreter:
         value = resolved(scope.lookup(node.value))
         if type(value) is Tensor:
             value.reads += 1
+        elif value is UNKNOWN:
+            cause = scope.cause_of(node.value)
+            if cause is not None:
+                self.recall(cause)
         return value
 
     def eval_Integer(self, node: cst.Integer, scope: Scope) -> Any:
@@ -1057,7 +1117,10 @@ class Interpreter:
             if name in base.scope.vars:
                 return resolved(base.scope.vars[name])
             dotted = f"{base.dotted}.{name}" if base.dotted else name
-            return self.import_module(dotted, base.level, node) or UNKNOWN
+            submodule = self.import_module(dotted, base.level, node)
+            if submodule is None:
+                self.explain(node, f"`{dotted}` is not defined in the project's module `{base.dotted or '.'}`")
+            return submodule or UNKNOWN
         if base is UNKNOWN:
             return UNKNOWN
         if _keras_object(base):
@@ -1065,6 +1128,8 @@ class Interpreter:
         value = keras_api.attribute(self, base, name, node)
         if type(value) is Tensor:
             value.reads += 1  # ``layer.output``, ``self.hidden``: a read the tensor's name does not show
+        elif value is UNKNOWN:
+            self.explain(node, f"`.{name}` of {_described(base)} is not statically known")
         return value
 
     def eval_Subscript(self, node: cst.Subscript, scope: Scope) -> Any:
@@ -1147,6 +1212,7 @@ class Interpreter:
         return results
 
     def eval_Call(self, node: cst.Call, scope: Scope) -> Any:
+        since = len(self.causes)
         function = self.eval(node.func, scope)
         args: list = []
         kwargs: dict[str, Any] = {}
@@ -1155,22 +1221,23 @@ class Interpreter:
             if arg.star == "*":
                 items = self.iterate(value)
                 if items is None:
-                    return self.unknown_call(function, node)
+                    return self.unknown_call(function, node, since)
                 args.extend(items)
             elif arg.star == "**":
                 if not isinstance(value, dict) or not all(isinstance(k, str) for k in value):
-                    return self.unknown_call(function, node)
+                    return self.unknown_call(function, node, since)
                 kwargs.update(value)
             elif arg.keyword is not None:
                 kwargs[arg.keyword.value] = value
             else:
                 args.append(value)
         self.call_site = (node, scope)  # where the arguments were written: sizes are named from them (run_time_sizes)
+        self.call_causes = since
         return self.call(function, args, kwargs, node)
 
-    def unknown_call(self, function: Any, node: cst.Call) -> Any:
+    def unknown_call(self, function: Any, node: cst.Call, since: int) -> Any:
         if isinstance(function, ApiRef) and keras_api.is_model_api(function):
-            self.note(node, f"arguments of `{function.path}` could not be evaluated")
+            self.note(node, f"the arguments of `{self.source_text(node)}` could not be evaluated{self.because(since)}")
         return UNKNOWN
 
     def call(self, function: Any, args: list, kwargs: dict, node: cst.CSTNode) -> Any:
@@ -1185,9 +1252,12 @@ class Interpreter:
         if function == SUPER:
             return classes.Super(self.methods[-1][1], self.methods[-1][0]) if self.methods else UNKNOWN
         try:
-            return self.allocate(keras_api.call(self, function, args, kwargs, node))
+            value = self.allocate(keras_api.call(self, function, args, kwargs, node))
         except HelperRaised:
             raise _Raise() from None
+        if value is UNKNOWN and type(function) is ApiRef and len(self.causes) == self.call_causes:
+            self.explain(node, _unmodelled(function.path))  # no argument was unknown: the function itself is the cause
+        return value
 
     # ---------------------------------------------------------- user functions
 
@@ -1213,6 +1283,7 @@ class Interpreter:
         scope.owner = function.node
         self.bind_arguments(function, args, kwargs, scope)
         self.call_stack.append(function.name)
+        since = len(self.causes)
         try:
             if isinstance(function.node, cst.Lambda):
                 return self.eval(function.node.body, scope)
@@ -1223,8 +1294,13 @@ class Interpreter:
             return None
         except _Return as returned:
             self.lose_locals(scope)
+            if returned.value is UNKNOWN and len(self.causes) == since:
+                self.explain(node, f"what `{function.name}` returns is not statically known")
             return returned.value
-        except (_Raise, _Break, _Continue):
+        except _Raise:
+            self.explain(node, f"`{function.name}` raises an exception here, or may")
+            return UNKNOWN
+        except (_Break, _Continue):
             return UNKNOWN
         except RecursionError:
             self.note(node, f"`{function.name}` nests too deeply to evaluate")
@@ -1243,8 +1319,11 @@ class Interpreter:
                 scope.vars[name] = args[index]
             elif name in kwargs:
                 scope.vars[name] = kwargs.pop(name)
+            elif name in defaults:
+                scope.vars[name] = defaults[name]
             else:
-                scope.vars[name] = defaults.get(name, UNKNOWN)
+                scope.vars[name] = UNKNOWN
+                scope.remember(name, Unresolved(param, f"`{function.name}` is analyzed without a value for its parameter `{name}`"))
         if type(params.star_arg) is cst.Param:
             scope.vars[params.star_arg.name.value] = tuple(args[len(positional):])
         for param in params.kwonly_params:
@@ -1392,6 +1471,28 @@ def _mutated_names(node: cst.CSTNode) -> set[str]:
 
     node.visit(Visitor())
     return names
+
+
+def _unmodelled(path: str) -> str:
+    """Why calling library function `path` gave an unknown value, though its arguments were known."""
+    if is_keras(path):
+        return f"`{path}` is not modelled by kerlint"
+    if path.startswith(("tensorflow.", *arrays.LIBRARIES)):
+        return f"the result of `{path}` is not statically known"
+    return f"`{path}` is neither Keras nor a module of the project: its result is only known at run time"
+
+
+def _described(value: Any) -> str:
+    """How a reason names a value: ``layer `dense```, ``a `Sampler` object``."""
+    if type(value) is LayerValue:
+        return f"layer `{value.layer.name}`"
+    if type(value) is ModelValue:
+        return f"model `{value.graph.name}`"
+    if type(value) is classes.Instance:
+        return f"a `{value.cls.name}` object"
+    if isinstance(value, Tensor):
+        return "a tensor"
+    return "an array" if isinstance(value, Data) else f"a value of type `{type(value).__name__}`"
 
 
 def _keras_object(value: Any) -> bool:

@@ -9,7 +9,7 @@ scikit-learn, tf.data, Keras's data utilities) are handed to ``arrays.py``.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Callable
 
 import libcst as cst
 
@@ -40,9 +40,7 @@ MERGE_FUNCTIONS = {
     "minimum": "Minimum",
     "dot": "Dot",
 }
-BACKEND_DEFAULTS = {
-    "image_data_format": "channels_last", "image_dim_ordering": "tf", "floatx": "float32", "backend": "tensorflow", "epsilon": 1e-7,
-}
+BACKEND_DEFAULTS = {"image_data_format": "channels_last", "image_dim_ordering": "tf", "floatx": "float32", "backend": "tensorflow"}
 """What Keras's global configuration returns unless the user changed it (keras.json); see README."""
 TENSOR_FUNCTION_MODULES = ("keras.ops.", "keras.activations.", "keras.backend.")
 MODEL_CLASSES = {"Model", "Functional"}
@@ -114,7 +112,7 @@ def call_keras(interp: "Interpreter", ref: ApiRef, args: list, kwargs: dict, nod
         return call_helper(path, args, kwargs)
     if path.startswith(FOLLOWED_KERAS):
         return applications.call(interp, ref, args, kwargs, node)
-    if op_shapes.spelling(path) is not None or path.startswith(TENSOR_FUNCTION_MODULES) and _has_tensor(args, kwargs):
+    if path.startswith(TENSOR_FUNCTION_MODULES) and (op_shapes.spelling(path) is not None or _has_tensor(args, kwargs)):
         return tensor_ops.call(interp, path, args, kwargs, node)
     if leaf in BACKEND_DEFAULTS and (".backend" in path or ".config" in path):
         return BACKEND_DEFAULTS[leaf]
@@ -376,21 +374,43 @@ def make_functional(interp: "Interpreter", args: list, kwargs: dict, node: cst.C
     graph = new_model(interp, "functional", bound.get("name"), node)
     model = ModelValue(graph)
     interp.register_model(model)
-    connect_functional(graph, inputs, outputs, node)
+    since = interp.call_causes
+    connect_functional(graph, inputs, outputs, node, lambda which: unevaluated(interp, node, which, bound.get(which), since))
     return model
 
 
-def connect_functional(graph: ModelGraph, inputs: Any, outputs: Any, node: cst.CSTNode) -> None:
-    """The functional model's graph: the calls between its inputs and outputs (also a Model subclass built this way)."""
+def connect_functional(
+    graph: ModelGraph, inputs: Any, outputs: Any, node: cst.CSTNode, reason: Callable[[str], str] = "the model's {} could not be evaluated".format
+) -> None:
+    """The functional model's graph: the calls between its inputs and outputs (also a Model subclass built this way);
+    `reason` says why its "inputs" or "outputs" are not tensors (`unevaluated`)."""
     graph.kind = "functional"
     input_tensors = flatten_tensors(inputs)
     output_tensors = flatten_tensors(outputs)
     if input_tensors is None or output_tensors is None:
-        which = "inputs" if input_tensors is None else "outputs"
-        graph.notes.append(Unresolved(node, f"the model's {which} could not be evaluated"))
+        graph.notes.append(Unresolved(node, reason("inputs" if input_tensors is None else "outputs")))
         return
     graph.inputs, graph.outputs = input_tensors, output_tensors
     graph.calls, _ = collect_calls(output_tensors)
+
+
+def unevaluated(interp: "Interpreter", node: cst.CSTNode, which: str, value: Any, since: int) -> str:
+    """Why ``keras.Model(inputs, outputs)``'s `which` argument (its `value`) holds no tensors: the expression, and the
+    first cause recorded since the call began (`Interpreter.because`)."""
+    position = ("inputs", "outputs").index(which)
+    expression = call_argument(node, position, (which, which[:-1]))
+    shown = "" if expression is None else f" (`{interp.source_text(expression)}`)"
+    why = interp.because(since) or ("" if value is None or value is UNKNOWN else ": not a tensor or a structure of tensors")
+    return f"the model's {which} could not be evaluated{shown}{why}"
+
+
+def call_argument(node: cst.CSTNode, position: int, keywords: tuple[str, ...]) -> cst.BaseExpression | None:
+    """The expression a call passed as its `position`-th argument or by one of these `keywords`, if it is written so."""
+    if type(node) is not cst.Call:
+        return None
+    positional = [arg.value for arg in node.args if arg.keyword is None and not arg.star]
+    named = [arg.value for arg in node.args if arg.keyword is not None and arg.keyword.value in keywords]
+    return named[0] if named else positional[position] if position < len(positional) else None
 
 
 def make_sequential(interp: "Interpreter", args: list, kwargs: dict, node: cst.CSTNode) -> ModelValue:
@@ -399,17 +419,21 @@ def make_sequential(interp: "Interpreter", args: list, kwargs: dict, node: cst.C
     graph.sequence = []
     model = ModelValue(graph)
     interp.register_model(model)
+    since = interp.call_causes
     layers = bound.get("layers")
     if layers is UNKNOWN:
-        graph.notes.append(Unresolved(node, "the list of layers could not be evaluated"))
+        expression = call_argument(node, 0, ("layers",))
+        shown = "" if expression is None else f" (`{interp.source_text(expression)}`)"
+        graph.notes.append(Unresolved(node, f"the list of layers could not be evaluated{shown}{interp.because(since)}"))
     elif isinstance(layers, (list, tuple)):
         for item in layers:
-            sequential_add(interp, model, item, node)
+            sequential_add(interp, model, item, node, since)
     refresh_sequential(model)
     return model
 
 
-def sequential_add(interp: "Interpreter", model: ModelValue, item: Any, node: cst.CSTNode) -> None:
+def sequential_add(interp: "Interpreter", model: ModelValue, item: Any, node: cst.CSTNode, since: int | None = None) -> None:
+    """``model.add(item)``; `since` (default: the running call's) is where the causes of an unknown item start."""
     graph = model.graph
     if isinstance(item, Tensor) and isinstance(item.producer, InputNode) and model.head is None:
         model.head = item
@@ -420,7 +444,8 @@ def sequential_add(interp: "Interpreter", model: ModelValue, item: Any, node: cs
     elif isinstance(item, classes.Instance) and item.layer is not None:
         item = LayerValue(item.layer)  # a custom layer or subclassed model
     if not isinstance(item, LayerValue):
-        graph.notes.append(Unresolved(node, "Sequential model contains a layer that could not be evaluated"))
+        why = interp.because(interp.call_causes if since is None else since)
+        graph.notes.append(Unresolved(node, f"Sequential model contains a layer that could not be evaluated{why}"))
         model.head = None
         return
     layer = item.layer
@@ -492,8 +517,8 @@ def call_method(interp: "Interpreter", method: BoundMethod, args: list, kwargs: 
             if isinstance(value, ModelValue):
                 load_weights(value, node)
         return UNKNOWN
-    if isinstance(receiver, (Tensor, op_shapes.StaticShape)):
-        return tensor_ops.method(receiver, name, args, kwargs)
+    if isinstance(receiver, op_shapes.StaticShape) and name == "as_list" and not args and not kwargs:
+        return list(receiver)
     if isinstance(receiver, (list, dict, str)):
         return native_method(receiver, name, args, kwargs)
     if isinstance(receiver, LayerValue) and receiver.layer.spec is not None and name in receiver.layer.spec.methods:
@@ -563,8 +588,10 @@ def native_method(receiver: Any, name: str, args: list, kwargs: dict) -> Any:
 
 
 def attribute(interp: "Interpreter", base: Any, name: str, node: cst.CSTNode) -> Any:
-    if isinstance(base, (Tensor, op_shapes.StaticShape)):
-        return tensor_ops.attribute(base, name)
+    if isinstance(base, Tensor):
+        return op_shapes.StaticShape(base.shape) if name == "shape" and base.shape is not None else UNKNOWN
+    if isinstance(base, op_shapes.StaticShape):
+        return len(base) if name in ("rank", "ndims") else BoundMethod(base, name)
     if isinstance(base, LayerValue):
         layer = base.layer
         if name == "name":

@@ -1,0 +1,104 @@
+"""Reasons a user can act on: an unresolved model names the construct that stopped kerlint, and its line.
+
+A value that becomes unknown records why (`Interpreter.explain`); a model
+whose outputs, layers or arguments end unknown quotes the first such cause
+recorded since its call began, with the cause's line.
+"""
+
+from __future__ import annotations
+
+import textwrap
+
+from kerlint.cost import model_costs
+
+from helpers import analyze, kerlint
+
+
+def reasons(source: str) -> list[tuple[int, str]]:
+    """(line, reason) of everything unresolved in the file's models."""
+    return [(item["line"], item["reason"]) for cost in model_costs(analyze(source).analysis) for item in cost.unresolved]
+
+
+def test_a_model_built_on_a_function_from_a_module_kerlint_cannot_follow_names_it():
+    assert reasons("""
+        import keras
+        from keras import layers
+        from mylib import build_backbone
+
+        inputs = keras.Input((32, 32, 3))
+        features = build_backbone(inputs)
+        x = layers.GlobalAveragePooling2D()(features)
+        model = keras.Model(inputs, layers.Dense(10)(x))
+    """) == [(9, "the model's outputs could not be evaluated (`layers.Dense(10)(x)`): `mylib.build_backbone` is neither Keras"
+                 " nor a module of the project: its result is only known at run time (line 7)")]
+
+
+def test_a_layer_list_that_depends_on_a_summarized_loop_names_the_loop():
+    assert reasons("""
+        import keras
+        from keras import layers
+        depth = 0
+        for line in range(3000):
+            depth += 1
+        model = keras.Sequential([keras.Input((4,)), *[layers.Dense(3) for _ in range(depth)]])
+    """) == [(7, "Sequential model contains a layer that could not be evaluated: loop `for line in range(3000)` summarized"
+                 " after 3 iterations that touched no Keras object (line 5)")]
+
+
+def test_an_entry_point_run_without_an_argument_names_the_parameter():
+    assert reasons("""
+        import keras
+
+        def build(make_head):
+            inputs = keras.Input((3,))
+            return keras.Model(inputs, make_head(inputs))
+    """) == [(6, "the model's outputs could not be evaluated (`make_head(inputs)`): `build` is analyzed without a value"
+                 " for its parameter `make_head` (line 4)")]
+
+
+def test_outputs_that_are_not_tensors_say_so():
+    assert reasons("""
+        import keras
+        inputs = keras.Input((4,))
+        base = keras.Model(inputs, keras.layers.Dense(3)(inputs))
+        model = keras.Model(base.input, base.bogus_output)
+    """) == [(5, "the model's outputs could not be evaluated (`base.bogus_output`): not a tensor or a structure of tensors")]
+
+
+STOPPED = textwrap.dedent("""
+    import keras
+
+    def spin(depth=17):
+        return 0 if depth == 0 else spin(depth - 1) + spin(depth - 1)
+
+    total = spin()
+    model = keras.Sequential([keras.Input((2,)), keras.layers.Dense(1)])
+""")
+STOP_NOTE = ("kerlint: note: train.py:7: analysis of the module's top level stopped early in `total = spin()`:"
+             " abandoned after 10,000 steps that built too few Keras layers; what runs after it is not analyzed\n")
+
+
+def test_cost_says_where_and_why_the_analysis_stopped_when_it_finds_no_model():
+    for format_name in ("table", "json"):
+        result = kerlint("cost", "--isolated", "--format", format_name, "-", "--stdin-filename", "train.py", stdin=STOPPED)
+        assert result.returncode == 0 and result.stderr == STOP_NOTE, result.stderr
+
+
+def test_check_verbose_says_where_the_analysis_stopped():
+    quiet = kerlint("check", "--isolated", "-", "--stdin-filename", "train.py", stdin=STOPPED)
+    verbose = kerlint("check", "--isolated", "--verbose", "-", "--stdin-filename", "train.py", stdin=STOPPED)
+    assert quiet.stderr == "" and verbose.stderr == STOP_NOTE
+    assert quiet.returncode == verbose.returncode == 0
+
+
+def test_a_value_set_differently_on_the_paths_of_an_undecided_if_names_the_if():
+    assert reasons("""
+        import sys
+        import keras
+        inputs = keras.Input((4,))
+        x = keras.layers.Dense(4)(inputs)
+        if len(sys.argv) > 1:
+            x = keras.layers.Dense(2)(x)
+        model = keras.Model(inputs, x)
+    """) == [(8, "the model's outputs could not be evaluated (`x`): `x` is set differently on the paths of an `if` kerlint"
+                 " cannot decide (line 6)")]
