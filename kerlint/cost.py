@@ -70,6 +70,7 @@ class RunTimeTotals:
     params: str  # "12,544·num_classes + 1,180,672"
     trainable_params: str
     non_trainable_params: str
+    flops: str | None  # at the report's batch size; None when an operation's FLOPs are not modelled
     unknowns: dict[str, dict]
 
     def to_json(self) -> dict:
@@ -77,11 +78,12 @@ class RunTimeTotals:
             "params_expression": self.params,
             "trainable_params_expression": self.trainable_params,
             "non_trainable_params_expression": self.non_trainable_params,
+            "flops_expression": self.flops,
             "unknowns": self.unknowns,
         }
 
 
-_NO_RUN_TIME_TOTALS = {"params_expression": None, "trainable_params_expression": None, "non_trainable_params_expression": None, "unknowns": None}
+_NO_RUN_TIME_TOTALS = dict.fromkeys(RunTimeTotals("", "", "", None, {}).to_json())
 
 
 @dataclass(frozen=True)
@@ -137,7 +139,8 @@ class ModelCost:
             parts = [f"{human_count(self.params)} params"]
         else:
             parts = ["? params" if self.run_time is None else f"{self.run_time.params} params"]
-        parts.append(flops_summary(self.flops))
+        run_time_flops = None if self.run_time is None else self.run_time.flops
+        parts.append(flops_summary(self.flops) if run_time_flops is None else f"{run_time_flops} FLOPs")
         weights = None if self.memory is None else self.memory.weights
         parts.append(f"{human_bytes(weights)} weights" if weights is not None else "? weights")
         return ", ".join(parts)
@@ -177,21 +180,33 @@ def model_cost(
         memory=estimate(model, batch_size, precision, chosen),
         graph=model,
         data=data_json(model, analysis.data_uses, locator.line),
-        run_time=run_time_totals(model, locator.line),
+        run_time=run_time_totals(model, locator.line, batch_size),
     )
 
 
-def run_time_totals(model: ModelGraph, line_of) -> RunTimeTotals | None:
-    """`run_time_params` as text, with the line and source of each unknown."""
+def run_time_totals(model: ModelGraph, line_of, batch_size: int = 1) -> RunTimeTotals | None:
+    """`run_time_params` and `run_time_flops` as text, with the line and source of each unknown."""
     totals = run_time_params(model)
     if totals is None:
         return None
     total, trainable = totals
-    named = {u: None for value in totals if isinstance(value, Polynomial) for u in value.unknowns}
+    flops = run_time_flops(model, batch_size)
+    named = {u: None for value in (*totals, flops) if isinstance(value, Polynomial) for u in value.unknowns}
     return RunTimeTotals(
-        size_text(total), size_text(trainable), size_text(total - trainable),
+        size_text(total), size_text(trainable), size_text(total - trainable), None if flops is None else size_text(flops),
         {u.name: {"line": line_of(u.node), "source": u.source} for u in named},
     )
+
+
+def run_time_flops(model: ModelGraph, batch_size: int = 1) -> Size | None:
+    """FLOPs of a model `run_time_params` counts, as a polynomial; None when a layer's or an operation's are not modelled."""
+    total: Size = 0
+    for node in model_nodes(model):
+        flops = node.flops if node.flops is not None else getattr(node, "symbolic_flops", None)
+        if flops is None:
+            return None
+        total += flops * batch_size
+    return total
 
 
 def run_time_params(model: ModelGraph) -> tuple[Size, Size] | None:

@@ -170,6 +170,7 @@ class LayerCall:
     flops: int | None = None  # per sample, from the catalogue; None when unknown
     symbolic_shapes: list | None = None
     """Output shapes when sizes in them are known only at run time (polynomials where ``outputs`` have None)."""
+    symbolic_flops: Any = None  # per sample, a polynomial where ``flops`` is None because of such sizes
 
     def __post_init__(self) -> None:
         _consume(self)

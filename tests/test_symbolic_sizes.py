@@ -7,7 +7,7 @@ import textwrap
 
 import pytest
 
-from kerlint.cost import model_costs, run_time_params
+from kerlint.cost import model_costs, run_time_flops, run_time_params
 from kerlint.layers.base import CannotInfer
 from kerlint.symbolic import Polynomial, Unknown
 
@@ -93,6 +93,16 @@ def _with_values(program: tuple[str, str, str], values: dict[str, int]) -> str:
     return imports + text + textwrap.dedent(body)
 
 
+def _substituted(program: tuple[str, str, str], values: dict[str, int]) -> str:
+    """The program with each unknown's text replaced by its value (the sizes kerlint then knows)."""
+    loading, _, body = program
+    imports = "".join(line + "\n" for line in textwrap.dedent(loading).splitlines() if line.startswith(("import keras", "from keras")))
+    body = textwrap.dedent(body)
+    for name, value in values.items():
+        body = body.replace(name, str(value))
+    return imports + body
+
+
 @pytest.mark.parametrize("name", sorted(PROGRAMS))
 def test_parameter_expression_matches_keras_for_several_sizes(name: str) -> None:
     keras = pytest.importorskip("keras", reason="the expression is checked against Keras's count_params()")
@@ -110,6 +120,18 @@ def test_parameter_expression_matches_keras_for_several_sizes(name: str) -> None
         assert (total.substitute(values), _value(trainable, values)) == (built.count_params(), expected_trainable)
 
 
+@pytest.mark.parametrize("name", sorted(PROGRAMS))
+def test_flops_expression_is_what_kerlint_counts_once_the_sizes_are_known(name: str) -> None:
+    """The same catalogue code runs on polynomials and on ints (its FLOPs are checked against TensorFlow's profiler in test_flops)."""
+    program, cases = PROGRAMS[name]
+    [model] = analyze(_static(program)).analysis.models
+    flops = run_time_flops(model, batch_size=4)
+    assert isinstance(flops, Polynomial)
+    for values in cases:
+        [known] = model_costs(analyze(_substituted(program, values)).analysis, batch_size=4)
+        assert known.total_flops is not None and flops.substitute(values) == known.total_flops
+
+
 def _value(size, values: dict[str, int]) -> int:
     return size.substitute(values) if isinstance(size, Polynomial) else size
 
@@ -123,6 +145,7 @@ def test_cost_json_gives_the_expression_and_where_each_unknown_comes_from(tmp_pa
     # Conv2D 224; Dense(num_classes + 1) on 1,800 features: 1,801·(num_classes + 1); Dense(num_classes): (num_classes + 2)·num_classes
     assert record["params_expression"] == "num_classes² + 1,803·num_classes + 2,025"
     assert record["non_trainable_params_expression"] == "0"
+    assert record["flops_expression"].startswith("2·num_classes² + ")
     assert record["unknowns"] == {"num_classes": {"line": 6, "source": "len(class_names)"}}
 
 

@@ -436,8 +436,10 @@ def infer(interp: "Interpreter", layer: Layer, call: LayerCall, first: Any, extr
         names = ", ".join(f"`{u.name}`" for u in _unknowns(inference.weights))
         call.unresolved = f"{layer.describe()} `{layer.name}`: its weights depend on {names}, known only at run time"
         weights = None
-    flops = inference.flops if isinstance(inference.flops, int) else None
-    return Inference(concrete(inference.outputs), weights, flops)
+    if isinstance(inference.flops, Polynomial):
+        call.symbolic_flops = inference.flops
+        return Inference(concrete(inference.outputs), weights, None)
+    return Inference(concrete(inference.outputs), weights, inference.flops)
 
 
 def _ordinary(layer: Layer, first: Any, extra: dict[str, Any]) -> Inference:

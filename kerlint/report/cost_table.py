@@ -44,7 +44,8 @@ def render_table(models: list[ModelCost], stream: TextIO, notebooks: Mapping[str
             stream.write(f"Total params: {exact_count(model.params)} ({_params(model.params)})\n")
             stream.write(f"Trainable params: {exact_count(model.trainable_params)}\n")
             stream.write(f"Non-trainable params: {exact_count(model.non_trainable_params)}\n")
-        stream.write(f"Total FLOPs (batch {model.batch_size}): {flops_summary(model.flops)}\n")
+        flops = flops_summary(model.flops) if model.run_time is None or model.run_time.flops is None else f"{model.run_time.flops} FLOPs"
+        stream.write(f"Total FLOPs (batch {model.batch_size}): {flops}\n")
         for label, value in _memory_lines(model.memory):
             stream.write(f"{label}: {value}\n")
         stream.write(f"Summary: {model.summary()}\n")
@@ -189,6 +190,8 @@ def render_markdown(models: list[ModelCost], stream: TextIO, notebooks: Mapping[
 
 def _total_flops(model: ModelCost) -> str:
     total = model.total_flops
+    if total is None and model.run_time is not None and model.run_time.flops is not None:
+        return _md(model.run_time.flops)
     return "?" if total is None else human_count(total)
 
 
