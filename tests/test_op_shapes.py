@@ -70,6 +70,11 @@ CASES = {
     "tf.nn.l2_normalize(x, axis=-1)": SEQUENCE,
     "tf.nn.moments(x, axes=[1])": SEQUENCE,
     "tf.image.resize(x, (8, 9))": IMAGE,
+    "tf.nn.conv2d(x, y, strides=2, padding='SAME')": [(None, 8, 8, 3), (3, 3, 3, 5)],
+    "tf.nn.conv1d(x, y, stride=1, padding='VALID', dilations=2)": [(None, 10, 4), (3, 4, 6)],
+    "tf.nn.depthwise_conv2d(x, y, strides=[1, 1, 1, 1], padding='VALID')": [(None, 8, 8, 3), (3, 3, 3, 2)],
+    "tf.nn.max_pool2d(x, ksize=2, strides=2, padding='VALID')": IMAGE,
+    "tf.nn.avg_pool2d(x, 3, 1, 'SAME')": IMAGE,
     "tf.image.extract_patches(x, sizes=[1, 3, 3, 1], strides=[1, 2, 2, 1], rates=[1, 1, 1, 1], padding='VALID')": [(None, 9, 8, 3)],
     "tf.random.normal(shape=(tf.shape(x)[0], 5))": SEQUENCE,
     "tf.random.uniform(tf.shape(x))": SEQUENCE,
@@ -101,6 +106,10 @@ CASES = {
     "ops.pad(x, ((0, 0), (1, 1), (0, 2)))": SEQUENCE,
     "ops.image.resize(x, (8, 8))": IMAGE,
     "ops.image.extract_patches(x, 2)": IMAGE,
+    "ops.conv(x, y, strides=2, padding='same')": [(None, 7, 7, 3), (3, 3, 3, 4)],
+    "ops.depthwise_conv(x, y, 1, 'valid')": [(None, 8, 8, 3), (3, 3, 3, 2)],
+    "ops.max_pool(x, 2)": IMAGE,
+    "ops.average_pool(x, (2, 2), strides=1)": IMAGE,
     "ops.image.extract_patches(x, (3, 2), strides=(2, 2), padding='same')": [(None, 9, 8, 3)],
     "keras.random.normal(shape=(ops.shape(x)[0], 3)) * keras.backend.epsilon()": SEQUENCE,
     "ops.one_hot(ops.cast(x[:, 0, 0], 'int32'), 5)": SEQUENCE,
@@ -135,6 +144,8 @@ CASES = {
     "K.argmax(x)": SEQUENCE,
     "K.tile(x, (1, 2, 1))": SEQUENCE,
     "K.stack([x, x], axis=1)": SEQUENCE,
+    "K.conv2d(x, y, padding='same')": [(None, 8, 8, 3), (3, 3, 3, 5)],
+    "K.pool2d(x, (2, 2), strides=(2, 2))": IMAGE,
 }
 """Expression -> the shapes of its inputs `x` (and `y`); None is the run-time batch axis."""
 
@@ -328,6 +339,28 @@ PROGRAMS = {
         outputs = layers.Dense(2, activation="softmax")(x)
         model = keras.Model(inputs=inputs, outputs=outputs)
     """,
+    "conv_with_tf_nn": """
+        import tensorflow as tf
+        import keras
+        from keras import layers
+
+        class ConvPool(layers.Layer):
+            def __init__(self, filters):
+                super().__init__()
+                self.filters = filters
+
+            def build(self, input_shape):
+                self.kernel = self.add_weight(shape=(3, 3, input_shape[-1], self.filters), initializer="glorot_uniform")
+                self.bias = self.add_weight(shape=(self.filters,), initializer="zeros")
+
+            def call(self, x):
+                y = tf.nn.conv2d(x, self.kernel, strides=1, padding="SAME") + self.bias
+                return tf.nn.max_pool2d(tf.nn.relu(y), ksize=2, strides=2, padding="VALID")
+
+        inputs = keras.Input((16, 16, 3))
+        x = layers.Flatten()(ConvPool(8)(inputs))
+        model = keras.Model(inputs, layers.Dense(2)(x))
+    """,
     "heads_with_ops": """
         import keras
         from keras import layers, ops
@@ -402,7 +435,8 @@ FLOPS = {
         "x + x", "x * 0.5", "tf.square(x)", "-x", "tf.math.rsqrt(x)", "tf.nn.softmax(x)", "tf.nn.relu(x)", "tf.exp(x)",
         "tf.reduce_mean(x, axis=-1)", "tf.reduce_sum(x, axis=1)", "tf.matmul(x, x, transpose_b=True)",
         "tf.math.squared_difference(x, x)", "tf.einsum('bij,bkj->bik', x, x)", "tf.reshape(x, (-1, 24))",
-        "tf.transpose(x, (0, 2, 1))",
+        "tf.transpose(x, (0, 2, 1))", "tf.nn.conv1d(x, tf.ones((3, 6, 2)), 1, 'VALID')", "tf.nn.max_pool1d(x, 2, 2, 'VALID')",
+        "tf.nn.avg_pool1d(x, 3, 1, 'SAME')",
     )},
     # The profiler's BatchMatMul statistic reads `transpose_a`, which BatchMatMulV2 calls `adj_x`: it counts the
     # untransposed contraction. kerlint counts the one TF runs, as the profiler does for an explicit transpose.

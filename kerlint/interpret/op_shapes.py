@@ -382,28 +382,69 @@ def resize(b: dict) -> tuple:
 def extract_patches(b: dict) -> tuple:
     """Each ``size`` window (every ``strides``, ``dilation`` apart) flattened into channels: ``(n, rows, columns, kh·kw·c)``."""
     shape = _shape(b.get("x"))
-    size, strides, dilation = (_pair(b.get(key), default) for key, default in (("size", None), ("strides", b.get("size")), ("dilation", 1)))
-    padding = b.get("padding", "valid")
-    if len(shape) not in (3, 4) or not isinstance(padding, str) or padding.lower() not in ("valid", "same"):
-        raise Unmodelled("on a tensor that is not an image or with an unknown padding")
-    spatial = []
-    for length, window, stride, rate in zip(shape[-3:-1], size, strides, dilation):
-        span = (window - 1) * rate + 1
-        kept = length if padding.lower() == "same" else None if length is None else length - span + 1
-        spatial.append(None if kept is None else max(0, -(-kept // stride)))
-    return shape[:-3] + tuple(spatial) + (_times(shape[-1], size[0] * size[1]),)
+    if len(shape) not in (3, 4):
+        raise Unmodelled("on a tensor that is not an image")
+    size = _per_axis(b.get("size"), 2, None)
+    spatial = _windowed(shape[-3:-1], size, _per_axis(b.get("strides"), 2, size), _per_axis(b.get("dilation"), 2, 1), b.get("padding", "valid"))
+    return shape[:-3] + spatial + (_times(shape[-1], size[0] * size[1]),)
 
 
-def _pair(value: Any, default: Any) -> tuple[int, int]:
-    """A window's (height, width): ``3``, ``(3, 3)`` or TF's ``[1, 3, 3, 1]``."""
+def conv(b: dict) -> tuple:
+    """``tf.nn.conv2d``, ``keras.ops.conv``...: channels last, a kernel of shape ``(*window, in / groups, out)``."""
+    shape, kernel, rank = _spatial(b)
+    if len(kernel) != rank + 2:
+        raise Unmodelled(f"with a kernel of rank {len(kernel)} on {rank} spatial axes")
+    return _slid(b, shape, kernel[:rank], rank) + (kernel[-1],)
+
+
+def depthwise_conv(b: dict) -> tuple:
+    """A kernel of shape ``(*window, in, multiplier)``: ``in × multiplier`` channels out."""
+    shape, kernel, rank = _spatial(b)
+    if len(kernel) != rank + 2:
+        raise Unmodelled(f"with a kernel of rank {len(kernel)} on {rank} spatial axes")
+    return _slid(b, shape, kernel[:rank], rank) + (_times(kernel[-2], kernel[-1]),)
+
+
+def pool(b: dict) -> tuple:
+    """Max or average pooling: the window slides every ``strides`` (the window itself by default); channels stay."""
+    shape, _, rank = _spatial(b, kernel=False)
+    window = _per_axis(b.get("window"), rank, None)
+    return _slid(b, shape, window, rank) + shape[-1:]
+
+
+def _spatial(b: dict, kernel: bool = True) -> tuple[tuple, tuple, int]:
+    shape = _shape(b.get("x"))
+    if b.get("data_format") not in (None, "channels_last", "NWC", "NHWC", "NDHWC") or len(shape) < 3:
+        raise Unmodelled("on a tensor that is not channels-last with spatial axes")
+    return shape, _shape(b.get("kernel")) if kernel else (), len(shape) - 2
+
+
+def _slid(b: dict, shape: tuple, window: tuple, rank: int) -> tuple:
+    strides = _per_axis(b.get("strides"), rank, window)
+    return shape[:1] + _windowed(shape[1:-1], window, strides, _per_axis(b.get("dilation"), rank, 1), b.get("padding", "valid"))
+
+
+def _per_axis(value: Any, rank: int, default: Any) -> tuple:
+    """A window, stride or rate for each spatial axis: ``3``, ``(3, 3)``, or TF's ``[1, 3, 3, 1]`` (1 for batch and channels)."""
     value = default if value is None else value
     if isinstance(value, int) and not isinstance(value, bool):
-        value = (value, value)
-    if isinstance(value, (list, tuple)) and len(value) == 4:
-        value = tuple(value[1:3])
-    if not (isinstance(value, (list, tuple)) and len(value) == 2 and all(isinstance(v, int) and v > 0 for v in value)):
-        raise Unmodelled("with an unknown window")
+        value = (value,) * rank
+    if isinstance(value, (list, tuple)) and len(value) == rank + 2:
+        value = tuple(value[1:-1])
+    if not (isinstance(value, (list, tuple)) and len(value) == rank and all(isinstance(v, int) and v > 0 for v in value)):
+        raise Unmodelled("with an unknown window, stride or rate")
     return tuple(value)
+
+
+def _windowed(sizes: tuple, window: tuple, strides: tuple, rates: tuple, padding: Any) -> tuple:
+    """The sizes a window slid over `sizes` gives: TF's and Keras's ``valid`` and ``same`` padding."""
+    if not isinstance(padding, str) or padding.lower() not in ("valid", "same"):
+        raise Unmodelled("with an unknown padding")
+    out = []
+    for size, extent, stride, rate in zip(sizes, window, strides, rates):
+        kept = size if padding.lower() == "same" or size is None else size - (extent - 1) * rate
+        out.append(None if kept is None else max(0, -(-kept // stride)))
+    return tuple(out)
 
 
 def depth_to_space(b: dict) -> tuple:
@@ -672,6 +713,28 @@ def tensordot_flops(b: dict, output: Shape) -> int | None:
     return None if summed is None or values is None else 2 * summed * values
 
 
+def conv_flops(b: dict, output: Shape) -> int | None:
+    """The profiler's Conv2D and Conv3D: 2 x output values x kernel volume x input channels per group."""
+    kernel = _shape(b.get("kernel"))
+    return _scaled(output, 2 * math.prod(kernel[:-1]) if None not in kernel else None)
+
+
+def depthwise_flops(b: dict, output: Shape) -> int | None:
+    """DepthwiseConv2dNative: 2 x output values x kernel area."""
+    kernel = _shape(b.get("kernel"))
+    return _scaled(output, 2 * math.prod(kernel[:-2]) if None not in kernel else None)
+
+
+def pool_flops(b: dict, output: Shape) -> int | None:
+    """MaxPool and AvgPool: window area x output values."""
+    return _scaled(output, math.prod(_per_axis(b.get("window"), len(output) - 2, None)))
+
+
+def _scaled(output: Shape, factor: int | None) -> int | None:
+    values = _values(output)
+    return None if values is None or factor is None else factor * values
+
+
 def einsum_flops(b: dict, output: Shape) -> int | None:
     """MatMul's convention, as kerlint counts MultiHeadAttention's einsums: 2 x the output's values x the summed-over sizes."""
     sizes, kept, _ = _einsum_indices(b)
@@ -731,6 +794,8 @@ OPERATIONS: dict[str, Operation] = {
     "gather": Operation(gather), "resize": Operation(resize),
     "depth_to_space": Operation(depth_to_space), "space_to_depth": Operation(space_to_depth),
     "extract_patches": Operation(extract_patches),
+    "conv": Operation(conv, conv_flops), "depthwise_conv": Operation(depthwise_conv, depthwise_flops),
+    "max_pool": Operation(pool, pool_flops), "average_pool": Operation(pool, pool_flops),
     "matmul": Operation(matmul, matmul_flops), "dot": Operation(dot, matmul_flops), "batch_dot": Operation(batch_dot),
     "einsum": Operation(einsum, einsum_flops), "tensordot": Operation(tensordot, tensordot_flops),
     "shape": Operation(None, value=shape_value), "int_shape": Operation(None, value=static_shape),
@@ -793,6 +858,8 @@ KERAS_OPS: dict[str, Spelling] = {
     "image.extract_patches": _spell("extract_patches", "images=x size strides dilation_rate=dilation padding"),
     "matmul": _spell("matmul", "x1=x x2=y"), "einsum": _spell("einsum", "subscripts=equation *operands"),
     "tensordot": _spell("tensordot", "x1=x x2=y axes", axes=2),
+    **{name: _spell(name, "inputs=x kernel strides padding data_format dilation_rate=dilation", strides=1) for name in ("conv", "depthwise_conv")},
+    **{name: _spell(name, "inputs=x pool_size=window strides padding data_format") for name in ("max_pool", "average_pool")},
     "shape": _spell("shape", "x"), "ndim": _spell("rank", "x"),
     **{name: _spell("created", "shape") for name in ("zeros", "ones", "empty", "full")},
     **{f"random.{name}": _spell("created", "shape") for name in ("normal", "uniform", "truncated_normal")},
@@ -829,6 +896,12 @@ TF: dict[str, Spelling] = {
     "depth_to_space": _spell("depth_to_space", "input=x block_size"), "space_to_depth": _spell("space_to_depth", "input=x block_size"),
     "matmul": _spell("matmul", "a=x b=y transpose_a transpose_b"), "einsum": _spell("einsum", "equation *operands"),
     "tensordot": _spell("tensordot", "a=x b=y axes"),
+    **{name: _spell("conv", "input=x filters=kernel strides padding data_format dilations=dilation") for name in ("conv2d", "conv3d")},
+    "conv1d": _spell("conv", "input=x filters=kernel stride=strides padding data_format dilations=dilation"),
+    "convolution": _spell("conv", "input=x filters=kernel padding strides dilations=dilation data_format"),
+    "depthwise_conv2d": _spell("depthwise_conv", "input=x filter=kernel strides padding data_format dilations=dilation"),
+    **{f"max_pool{n}": _spell("max_pool", "input=x ksize=window strides padding data_format") for n in ("", "1d", "2d", "3d")},
+    **{f"avg_pool{n}": _spell("average_pool", "input=x ksize=window strides padding data_format") for n in ("", "1d", "2d", "3d")},
     "shape": _spell("shape", "input=x"), "rank": _spell("rank", "input=x"),
     "zeros": _spell("created", "shape"), "ones": _spell("created", "shape"), "fill": _spell("created", "dims=shape"),
     **{f"random.{name}": _spell("created", "shape") for name in ("normal", "uniform", "truncated_normal")},
@@ -853,6 +926,9 @@ BACKEND: dict[str, Spelling] = {
     "repeat": _spell("repeat_vector", "x n"), "flatten": _spell("flatten", "x"), "batch_flatten": _spell("batch_flatten", "x"),
     "one_hot": _spell("one_hot", "indices=x num_classes=depth"), "gather": _spell("gather", "reference=x indices", axis=0),
     "dot": _spell("dot", "x y"), "batch_dot": _spell("batch_dot", "x y axes"),
+    **{f"conv{n}d": _spell("conv", "x kernel strides padding data_format dilation_rate=dilation", strides=1) for n in (1, 2, 3)},
+    "depthwise_conv2d": _spell("depthwise_conv", "x depthwise_kernel=kernel strides padding data_format dilation_rate=dilation", strides=1),
+    "pool2d": _spell("max_pool", "x pool_size=window strides padding data_format", strides=1),
     "shape": _spell("shape", "x"), "int_shape": _spell("int_shape", "x"), "ndim": _spell("rank", "x"),
     "zeros": _spell("created", "shape"), "ones": _spell("created", "shape"),
     "random_normal": _spell("created", "shape"), "random_uniform": _spell("created", "shape"),
