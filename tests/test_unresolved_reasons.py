@@ -65,6 +65,20 @@ def test_outputs_that_are_not_tensors_say_so():
     """) == [(5, "the model's outputs could not be evaluated (`base.bogus_output`): not a tensor or a structure of tensors")]
 
 
+def test_a_sequential_built_on_a_shape_kerlint_cannot_evaluate_says_why():
+    assert reasons("""
+        import keras
+        from mylib import read_features
+        n = read_features("train.csv")
+        model = keras.Sequential([keras.layers.Dense(8), keras.layers.Dense(1)])
+        model.build((None, n))
+    """) == [
+        (5, "Sequential model has no input shape: Keras cannot count its parameters until it is built"),
+        (6, "the input shape of `model.build((None, n))` could not be evaluated: `mylib.read_features` is neither Keras"
+            " nor a module of the project: its result is only known at run time (line 4)"),
+    ]
+
+
 STOPPED = textwrap.dedent("""
     import keras
 

@@ -493,6 +493,9 @@ def refresh_sequential(model: ModelValue) -> None:
 def build_sequential(interp: "Interpreter", model: ModelValue, shape: Any, node: cst.CSTNode, input_tensor: Tensor | None = None) -> None:
     """``model.build(shape)``, or a first call on ``input_tensor``: replay the layers on an input."""
     batch_shape = known_shape(shape)
+    if batch_shape is None and shape is not None and input_tensor is None and not model.graph.inputs:
+        why = interp.because(interp.call_causes)
+        model.graph.notes.append(Unresolved(node, f"the input shape of `{interp.source_text(node)}` could not be evaluated{why}"))
     if batch_shape is None or model.head is not None or model.graph.inputs:
         return
     layers = list(model.graph.sequence)
