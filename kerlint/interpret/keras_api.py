@@ -40,7 +40,9 @@ MERGE_FUNCTIONS = {
     "minimum": "Minimum",
     "dot": "Dot",
 }
-BACKEND_DEFAULTS = {"image_data_format": "channels_last", "image_dim_ordering": "tf", "floatx": "float32", "backend": "tensorflow"}
+BACKEND_DEFAULTS = {
+    "image_data_format": "channels_last", "image_dim_ordering": "tf", "floatx": "float32", "backend": "tensorflow", "epsilon": 1e-7,
+}
 """What Keras's global configuration returns unless the user changed it (keras.json); see README."""
 TENSOR_FUNCTION_MODULES = ("keras.ops.", "keras.activations.", "keras.backend.")
 MODEL_CLASSES = {"Model", "Functional"}
@@ -112,7 +114,7 @@ def call_keras(interp: "Interpreter", ref: ApiRef, args: list, kwargs: dict, nod
         return call_helper(path, args, kwargs)
     if path.startswith(FOLLOWED_KERAS):
         return applications.call(interp, ref, args, kwargs, node)
-    if path.startswith(TENSOR_FUNCTION_MODULES) and (op_shapes.spelling(path) is not None or _has_tensor(args, kwargs)):
+    if op_shapes.spelling(path) is not None or path.startswith(TENSOR_FUNCTION_MODULES) and _has_tensor(args, kwargs):
         return tensor_ops.call(interp, path, args, kwargs, node)
     if leaf in BACKEND_DEFAULTS and (".backend" in path or ".config" in path):
         return BACKEND_DEFAULTS[leaf]
@@ -520,8 +522,8 @@ def call_method(interp: "Interpreter", method: BoundMethod, args: list, kwargs: 
             if isinstance(value, ModelValue):
                 load_weights(value, node)
         return UNKNOWN
-    if isinstance(receiver, op_shapes.StaticShape) and name == "as_list" and not args and not kwargs:
-        return list(receiver)
+    if isinstance(receiver, (Tensor, op_shapes.StaticShape)):
+        return tensor_ops.method(receiver, name, args, kwargs)
     if isinstance(receiver, (list, dict, str)):
         return native_method(receiver, name, args, kwargs)
     if isinstance(receiver, LayerValue) and receiver.layer.spec is not None and name in receiver.layer.spec.methods:
@@ -591,10 +593,8 @@ def native_method(receiver: Any, name: str, args: list, kwargs: dict) -> Any:
 
 
 def attribute(interp: "Interpreter", base: Any, name: str, node: cst.CSTNode) -> Any:
-    if isinstance(base, Tensor):
-        return op_shapes.StaticShape(base.shape) if name == "shape" and base.shape is not None else UNKNOWN
-    if isinstance(base, op_shapes.StaticShape):
-        return len(base) if name in ("rank", "ndims") else BoundMethod(base, name)
+    if isinstance(base, (Tensor, op_shapes.StaticShape)):
+        return tensor_ops.attribute(base, name)
     if isinstance(base, LayerValue):
         layer = base.layer
         if name == "name":
