@@ -73,15 +73,22 @@ class Layer:
             return counted
         if self.trainable is None:
             return None
+        if self.trainable and self.inner_model is None and self.nested is not None:
+            return self.nested.trainable_variables  # a custom layer: its own weights' flags and its sub-layers'
         return sum(w.size for w in self.weights if w.trainable) if self.trainable else 0
 
     @property
     def trainable_unknown(self) -> bool:
         """Whether this layer's, or a layer's inside it, ``trainable`` was set to what kerlint cannot know."""
-        if self.trainable is None:
-            return True
-        inner = None if self.nested is None else self.inner_model
-        return inner is not None and any(layer.trainable_unknown for layer in inner.layers)
+        return self.trainable is None or any(layer.trainable_unknown for layer in self.inner_layers)
+
+    @property
+    def inner_layers(self) -> list["Layer"]:
+        """The layers inside it: a nested or subclassed model's, or a custom layer's sub-layers."""
+        if self.nested is None:
+            return []
+        inner = self.inner_model
+        return inner.layers if inner is not None else self.nested.sublayers
 
     @property
     def inner_model(self) -> "ModelGraph | None":
@@ -90,10 +97,13 @@ class Layer:
         return getattr(model, "graph", None)
 
     def set_trainable(self, value: bool | None) -> None:
-        """``layer.trainable = value``; on a nested model, on every layer inside too."""
+        """``layer.trainable = value``; on a nested model or a custom layer, on every layer inside too."""
         self.trainable = value
         if self.inner_model is not None:
             self.inner_model.set_trainable(value)
+        else:
+            for layer in self.inner_layers:
+                layer.set_trainable(value)
 
     @property
     def activation(self) -> Any:

@@ -203,6 +203,54 @@ PROGRAMS = {
         x = layers.GlobalAveragePooling1D()(x)
         model = keras.Model(inputs=inputs, outputs=layers.Dense(2, activation="softmax")(x))
     """,
+    # trainable flags on custom layers, as Keras sets them on each variable
+    "custom_layers_frozen": """
+        import keras
+        from keras import layers
+
+        class Block(layers.Layer):
+            def __init__(self, units, **kwargs):
+                super().__init__(**kwargs)
+                self.dense = layers.Dense(units)
+                self.norm = layers.LayerNormalization()
+
+            def build(self, input_shape):
+                self.gate = self.add_weight(shape=(input_shape[-1],), initializer="ones")
+
+            def call(self, x):
+                return self.norm(self.dense(x * self.gate))
+
+        class FrozenDense(layers.Dense):
+            pass
+
+        inputs = keras.Input((6,))
+        first = Block(8, trainable=False)  # frozen before its sub-layers exist: only its own weight is
+        second = Block(4, name="second")
+        x = FrozenDense(5, trainable=False)(first(inputs))
+        model = keras.Model(inputs, second(x))
+        second.trainable = False
+        second.trainable = True
+        second.norm.trainable = False
+    """,
+    "subclassed_model_frozen_layer_by_layer": """
+        import keras
+        from keras import layers
+
+        class Net(keras.Model):
+            def __init__(self):
+                super().__init__()
+                self.out = layers.Dense(2)
+                self.hidden = layers.Dense(8, activation="relu")
+
+            def call(self, x):
+                return self.out(self.hidden(x))
+
+        net = Net()
+        inputs = keras.Input((3,))
+        model = keras.Model(inputs, layers.Dense(1)(net(inputs)))
+        for layer in net.layers[:1]:
+            layer.trainable = False
+    """,
     # Model subclasses constructed the functional way (the GAN and custom training-loop tutorials)
     "model_subclass_functional_train_step": """
         import keras

@@ -62,6 +62,19 @@ class Instance:
     own_weights: list[Weight] = field(default_factory=list)
     built: bool = False
 
+    @property
+    def sublayers(self) -> list[Layer]:
+        return tracked_layers(self)
+
+    @property
+    def trainable_variables(self) -> int | None:
+        """Its weights whose variables are trainable: those it made (frozen if made while it was) and its sub-layers'
+        by their own flags (``block.norm.trainable = False``), as Keras's ``model.trainable_weights`` collects them."""
+        made = [*self.own_weights, *(self.base.weights or [] if self.base is not None else [])]
+        counts = [sum(w.size for w in made if w.trainable)]
+        counts += [layer.trainable_variables for layer in tracked_layers(self) if layer.weights is not None or layer.calls]
+        return None if any(c is None for c in counts) else sum(counts)
+
 
 @dataclass(eq=False)
 class Method:
@@ -135,8 +148,11 @@ def keras_init(interp: "Interpreter", instance: Instance, args: list, kwargs: di
 
     if instance.layer is None:
         return
-    if isinstance(kwargs.get("trainable"), bool):
-        instance.layer.trainable = kwargs["trainable"]
+    if "trainable" in kwargs:
+        # ``Block(trainable=False)``: the weights the layer makes from now on are frozen; sub-layers it makes are not
+        instance.attrs["trainable"] = kwargs["trainable"]
+        if not isinstance(kwargs["trainable"], bool):
+            instance.layer.trainable = None
     model = instance.model
     if model is not None and (len(args) == 2 or len(args) == 1 and "outputs" in kwargs or {"inputs", "outputs"} <= kwargs.keys()):
         # Keras's test for functional arguments: the instance is then a functional model of its class
@@ -213,16 +229,26 @@ def build_base(instance: Instance, shapes: Any, node: cst.CSTNode) -> None:
         base.weights = base.spec.infer(base.config, shapes, {}).weights
     except (IncompatibleShape, CannotInfer):
         return
+    if instance.attrs.get("trainable", True) is False:
+        base.weights = [Weight(w.name, w.shape, False) for w in base.weights]  # made while the layer is frozen
     for weight in base.weights:
         if weight.name.isidentifier():
             instance.attrs.setdefault(weight.name, weight_tensor(weight.shape, node))
 
 
+ADD_WEIGHT_POSITIONS = ("shape", "initializer", "dtype")
+KERAS_2_ADD_WEIGHT_POSITIONS = ("name", "shape", "dtype", "initializer", "regularizer", "trainable")
+"""``add_weight("kernel", (3, 4))``: Keras 2 took the name first; Keras 3 refuses a name given by position."""
+
+
 def add_weight(interp: "Interpreter", instance: Instance, args: list, kwargs: dict, node: cst.CSTNode) -> Any:
-    bound = dict(zip(("shape", "initializer", "dtype", "trainable"), args)) | kwargs
+    positions = KERAS_2_ADD_WEIGHT_POSITIONS if args and isinstance(args[0], str) else ADD_WEIGHT_POSITIONS
+    bound = dict(zip(positions, args)) | kwargs
     shape = bound.get("shape", ())
     shape = (shape,) if isinstance(shape, int) else shape
-    trainable = bound.get("trainable", True)
+    trainable = True if bound.get("trainable") is None else bound["trainable"]
+    if instance.attrs.get("trainable", True) is False:
+        trainable = False  # made while its layer is frozen (Keras's ``_track_variable``)
     known = isinstance(shape, (tuple, list)) and all(isinstance(d, int) for d in shape) and isinstance(trainable, bool)
     if not known or not within_limits(shape):
         instance.own_weights.append(Weight("unknown", (), True))

@@ -887,6 +887,8 @@ class Interpreter:
             owner = self.eval(target.value, scope)
             if isinstance(owner, classes.Instance):
                 owner.attrs[target.attr.value] = value
+                if target.attr.value == "trainable" and owner.layer is not None:  # a custom layer or subclassed model
+                    keras_api.set_trainable(self, LayerValue(owner.layer), value)
             elif target.attr.value == "trainable" and isinstance(owner, (LayerValue, ModelValue)):
                 keras_api.set_trainable(self, owner, value)
             if _keras_object(owner):

@@ -462,8 +462,8 @@ def sequential_add(interp: "Interpreter", model: ModelValue, item: Any, node: cs
         if layer.class_name == "InputLayer":
             return
     inner = layer.inner_model
-    if model.head is None and not model.graph.sequence and inner is not None and inner.kind == "functional" and len(inner.inputs) == 1:
-        # a built model first (a backbone): Keras builds the Sequential on its input shape
+    if model.head is None and not model.graph.sequence and inner is not None and inner.kind != "subclassed" and len(inner.inputs) == 1:
+        # a built model first (a backbone, a built Sequential): Keras builds the Sequential on its ``input_shape``
         model.head = Tensor(inner.inputs[0].shape, InputNode(interp.auto_name("input_layer"), node, inner.inputs[0].shape))
         graph.inputs = [model.head]
     model.graph.sequence.append(layer)
@@ -653,11 +653,13 @@ def model_attribute(model: ModelValue, name: str) -> Any:
 
 
 def model_layers(graph: ModelGraph) -> list[LayerValue]:
-    """``model.layers``: a functional model's begins with its ``InputLayer``s, as in Keras 3 (a Sequential's does not)."""
+    """``model.layers``: a functional model's begins with its ``InputLayer``s, as in Keras 3 (a Sequential's does not);
+    a subclassed model's are its attributes' layers in the order they were set."""
     inputs = [t.producer for t in graph.inputs if isinstance(t.producer, InputNode)] if graph.kind == "functional" else []
     spec = layer_spec("InputLayer")
+    layers = graph.tracked if graph.kind == "subclassed" and graph.tracked is not None else graph.layers
     return [LayerValue(Layer("InputLayer", spec, LayerConfig({}), i.name, i.node, weights=[])) for i in inputs] + [
-        LayerValue(layer) for layer in graph.layers
+        LayerValue(layer) for layer in layers
     ]
 
 
