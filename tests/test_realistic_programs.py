@@ -51,6 +51,8 @@ RUN_TIME_SIZED = {"flowers_augmentation_cnn", "synthetic_data_loop_mlp", "timese
 GAPS = {
     "efficientnet_fine_tuning": "`isinstance(layer, layers.BatchNormalization)` on a layer of `model.layers` is not "
     "decided, so the `trainable` flags set under it leave the split unknown",
+    "transformer_translation": "a layer called with its first tensor as a keyword (`self.attention(query=inputs, "
+    "value=inputs, key=inputs)`): its output is unknown",
     "vgg16_perceptual_features": "a model whose outputs are a dict, called on a tensor: its result indexed by key "
     "(`features[content_layer_name]`) is unknown",
     "weather_timeseries_dataset": "batches of `keras.preprocessing.timeseries_dataset_from_array` are not modelled: "
