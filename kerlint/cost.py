@@ -194,7 +194,7 @@ def run_time_totals(model: ModelGraph, line_of, batch_size: int = 1) -> RunTimeT
     named = {u: None for value in (*totals, flops) if isinstance(value, Polynomial) for u in value.unknowns}
     return RunTimeTotals(
         size_text(total), size_text(trainable), size_text(total - trainable), None if flops is None else size_text(flops),
-        {u.name: {"line": line_of(u.node), "source": u.source} for u in named},
+        {u.label: {"line": line_of(u.node), "source": u.source} for u in sorted(named, key=lambda u: u.order)},
     )
 
 

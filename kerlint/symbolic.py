@@ -24,19 +24,42 @@ from kerlint.layers.base import CannotInfer
 _ORDER = itertools.count()
 
 
+class Labels:
+    """How one analysis shows its unknowns: as the program names them, numbered (``filters#2``) from the second of a name.
+
+    A number is given when an unknown is first shown, so every message and
+    total of a file calls it the same, and ``filters`` is the first shown.
+    """
+
+    def __init__(self) -> None:
+        self.given: dict[Unknown, str] = {}
+        self.counts: dict[str, int] = {}
+
+    def label(self, unknown: "Unknown") -> str:
+        if unknown not in self.given:
+            count = self.counts[unknown.name] = self.counts.get(unknown.name, 0) + 1
+            self.given[unknown] = unknown.name if count == 1 else f"{unknown.name}#{count}"
+        return self.given[unknown]
+
+
 @dataclass(frozen=True, eq=False)
 class Unknown:
     """One size the program computes at run time, named as the program writes it.
 
     Equal only to itself: two unknowns of the same name (a helper's parameter
-    on two calls) are two sizes; the registry that makes them gives each its
-    own ``name`` (``filters``, ``filters#2``).
+    on two calls) are two sizes, told apart by their `label`.
     """
 
     name: str  # `num_classes`, `x_train.shape[1]`, `args.units`
     source: str  # what it stands for: the expression bound to the name, or the name itself
     node: Any = field(repr=False)  # where it is bound or read: the line a report gives
+    labels: Labels = field(default_factory=Labels, repr=False)  # shared by the unknowns of one analysis
     order: int = field(default_factory=lambda: next(_ORDER), repr=False)
+
+    @property
+    def label(self) -> str:
+        """Its name in messages and totals: ``filters``, or ``filters#2`` for a second size of that name."""
+        return self.labels.label(self)
 
 
 Monomial = tuple[tuple[Unknown, int], ...]
@@ -66,11 +89,11 @@ class Polynomial:
         return sorted(found, key=lambda u: u.order)
 
     def substitute(self, values: Mapping[str, int]) -> int:
-        """Its value with each unknown (by name) replaced by ``values[name]``."""
+        """Its value with each unknown, by its label, replaced by ``values[label]``."""
         total = 0
         for monomial, coefficient in self.terms.items():
             for unknown, power in monomial:
-                coefficient *= values[unknown.name] ** power
+                coefficient *= values[unknown.label] ** power
             total += coefficient
         return total
 
@@ -198,27 +221,17 @@ class Polynomial:
         ordered = sorted(self.terms.items(), key=lambda item: (-_degree(item[0]), [(u.order, -p) for u, p in item[0]]))
         text = ""
         for monomial, coefficient in ordered:
-            sign = "-" if coefficient < 0 else "+"
             magnitude = abs(coefficient)
-            names = "·".join(u.name + _superscript(p) for u, p in monomial)
-            body = names if magnitude == 1 and names else "·".join(filter(None, (f"{magnitude:,}", names)))
-            text += (f"-{body}" if sign == "-" else body) if not text else f" {sign} {body}"
+            product = "·".join(u.label + _superscript(p) for u, p in monomial)
+            body = product if magnitude == 1 and product else "·".join(filter(None, (f"{magnitude:,}", product)))
+            text += ("-" if coefficient < 0 else "") + body if not text else f" {'-' if coefficient < 0 else '+'} {body}"
         return text
 
     __repr__ = __str__  # in a shape or a message: ``(None, num_classes)``, ``Dense(num_classes)``
 
-    def to_json(self) -> list[dict]:
-        """``[{"coefficient": 12544, "unknowns": {"num_classes": 1}}, ...]``, in the order ``str`` prints."""
-        return [{"coefficient": c, "unknowns": {u.name: p for u, p in m}} for m, c in sorted(
-            self.terms.items(), key=lambda item: (-_degree(item[0]), [(u.order, -p) for u, p in item[0]]))]
-
 
 Size = int | Polynomial
 """A dimension known now (an int) or only at run time (a polynomial)."""
-
-
-def is_symbolic(value: Any) -> bool:
-    return isinstance(value, Polynomial)
 
 
 def concrete(shape: Any) -> Any:
@@ -297,6 +310,6 @@ def _superscript(power: int) -> str:
     return "" if power == 1 else str(power).translate(_SUPERSCRIPTS)
 
 
-def size_text(value: Size) -> str:
+def size_text(value: Any) -> str:
     """``1,180,672`` or ``12,544·num_classes + 1,180,672``."""
     return f"{value:,}" if _is_int(value) else str(value)

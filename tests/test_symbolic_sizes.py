@@ -216,3 +216,69 @@ def test_polynomial_arithmetic_and_refusals() -> None:
     for undecidable in (lambda: n == 2, lambda: n // 2, lambda: n > m, lambda: int(n), lambda: n / 2):
         with pytest.raises(CannotInfer):
             undecidable()
+
+
+HELPER = """
+import keras
+from keras import layers
+
+def conv_block(x, filters):
+    return layers.Conv2D(filters, 3, padding="same", activation="relu")(x)
+
+def build(n1, n2):
+    inputs = keras.Input(shape=(16, 16, 3))
+    x = conv_block(inputs, n1)
+    x = conv_block(x, n2)
+    x = layers.GlobalAveragePooling2D()(x)
+    return keras.Model(inputs, layers.Dense(10)(x))
+"""
+
+
+def test_a_helper_called_with_two_unknowns_keeps_them_apart() -> None:
+    """``filters`` of two calls are two sizes: the product of the second convolution's kernel needs both."""
+    keras = pytest.importorskip("keras", reason="the expression is checked against Keras's count_params()")
+    [model] = [m for m in analyze(HELPER).analysis.models if m.function == "build"]
+    total, _ = run_time_params(model)
+    first, second = total.unknowns
+    assert (first.label, second.label, first.source) == ("filters", "filters#2", "parameter `filters`")
+    assert str(total) == "9·filters·filters#2 + 28·filters + 11·filters#2 + 10"
+    namespace: dict = {}
+    exec(textwrap.dedent(HELPER), namespace)
+    for n1, n2 in ((4, 6), (7, 2)):
+        assert total.substitute({"filters": n1, "filters#2": n2}) == namespace["build"](n1, n2).count_params()
+
+
+def test_a_size_bound_in_a_loop_is_not_named() -> None:
+    source = """
+import os
+import keras
+for folder in ("a", "b"):
+    n = len(os.listdir(folder))
+model = keras.Sequential([keras.Input(shape=(4,)), keras.layers.Dense(n)])
+"""
+    [cost] = model_costs(analyze(source).analysis)
+    assert cost.params is None and cost.run_time is None
+
+
+def test_a_none_that_stands_for_a_run_time_size_is_no_shape_error() -> None:
+    """A custom layer's body sees the width as None: Keras would not raise there, so neither does kerlint."""
+    source = """
+import pandas as pd
+import keras
+from keras import layers
+
+class Block(layers.Layer):
+    def __init__(self):
+        super().__init__()
+        self.dense = layers.Dense(8)
+
+    def call(self, x):
+        return self.dense(x) * 2.0
+
+x_train = pd.read_csv("train.csv").values
+inputs = keras.Input(shape=(x_train.shape[1],))
+model = keras.Model(inputs, layers.Dense(1)(Block()(inputs)))
+"""
+    result = analyze(source)
+    assert not [call.error for call in result.analysis.calls if call.error]
+    assert not [f for f in result.findings if f.severity.value == "error"]

@@ -29,7 +29,7 @@ import libcst as cst
 from kerlint.graph import Layer, LayerCall, Tensor
 from kerlint.interpret.values import UNKNOWN, contains_unknown, resolved
 from kerlint.layers.base import CannotInfer, IncompatibleShape, Inference, LayerConfig, Weight
-from kerlint.symbolic import Polynomial, Size, Unknown, concrete, has_unknowns
+from kerlint.symbolic import Labels, Polynomial, Size, Unknown, concrete, has_unknowns
 
 if TYPE_CHECKING:
     from kerlint.interpret.interpreter import Interpreter, Scope
@@ -46,18 +46,13 @@ class _Registry:
     def __init__(self) -> None:
         self.unknowns: dict[tuple, Unknown] = {}
         self.keep: list[Any] = []  # scopes and nodes whose ids are keys: alive as long as the keys
-        self.names: set[str] = set()
         self.bindings: dict[int, _Bindings] = {}
+        self.labels = Labels()
 
     def unknown(self, key: tuple, name: str, source: str, node: cst.CSTNode, owner: Any) -> Unknown:
         if key not in self.unknowns:
-            unique, count = name, 1
-            while unique in self.names:
-                count += 1
-                unique = f"{name}#{count}"
-            self.names.add(unique)
             self.keep.append(owner)
-            self.unknowns[key] = Unknown(unique, source, node)
+            self.unknowns[key] = Unknown(name, source, node, self.labels)
         return self.unknowns[key]
 
     def bindings_of(self, owner: cst.CSTNode) -> "_Bindings":
@@ -107,7 +102,7 @@ def input_shape(interp: "Interpreter", args: list, kwargs: dict, node: cst.CSTNo
     if written is None:
         return None
     positional, keywords, scope = written
-    for key, expression in [*zip(("shape", "batch_size"), positional), *keywords.items()]:
+    for key, expression in [*zip(("shape",), positional), *keywords.items()]:
         if key in ("shape", "batch_shape"):
             size = _structure(interp, expression, scope)
             shape = _shape(size)
@@ -130,7 +125,8 @@ def declared_input(arguments: dict[str, Any]) -> tuple | None:
 
 
 def _shape(size: Any) -> tuple | None:
-    if isinstance(size, (int, Polynomial)):
+    """A shape argument (one size or a tuple of them) holding a named unknown, as a tuple."""
+    if isinstance(size, Polynomial):
         return (size,)
     if isinstance(size, (tuple, list)) and all(d is None or isinstance(d, (int, Polynomial)) for d in size) and has_unknowns(size):
         return tuple(size)
@@ -202,9 +198,18 @@ def _name(interp: "Interpreter", name: cst.Name, scope: "Scope") -> Any:
         return _NOT_A_SIZE
     registry = _REGISTRIES.setdefault(interp, _Registry())
     binding = registry.bindings_of(holder.owner).sites[name.value][0]
-    source = _code(holder, binding.value) if isinstance(binding, cst.Assign) else f"parameter `{name.value}`"
-    unknown = registry.unknown((id(holder), name.value), name.value, source, binding, holder)
+    unknown = registry.unknown((id(holder), name.value), name.value, _source(holder, binding, name.value), binding, holder)
     return Polynomial.of(unknown)
+
+
+def _source(holder: "Scope", binding: cst.CSTNode, name: str) -> str:
+    """What a name's one binding gives it: ``len(class_names)``, ``parameter `num_classes```, or the name."""
+    if isinstance(binding, cst.Param):
+        return f"parameter `{name}`"
+    single = isinstance(binding, cst.Assign) and len(binding.targets) == 1 and isinstance(binding.targets[0].target, cst.Name)
+    if single or isinstance(binding, cst.AnnAssign) and binding.value is not None:
+        return _code(holder, binding.value)
+    return name
 
 
 def _read(interp: "Interpreter", expression: cst.BaseExpression, scope: "Scope") -> Any:
@@ -279,8 +284,7 @@ class _Bindings(cst.CSTVisitor):
                           owner.params.star_arg, owner.params.star_kwarg):
                 if isinstance(param, cst.Param):
                     self.sites.setdefault(param.name.value, []).append(param)
-            body = owner.body
-            body.visit(self)
+            owner.body.visit(self)
         else:
             owner.visit(self)
 
@@ -295,7 +299,20 @@ class _Bindings(cst.CSTVisitor):
     def on_visit(self, node: cst.CSTNode) -> bool:
         if self._loops and not self._nested:
             self.in_loops.add(id(node))
+        if isinstance(node, (cst.For, cst.While)):
+            self._loops += 1
+        elif isinstance(node, (cst.FunctionDef, cst.ClassDef, cst.Lambda)):
+            if not isinstance(node, cst.Lambda):
+                self._bind(node.name, node)
+            self._nested += 1
         return super().on_visit(node)
+
+    def on_leave(self, original_node: cst.CSTNode) -> None:
+        super().on_leave(original_node)
+        if isinstance(original_node, (cst.For, cst.While)):
+            self._loops -= 1
+        elif isinstance(original_node, (cst.FunctionDef, cst.ClassDef, cst.Lambda)):
+            self._nested -= 1
 
     def _expose(self, target: cst.CSTNode) -> None:
         if isinstance(target, (cst.Attribute, cst.Subscript)):
@@ -336,37 +353,7 @@ class _Bindings(cst.CSTVisitor):
         self.rebound.update(item.name.value for item in node.names)
 
     def visit_For(self, node: cst.For) -> None:
-        self._loops += 1
         self._bind(node.target, node)
-
-    def leave_For(self, node: cst.For) -> None:
-        self._loops -= 1
-
-    def visit_While(self, node: cst.While) -> None:
-        self._loops += 1
-
-    def leave_While(self, node: cst.While) -> None:
-        self._loops -= 1
-
-    def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
-        self._bind(node.name, node)
-        self._nested += 1
-
-    def leave_FunctionDef(self, node: cst.FunctionDef) -> None:
-        self._nested -= 1
-
-    def visit_ClassDef(self, node: cst.ClassDef) -> None:
-        self._bind(node.name, node)
-        self._nested += 1
-
-    def leave_ClassDef(self, node: cst.ClassDef) -> None:
-        self._nested -= 1
-
-    def visit_Lambda(self, node: cst.Lambda) -> None:
-        self._nested += 1
-
-    def leave_Lambda(self, node: cst.Lambda) -> None:
-        self._nested -= 1
 
 
 def _root_name(expression: cst.CSTNode) -> str | None:
@@ -433,7 +420,7 @@ def infer(interp: "Interpreter", layer: Layer, call: LayerCall, first: Any, extr
     if any(has_unknowns(w.shape) for w in inference.weights):
         if layer.symbolic_weights is None:
             layer.symbolic_weights = inference.weights
-        names = ", ".join(f"`{u.name}`" for u in _unknowns(inference.weights))
+        names = ", ".join(f"`{u.label}`" for u in _unknowns(inference.weights))
         call.unresolved = f"{layer.describe()} `{layer.name}`: its weights depend on {names}, known only at run time"
         weights = None
     if isinstance(inference.flops, Polynomial):

@@ -146,14 +146,14 @@ def _overruns(ctx: RuleContext, model: ModelGraph, budget: ModelBudget) -> Itera
 
 def _run_time_verdict(ctx: RuleContext, name: str, params: Polynomial, limit: Limit) -> str | None:
     """Over the budget whatever the run-time sizes are (each at least 1), or cannot be checked: which sizes, from which lines."""
-    unknowns = ", ".join(f"`{u.name}` (line {ctx.analysis.locator.line(u.node)})" for u in params.unknowns)
+    unknowns = ", ".join(f"`{u.label}` (line {ctx.analysis.locator.line(u.node)})" for u in params.unknowns)
     try:
         over = params > limit.value
     except CannotInfer:
         return f"{name} has {params} parameters, with {unknowns} known only at run time: {_budget(limit)} cannot be checked"
     if not over:
         return None
-    least = params.substitute({u.name: 1 for u in params.unknowns})
+    least = params.substitute({u.label: 1 for u in params.unknowns})
     return f"{name} has {params} parameters, at least {human_count(least)} for any value of {unknowns}, {_over(limit)}"
 
 
