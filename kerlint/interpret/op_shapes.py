@@ -36,6 +36,25 @@ class RuntimeDim:
 RUNTIME = RuntimeDim()
 
 
+class ShapeTensor(tuple):
+    """``tf.shape(x)``, ``K.shape(x)``: its sizes (`RUNTIME` where unknown), as TF's shape inference reads them back.
+
+    TF folds arithmetic on single sizes (``tf.shape(x)[1] * tf.shape(x)[2]`` builds a 24) and reads a slice
+    whole (``tf.concat([tf.shape(x)[:-1], [4]], 0)`` builds ``(None, 4, 4)``), but not the items or the
+    product of a slice (``tf.reduce_prod(tf.shape(x)[1:])`` builds a None): those are run-time sizes here.
+    """
+
+    sliced = False
+
+    def __getitem__(self, key: Any) -> Any:
+        item = tuple.__getitem__(self, key)
+        if isinstance(key, slice):
+            part = ShapeTensor(item)
+            part.sliced = True
+            return part
+        return RUNTIME if self.sliced else item
+
+
 class StaticShape(tuple):
     """``x.shape`` of a symbolic tensor: its static dimensions (None where unknown), answering ``as_list()`` and ``rank``."""
 
@@ -627,10 +646,14 @@ _MOST_FACTORS = 64
 """The most sizes a product is computed of (a shape has a few; a product of more could pass any int bound)."""
 
 
-def shape_value(b: dict) -> Any:
-    """``tf.shape(x)``, ``keras.ops.shape(x)``, ``K.shape(x)``: static sizes as ints, the others read at run time."""
-    shape = _shape(b.get("x"))
-    return tuple(RUNTIME if d is None else d for d in shape)
+def sizes(b: dict) -> Any:
+    """``keras.ops.shape(x)``: static sizes as ints, the others read at run time."""
+    return tuple(RUNTIME if d is None else d for d in _shape(b.get("x")))
+
+
+def shape_tensor(b: dict) -> Any:
+    """``tf.shape(x)``, ``K.shape(x)``: a tensor of the sizes (see `ShapeTensor`)."""
+    return ShapeTensor(sizes(b))
 
 
 def static_shape(b: dict) -> Any:
@@ -659,10 +682,10 @@ def sizes_stacked(b: dict) -> Any:
 
 
 def size_product(b: dict) -> Any:
-    """``tf.reduce_prod(tf.shape(x)[1:])``: the product of sizes, run-time if one is."""
+    """``tf.reduce_prod([h, w])``: the product of sizes; run-time if one is, or if TF sees a slice of a shape tensor."""
     values = b.get("x")
     if isinstance(values, (list, tuple)) and len(values) <= _MOST_FACTORS and all(map(is_size, values)) and b.get("axis") is None:
-        return RUNTIME if RUNTIME in values else math.prod(values)
+        return RUNTIME if RUNTIME in values or getattr(values, "sliced", False) else math.prod(values)
     return None
 
 
@@ -798,7 +821,7 @@ OPERATIONS: dict[str, Operation] = {
     "max_pool": Operation(pool, pool_flops), "average_pool": Operation(pool, pool_flops),
     "matmul": Operation(matmul, matmul_flops), "dot": Operation(dot, matmul_flops), "batch_dot": Operation(batch_dot),
     "einsum": Operation(einsum, einsum_flops), "tensordot": Operation(tensordot, tensordot_flops),
-    "shape": Operation(None, value=shape_value), "int_shape": Operation(None, value=static_shape),
+    "shape": Operation(None, value=shape_tensor), "sizes": Operation(None, value=sizes), "int_shape": Operation(None, value=static_shape),
     "rank": Operation(None, value=rank_value),
     "created": Operation(created), "constant": Operation(constant), "arange": Operation(arange),
     "linspace": Operation(linspace), "eye": Operation(eye),
@@ -860,7 +883,7 @@ KERAS_OPS: dict[str, Spelling] = {
     "tensordot": _spell("tensordot", "x1=x x2=y axes", axes=2),
     **{name: _spell(name, "inputs=x kernel strides padding data_format dilation_rate=dilation", strides=1) for name in ("conv", "depthwise_conv")},
     **{name: _spell(name, "inputs=x pool_size=window strides padding data_format") for name in ("max_pool", "average_pool")},
-    "shape": _spell("shape", "x"), "ndim": _spell("rank", "x"),
+    "shape": _spell("sizes", "x"), "ndim": _spell("rank", "x"),
     **{name: _spell("created", "shape") for name in ("zeros", "ones", "empty", "full")},
     **{f"random.{name}": _spell("created", "shape") for name in ("normal", "uniform", "truncated_normal")},
     "arange": _spell("arange", "start stop step"), "linspace": _spell("linspace", "start stop num"),
