@@ -282,3 +282,18 @@ model = keras.Model(inputs, layers.Dense(1)(Block()(inputs)))
     result = analyze(source)
     assert not [call.error for call in result.analysis.calls if call.error]
     assert not [f for f in result.findings if f.severity.value == "error"]
+
+
+def test_messages_describe_a_layer_by_its_run_time_size() -> None:
+    """``ZeroPadding1D(padding=n)``: its default is 1, which ``n`` may or may not be; the message shows ``n``."""
+    source = """
+import os
+import keras
+n = len(os.listdir("data"))
+model = keras.Sequential([keras.Input(shape=(8, 3)), keras.layers.ZeroPadding1D(padding=n), keras.layers.Flatten(),
+                          keras.layers.Dense(n)])
+"""
+    [model] = analyze(source, select=["ALL"]).analysis.models
+    assert [layer.describe() for layer in model.layers] == ["ZeroPadding1D(n)", "Flatten()", "Dense(n)"]
+    total, _ = run_time_params(model)
+    assert str(total) == "6·n² + 25·n"  # Dense(n) on (8 + 2·n)·3 features
