@@ -116,3 +116,15 @@ def test_a_value_set_differently_on_the_paths_of_an_undecided_if_names_the_if():
         model = keras.Model(inputs, x)
     """) == [(8, "the model's outputs could not be evaluated (`x`): `x` is set differently on the paths of an `if` kerlint"
                  " cannot decide (line 6)")]
+
+
+def test_a_layer_argument_that_is_unknown_names_its_cause():
+    assert reasons("""
+        import keras
+        count = 0
+        for i in range(3000):
+            count += 1
+        inputs = keras.Input((4,))
+        model = keras.Model(inputs, keras.layers.Dense(count)(inputs))
+    """) == [(7, "Dense(...) `dense`: argument `units` is not statically known: loop `for i in range(3000)` summarized"
+                 " after 3 iterations that touched no Keras object (line 4)")]

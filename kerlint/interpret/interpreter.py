@@ -382,10 +382,15 @@ class Interpreter:
         The end of an unresolved reason: a model's outputs that could not be
         evaluated say which construct made them unknown, and where.
         """
-        if len(self.causes) <= since:
-            return ""
-        cause = self.causes[since]
-        return f": {cause.reason} (line {self.locator.line(cause.node)})"
+        return self.quote(self.cause_since(since))
+
+    def cause_since(self, since: int) -> Unresolved | None:
+        """The first cause recorded since `since` (a ``len(causes)``): kept to quote later, if need be."""
+        return self.causes[since] if len(self.causes) > since else None
+
+    def quote(self, cause: Unresolved | None) -> str:
+        """``: <cause> (line N)``, or "" without a cause (its line is computed only now, when a reason needs it)."""
+        return "" if cause is None else f": {cause.reason} (line {self.locator.line(cause.node)})"
 
     def recall(self, cause: Unresolved) -> None:
         """Record `cause`: a new one (`explain`), or that of an unknown value computed earlier and used again now."""
@@ -524,8 +529,7 @@ class Interpreter:
             for target in node.targets:
                 self.assign(target.target, value, scope)
                 if value is UNKNOWN and type(target.target) is cst.Name:
-                    cause = self.causes[since] if len(self.causes) > since else None
-                    scope.holder(target.target.value).remember(target.target.value, cause)
+                    scope.holder(target.target.value).remember(target.target.value, self.cause_since(since))
         elif kind is cst.AnnAssign:
             if node.value is not None:
                 self.assign(node.target, self.eval(node.value, scope), scope)
@@ -824,11 +828,15 @@ class Interpreter:
         for name in _bound_names(node):
             self.bind(name, UNKNOWN, scope)
             scope.holder(name).remember(name, cause)
-        for name in _mutated_names(node):
-            owner = scope.holder(name)
-            if isinstance(owner.vars.get(name), (list, dict, classes.Instance, Data)):
-                owner.vars[name] = UNKNOWN  # ``samples.append(x)``: its length, whatever it holds
-                owner.remember(name, cause)
+        # ``samples.append(x)``: the object's length or contents, whatever name it is seen through
+        changed = {id(value) for value in map(scope.lookup, _mutated_names(node)) if isinstance(value, (list, dict, classes.Instance, Data))}
+        visible: Scope | None = scope
+        while changed and visible is not None:
+            for name, value in visible.vars.items():
+                if id(value) in changed:
+                    visible.vars[name] = UNKNOWN
+                    visible.remember(name, cause)
+            visible = visible.parent
 
     def exec_unknown_loop(self, target: cst.BaseAssignTargetExpression | None, body, scope: Scope) -> None:
         """A loop whose trip count is unknown: maybe zero, maybe once; join the two."""

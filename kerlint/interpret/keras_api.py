@@ -168,7 +168,7 @@ def construct_layer(interp: "Interpreter", class_name: str, args: list, kwargs: 
     spec, values = bind_arguments(interp, class_name, args, kwargs, node)
     canonical_name = spec.class_name if spec is not None else class_name
     name = interp.name_new(values.get("name"), snake_case(canonical_name))
-    layer = Layer(canonical_name, spec, LayerConfig(values), name, node)
+    layer = Layer(canonical_name, spec, LayerConfig(values), name, node, cause=interp.cause_since(interp.call_causes))
     if spec is not None:
         parameters = positional_parameters(spec, class_name, args)
         layer.symbolic_arguments = run_time_sizes.arguments(interp, parameters, spec.aliases, args, kwargs, node)
@@ -246,7 +246,7 @@ def infer_outputs(interp: "Interpreter", layer: Layer, call: LayerCall, first: A
         call.shared_conflict = earlier if layer.weights is not None else None
         return None
     except CannotInfer as reason:
-        call.unresolved = f"{layer.describe()} `{layer.name}`: {reason}"
+        call.unresolved = f"{layer.describe()} `{layer.name}`: {reason}{interp.quote(layer.cause)}"
         return None
     if inference.too_large():
         call.unresolved = f"{layer.describe()} `{layer.name}`: a tensor, weight or FLOP count past {LARGEST_SIZE:.0e}, far beyond any model"
