@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import math
 import re
+import functools
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
@@ -109,7 +110,7 @@ def target_shape(value: Any) -> tuple:
             raise Unmodelled("with a negative size")
         return tuple(None if d is RUNTIME else d for d in value)
     if isinstance(value, (list, tuple)) and None in value:
-        raise Unmodelled("with a shape holding None (a static dimension that is unknown: `tf.shape(x)[i]` reads it at run time)")
+        raise Unmodelled("with None in its shape (`x.shape[i]` of a run-time axis: `tf.shape(x)[i]` reads it at run time)")
     raise Unmodelled("with an unknown shape")
 
 
@@ -381,12 +382,15 @@ def one_hot(b: dict) -> tuple:
 
 
 def gather(b: dict) -> tuple:
-    shape, indices = _shape(b.get("x")), _shape(b.get("indices"))
+    """The axis is replaced by the indices' shape, past the ``batch_dims`` leading axes both share; no axis: flat."""
+    shape, indices, batch_dims = _shape(b.get("x")), _shape(b.get("indices")), b.get("batch_dims", 0)
     axis = b.get("axis")
     if axis is None:
         return indices
     axis = _axis(axis, len(shape))
-    return shape[:axis] + indices + shape[axis + 1:]
+    if not isinstance(batch_dims, int) or not 0 <= batch_dims % max(len(indices), 1) <= axis:
+        raise Unmodelled("with unknown or invalid `batch_dims`")
+    return shape[:axis] + indices[batch_dims % max(len(indices), 1):] + shape[axis + 1:]
 
 
 def resize(b: dict) -> tuple:
@@ -792,10 +796,16 @@ BINARY = (
     "equal", "not_equal", "less", "less_equal", "greater", "greater_equal", "logical_and", "logical_or", "logical_xor",
     "bias_add",
 )
+IMAGE_PIXELWISE = (
+    "flip_left_right", "flip_up_down", "random_flip_left_right", "random_flip_up_down", "per_image_standardization",
+    "adjust_brightness", "adjust_contrast", "adjust_saturation", "adjust_hue", "adjust_gamma", "random_brightness",
+    "random_contrast", "random_saturation", "random_hue", "convert_image_dtype",
+)
+"""``tf.image`` functions that keep an image's shape."""
 REDUCTIONS = ("mean", "sum", "max", "min", "prod", "std", "var", "logsumexp", "all", "any", "norm", "count_nonzero")
 
 OPERATIONS: dict[str, Operation] = {
-    **{name: Operation(elementwise) for name in UNARY},
+    **{name: Operation(elementwise) for name in UNARY + IMAGE_PIXELWISE},
     "negative": Operation(elementwise, per_input(1)), "square": Operation(elementwise, per_input(1)),
     "log": Operation(elementwise, per_input(1)), "reciprocal": Operation(elementwise, per_input(1)),
     "rsqrt": Operation(elementwise, per_input(2)), "softmax": Operation(elementwise, per_input(5)),
@@ -912,9 +922,10 @@ TF: dict[str, Spelling] = {
     "tile": _spell("tile", "input=x multiples"), "repeat": _spell("repeat", "input=x repeats axis"),
     "split": _spell("split", "value=x num_or_size_splits=sections axis", axis=0),
     "pad": _spell("pad", "tensor=x paddings"), "one_hot": _spell("one_hot", "indices=x depth on_value off_value axis"),
-    "gather": _spell("gather", "params=x indices validate_indices axis", axis=0),
+    "gather": _spell("gather", "params=x indices validate_indices axis batch_dims", axis=0),
     "embedding_lookup": _spell("gather", "params=x ids=indices", axis=0),
     "image.resize": _spell("resize", "images=x size"),
+    **{f"image.{name}": _spell(name, "image=x") for name in IMAGE_PIXELWISE},
     "image.extract_patches": _spell("extract_patches", "images=x sizes=size strides rates=dilation padding"),
     "depth_to_space": _spell("depth_to_space", "input=x block_size"), "space_to_depth": _spell("space_to_depth", "input=x block_size"),
     "matmul": _spell("matmul", "a=x b=y transpose_a transpose_b"), "einsum": _spell("einsum", "equation *operands"),
@@ -970,6 +981,7 @@ _KERAS_OPS_MODULES = re.compile(r"^keras\.(?:ops\.(?:numpy\.|nn\.|math\.|core\.|
 _TF_MODULES = re.compile(r"^tensorflow\.(?:math\.|nn\.|linalg\.)?")
 
 
+@functools.lru_cache(maxsize=4096)
 def spelling(path: str) -> Spelling | None:
     """How `path` (canonical: ``keras.ops.mean``, ``tensorflow.nn.relu``, ``keras.backend.sum``) spells an operation."""
     if path.startswith("keras.backend."):
