@@ -57,8 +57,8 @@ GAPS = {
     "(`features[content_layer_name]`) is unknown",
     "weather_timeseries_dataset": "batches of `keras.preprocessing.timeseries_dataset_from_array` are not modelled: "
     "`inputs.shape[1]` of the first batch is unknown",
-    "keras2_feature_columns_heart": "`DenseFeatures` over `tf.feature_column` columns is outside the catalogue, and "
-    "`model.predict(batch)` on a dict of arrays does not build the Sequential (kerlint says Keras cannot count it)",
+    "keras2_feature_columns_heart": "`model.predict(batch)` builds the Sequential in Keras, not in kerlint (which says "
+    "Keras cannot count it); its first layer, `DenseFeatures` over `tf.feature_column` columns, is opaque",
     "keras2_char_rnn_text_generation": "`sorted(set(text))` of a literal string is unknown, and "
     "`StringLookup.get_vocabulary()` is not answered: the total is an expression in `vocab_size`",
 }
