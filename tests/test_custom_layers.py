@@ -529,3 +529,66 @@ def test_a_subclassed_model_built_by_build_counts_what_keras_counts_once_it_ran(
 def test_a_subclassed_model_follows_call_not_the_order_of_its_attributes():
     model = static_model(textwrap.dedent(BUILT["build_makes_sublayers"][0]))
     assert [call.layer.name for call in model.calls] == ["dense_1", "dense"]
+
+
+# ------------------------------------------------------------------ reasons
+
+UNRESOLVED = """
+import keras
+import mystery
+from keras import layers
+
+class Sampling(layers.Layer):
+    def call(self, inputs):
+        return inputs * mystery.noise()
+
+class Gate(layers.Layer):
+    def build(self, input_shape):
+        self.w = self.add_weight(shape=(mystery.WIDTH,))
+
+    def call(self, x):
+        return x
+
+class Tower(layers.Layer):
+    def __init__(self):
+        super().__init__()
+        self.dense = layers.Dense(4)
+
+    def call(self, x):
+        return self.dense(mystery.reshape(x))
+
+class Empty(layers.Layer):
+    pass
+
+def transform(v):
+    return mystery.transform(v)
+
+inputs = keras.Input((8,))
+outputs = [Sampling()(inputs), Gate()(inputs), Tower()(inputs), layers.Lambda(transform)(inputs), Empty()(inputs)]
+model = keras.Model(inputs, outputs)
+"""
+
+
+def test_a_custom_layer_kerlint_cannot_follow_names_the_construct_and_the_line_of_the_cause():
+    result = analyze_source(UNRESOLVED, "model.py", load_settings(None))
+    [model] = result.analysis.models
+    reasons = [item.reason for item in model.unresolved]
+    expected = [
+        ("`sampling` (Sampling): custom layer `Sampling.call` could not be evaluated: ", "(line 8)"),
+        ("`gate` (Gate): its weights are not statically known: ", "(line 12)"),
+        ("`tower` (Tower): custom layer `Tower.call` could not be evaluated: ", "(line 23)"),
+        ("`lambda` (Lambda): the Lambda's function `transform` could not be evaluated: ", "(line 29)"),
+        ("`empty` (Empty): custom layer `Empty`, which defines no `call`, could not be evaluated", ""),
+    ]
+    assert len(reasons) == len(expected), reasons
+    for reason, (start, end) in zip(reasons, expected):
+        assert reason.startswith(start) and reason.endswith(end), reason
+
+
+def test_weights_a_sub_layer_could_not_infer_quote_that_sub_layer():
+    source = UNRESOLVED.replace("self.dense(mystery.reshape(x))", "x + self.dense(x)")
+    source = source.replace("layers.Dense(4)", "layers.Dense(mystery.units(), name='inner')")
+    result = analyze_source(source, "model.py", load_settings(None))
+    [model] = result.analysis.models
+    [tower] = [item.reason for item in model.unresolved if "(Tower)" in item.reason]
+    assert tower.startswith("`tower` (Tower): its weights are not statically known: its `inner` at line 23: Dense(")

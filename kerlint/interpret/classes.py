@@ -253,7 +253,9 @@ def add_weight(interp: "Interpreter", instance: Instance, args: list, kwargs: di
     if not known or not within_limits(shape):
         instance.own_weights.append(Weight("unknown", (), True))
         why = "not statically known" if not known else f"past {LARGEST_SIZE:.0e} values, far beyond any model"
-        interp.note(node, f"shape of a weight of `{instance.cls.name}` is {why}")
+        reason = f"the shape of a weight of `{instance.cls.name}` (`{interp.source_text(node)}`) is {why}"
+        interp.note(node, reason)
+        interp.explain(node, reason)  # for the layer's reason to quote
         return UNKNOWN
     name = bound.get("name") if isinstance(bound.get("name"), str) else f"weight_{len(instance.own_weights)}"
     instance.own_weights.append(Weight(name, tuple(shape), trainable))
@@ -297,6 +299,8 @@ def call_instance(interp: "Interpreter", instance: Instance, args: list, kwargs:
     """``obj(x)`` or ``obj(a, b, mask=m)`` for a Keras subclass: one node whose body is the class's ``call``."""
     from kerlint.interpret.keras_api import flatten_tensors, shape_tree
 
+    since = len(interp.causes)
+    kind = "subclassed model" if instance.model is not None else "custom layer"
     args = list(args) if args else [kwargs.pop("inputs", UNKNOWN)]
     if instance.model is not None and not instance.built and isinstance(args[0], Data) and args[0].kind == "array":
         build_model(interp, instance, args[0].shape, node)  # ``model(x_train[:1])``: Keras builds it on that batch
@@ -313,14 +317,16 @@ def call_instance(interp: "Interpreter", instance: Instance, args: list, kwargs:
             call_method(interp, build, [shape_tree(args[0])], {}, node)
         elif instance.base is not None:
             build_base(instance, shape_tree(args[0]), node)
+    construct = f"{kind} `{instance.cls.name}.call`"
     if isinstance(body, Method):
         run = lambda inner, inner_kwargs: call_method(interp, body, inner, inner_kwargs, node)  # noqa: E731
     elif instance.base is not None:
         run = lambda inner, inner_kwargs: keras_base_method(interp, KerasBaseMethod(instance, "call"), inner, inner_kwargs, node)  # noqa: E731
-    else:
-        return wrap_node(interp, instance.layer, args, kwargs, node, lambda inner, _: inner[0], lambda: None)
+    else:  # Keras's Layer.call raises NotImplementedError
+        construct = f"{kind} `{instance.cls.name}`, which defines no `call`,"
+        return wrap_node(interp, instance.layer, args, kwargs, node, lambda inner, _: UNKNOWN, lambda: None, construct, since=since)
     declared = declared_output_shapes(interp, instance, args, node)
-    result = wrap_node(interp, instance.layer, args, kwargs, node, run, lambda: subclass_weights(instance), declared)
+    result = wrap_node(interp, instance.layer, args, kwargs, node, run, lambda: subclass_weights(instance), construct, declared, since)
     if instance.model is not None:
         finish_model(instance)
     return result
@@ -431,8 +437,8 @@ def finish_model(instance: Instance) -> None:
         graph.outputs = call.inner_outputs
         graph.inputs = call.inner_inputs
         graph.calls, _ = collect_calls(call.inner_outputs)
-    if call is None or call.unresolved or instance.layer.weights is None:
-        graph.notes.append(Unresolved(instance.layer.node, f"the figures of `{instance.cls.name}` are not statically known"))
+    if call is not None and call.unresolved:
+        graph.notes.append(Unresolved(instance.layer.node, call.unresolved))
 
 
 def wrap_node(
@@ -443,15 +449,20 @@ def wrap_node(
     node: cst.CSTNode,
     body: Callable[[list, dict], Any],
     weights: Callable[[], list[Weight] | None],
+    construct: str,
     declared: Any = None,
+    since: int | None = None,
 ) -> Any:
     """One node for ``layer`` whose outputs are what ``body`` computes from fresh inputs of the same shapes.
 
     Every tensor among the arguments is an input of the node (``Join()(labels, y_pred)``, ``layer(x, mask=m)``).
     ``declared`` output shapes (a ``compute_output_shape``'s) stand for the outputs' shapes, evaluated or not.
+    A gap's reason names the ``construct`` (``custom layer `Sampling.call```) and quotes the first cause recorded
+    since the node began (``since``, a ``len(interp.causes)``; by default now), with its line.
     """
     from kerlint.interpret.keras_api import flatten_tensors, tensors_in
 
+    since = len(interp.causes) if since is None else since
     call = LayerCall(layer, tensors_in([args, kwargs]), node)
     layer.calls.append(call)
     interp.register_call(call)
@@ -471,16 +482,25 @@ def wrap_node(
     elif inner_outputs is not None:
         call.outputs = [Tensor(t.shape, call, i) for i, t in enumerate(inner_outputs)]
     else:
-        inner = layer.inner_model
-        why = f": {inner.notes[0].reason}" if inner is not None and inner.notes else ""  # a backbone without its source
-        call.unresolved = f"the output of `{layer.name}` ({layer.class_name}) could not be evaluated{why}"
+        inner = layer.inner_model if isinstance(layer.nested, ModelValue) else None
+        why = f": {inner.notes[0].reason}" if inner is not None and inner.notes else interp.because(since)  # a backbone without its source
+        call.unresolved = f"`{layer.name}` ({layer.class_name}): {construct} could not be evaluated{why}"
         call.outputs = [Tensor(None, call)]
         return call.outputs[0]
     if layer.weights is None:
-        call.unresolved = f"the weights of `{layer.name}` ({layer.class_name}) are not statically known"
+        call.unresolved = f"`{layer.name}` ({layer.class_name}): its weights are not statically known{_weights_gap(interp, layer, since)}"
     if declared is not None:
         return list(call.outputs) if several else call.outputs[0]
     return _restructure(result, iter(call.outputs))
+
+
+def _weights_gap(interp: "Interpreter", layer: Layer, since: int) -> str:
+    """``: <why> (line N)`` for weights not statically known: the first layer inside that failed, or the first cause."""
+    for inner in layer.inner_layers:
+        failed = next((c for c in inner.calls if c.unresolved or c.error), None) if inner.weights is None else None
+        if failed is not None:
+            return f": its `{inner.name}` at line {interp.locator.line(failed.node)}: {failed.unresolved or failed.error}"
+    return interp.because(since)
 
 
 def _fresh_inputs(value: Any, node: cst.CSTNode) -> Any:
@@ -527,7 +547,8 @@ def call_lambda(interp: "Interpreter", layer: Layer, first: Any, node: cst.CSTNo
             return Tensor((inner.shape[0], *declared), inner.producer)
         return result
 
-    return wrap_node(interp, layer, [first], {}, node, body, lambda: [])
+    name = f" `{function.name}`" if isinstance(function, Function) and function.name != "<lambda>" else ""
+    return wrap_node(interp, layer, [first], {}, node, body, lambda: [], f"the Lambda's function{name}")
 
 
 # -------------------------------------------------- models used as layers
@@ -567,7 +588,7 @@ def call_model(interp: "Interpreter", model: ModelValue, args: list, kwargs: dic
             return None
         return [w for layer in layers for w in (layer.weights or [])]
 
-    return wrap_node(interp, model_layer(model), [first], {}, node, replay, weights)
+    return wrap_node(interp, model_layer(model), [first], {}, node, replay, weights, f"model `{graph.name}`")
 
 
 def _same_shapes_output(graph: ModelGraph, inputs: list[Tensor]) -> Any:
