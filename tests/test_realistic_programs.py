@@ -165,6 +165,23 @@ def test_kerlint_cost_prints_no_total_it_cannot_justify(capsys, monkeypatch):
     assert len(re.findall(r"^Total params: [\d,]+ \(", table, re.MULTILINE)) == len(totalled)
 
 
+# Corpus programs whose model Keras refuses to build (duplicate layer names; an input left out of `inputs`).
+REFUSED_BY_KERAS = ["13_copy_pasted_layer_names", "14_explicit_name_collides_with_auto", "25_forgotten_second_input"]
+
+
+@pytest.mark.parametrize("program", REFUSED_BY_KERAS)
+def test_keras_refuses_to_build_these_models(program):
+    with pytest.raises(ValueError):
+        run_in_keras(str(ROOT / "tests" / "corpus" / program / "buggy.py"))
+
+
+@pytest.mark.xfail(strict=True, reason="kerlint cost prints a total for a model Keras refuses to build, next to the "
+                   "KER308/KER309 finding that says Keras raises (kerlint/cost.py)")
+@pytest.mark.parametrize("program", REFUSED_BY_KERAS)
+def test_a_model_keras_refuses_to_build_has_no_total(program):
+    assert analyzed(ROOT / "tests" / "corpus" / program / "buggy.py").params is None
+
+
 def test_there_are_enough_programs_of_each_keras():
     """The check the issue asks for: at least 30 programs, Keras 2 code among them."""
     assert len(PROGRAMS) >= 30
