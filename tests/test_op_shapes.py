@@ -65,6 +65,8 @@ CASES = {
     "tf.argmax(x)": SEQUENCE,
     "tf.math.square(x) + tf.sqrt(x) * tf.exp(0.5 * x)": SEQUENCE,
     "tf.math.maximum(x, y)": [(None, 4, 6), (6,)],
+    "tf.where(x > 0, x, 0.0)": SEQUENCE,
+    "tf.cast((x >= y) & (x != 1.0), 'float32')": [(None, 4, 6), (6,)],
     "tf.nn.depth_to_space(x, 2)": IMAGE,
     "tf.nn.space_to_depth(x, 2)": IMAGE,
     "tf.nn.relu(x) - tf.nn.gelu(x)": SEQUENCE,
@@ -250,6 +252,7 @@ def test_the_same_operation_spelled_four_ways_is_one_operation():
     ("tf.random.normal(shape=(x.shape[0], 3))", "`tf.random.normal` with None in its shape"),
     ("tf.signal.fft(x)", "`tf.signal.fft` is not modelled"),
     ("ops.top_k(x, 2)", "`keras.ops.top_k` is not modelled"),
+    ("x << 2", "the operator `LeftShift` on a tensor is not modelled"),
     ("tf.reshape(x[0], (5, 7))", "`tf.reshape` of 24 values to (5, 7), which holds 35"),
 ])
 def test_an_operation_it_cannot_model_is_unknown_and_says_why(expression, reason):

@@ -1077,6 +1077,9 @@ class Interpreter:
         result: Any = True
         for target in node.comparisons:
             right = self.eval(target.comparator, scope)
+            operator_name = type(target.operator).__name__
+            if (type(left) is Tensor or type(right) is Tensor) and operator_name in tensor_ops.COMPARISONS and len(node.comparisons) == 1:
+                return tensor_ops.binary(self, operator_name, left, right, node)  # ``x > 0``: a tensor of booleans
             outcome = self.compare(type(target.operator), left, right)
             if outcome is UNKNOWN:
                 result = UNKNOWN

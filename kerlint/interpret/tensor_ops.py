@@ -20,9 +20,15 @@ from kerlint.interpret.values import ApiRef, BoundMethod, footprint
 from kerlint.layers.base import Shape, within_limits
 from kerlint.unknown import UNKNOWN
 
+COMPARISONS = {
+    "LessThan": ("less", "<"), "LessThanEqual": ("less_equal", "<="), "GreaterThan": ("greater", ">"),
+    "GreaterThanEqual": ("greater_equal", ">="), "Equal": ("equal", "=="), "NotEqual": ("not_equal", "!="),
+}
+"""Python's comparisons (libcst's names) on a tensor: element-wise operations, as TF and Keras overload them."""
 _OPERATORS = {
-    "Add": "add", "Subtract": "subtract", "Multiply": "multiply", "Divide": "divide", "Power": "power",
-    "FloorDivide": "floor_divide", "Modulo": "mod", "MatrixMultiply": "matmul",
+    "Add": ("add", "+"), "Subtract": ("subtract", "-"), "Multiply": ("multiply", "*"), "Divide": ("divide", "/"),
+    "Power": ("power", "**"), "FloorDivide": ("floor_divide", "//"), "Modulo": ("mod", "%"), "MatrixMultiply": ("matmul", "@"),
+    "BitAnd": ("logical_and", "&"), "BitOr": ("logical_or", "|"), "BitXor": ("logical_xor", "^"), **COMPARISONS,
 }
 
 
@@ -51,9 +57,12 @@ def record_all(name: str, bound: dict, inputs: list[Tensor], shapes: list[Shape 
 
 
 def binary(interp: Any, op_name: str, left: Any, right: Any, node: cst.CSTNode) -> Any:
-    """``x + y``, ``x * 0.5``, ``3.0 + x``, ``x @ w``..."""
-    name = _OPERATORS.get(op_name, op_name.lower())
-    return apply(interp, name, name, {"x": left, "y": right}, [left, right], node)
+    """``x + y``, ``x * 0.5``, ``3.0 + x``, ``x @ w``, ``x > 0``... (`op_name`: libcst's name of the operator)."""
+    if op_name not in _OPERATORS:
+        interp.explain(node, f"the operator `{op_name}` on a tensor is not modelled")
+        return unmodelled(op_name.lower(), [left, right], node)
+    name, symbol = _OPERATORS[op_name]
+    return apply(interp, name, symbol, {"x": left, "y": right}, [left, right], node)
 
 
 def call(interp: Any, path: str, args: list, kwargs: dict, node: cst.CSTNode) -> Any:
@@ -69,9 +78,9 @@ def call(interp: Any, path: str, args: list, kwargs: dict, node: cst.CSTNode) ->
 
 def apply(interp: Any, name: str, shown: str, bound: dict, arguments: list, node: cst.CSTNode) -> Any:
     """The operation `name` on its bound arguments: a value it computes, or its output tensor(s) in the graph."""
-    operation = OPERATIONS[name]
     from kerlint.interpret.keras_api import tensors_in
 
+    operation = OPERATIONS[name]
     if footprint(arguments) is None:  # a huge or self-containing argument: the shape functions would walk it
         return UNKNOWN
     tensors = tensors_in(arguments)
