@@ -1,4 +1,4 @@
-"""Character-level sequence-to-sequence translation (keras.io, lstm_seq2seq), vocabulary sizes from a literal corpus."""
+"""Character-level sequence-to-sequence translation (keras.io, lstm_seq2seq), the vocabularies from a few sentence pairs."""
 
 import numpy as np
 import keras
@@ -9,8 +9,8 @@ input_texts = ["Go.", "Hi.", "Run!", "Wow!", "Fire!"]
 target_texts = ["\tVa !\n", "\tSalut !\n", "\tCours !\n", "\tÇa alors !\n", "\tAu feu !\n"]
 input_characters = sorted({char for text in input_texts for char in text})
 target_characters = sorted({char for text in target_texts for char in text})
-num_encoder_tokens = 71
-num_decoder_tokens = 93
+num_encoder_tokens = len(input_characters)
+num_decoder_tokens = len(target_characters)
 
 # Define an input sequence and process it.
 encoder_inputs = keras.Input(shape=(None, num_encoder_tokens))
