@@ -451,3 +451,34 @@ def test_operation_flops_per_sample_are_the_profilers(expression):
     profiled = tf.function(function_of(FLOPS[expression], 1)).get_concrete_function(tf.TensorSpec((1, 4, 6), tf.float32))
     operations = topological([kerlint_value(expression, SEQUENCE)])[0]
     assert sum(op.flops for op in operations) == flops_profiler.profile_graph(profiled.graph).flops
+
+
+# ------------------------------------------------------------------ robustness
+
+
+def test_any_arguments_give_a_shape_or_a_reason_never_an_error():
+    """Every spelling on arbitrary arguments: sizes that are ints or None, or `Unmodelled`; nothing else escapes."""
+    import random
+
+    from kerlint.graph import InputNode
+    from kerlint.interpret.op_shapes import BACKEND, KERAS_OPS, OPERATIONS, TF, Unmodelled
+
+    tensors = [Tensor(shape, InputNode("x", None, shape)) for shape in [(None, 4, 6), (None, 4, 4, 8), None, ()]]
+    values = [*tensors, 3, -1, 0, None, (2, -3), "a", tensors[:2], 0.5, RUNTIME, UNKNOWN, (), [[1, 2], [3]], True,
+              (1, 1, 1, 1), [0, 2], 10**30, "same", "bij,bjk->bik", [[0, 0], [1, 1]]]
+    chance = random.Random(16)
+    for table in (KERAS_OPS, TF, BACKEND):
+        for spelled in table.values():
+            operation = OPERATIONS[spelled.operation]
+            for _ in range(40):
+                keyword = chance.choice(spelled.parameters).partition("=")[0].lstrip("*")
+                bound = spelled.bind([chance.choice(values) for _ in range(chance.randint(0, 4))], {keyword: chance.choice(values)})
+                try:
+                    if operation.value is not None:
+                        operation.value(bound)
+                    outputs = operation.shape(bound) if operation.shape is not None else []
+                    for shape in outputs if isinstance(outputs, list) else [outputs]:
+                        assert all(d is None or type(d) is int for d in shape), (spelled, shape)
+                        operation.flops(bound, shape)
+                except Unmodelled:
+                    pass

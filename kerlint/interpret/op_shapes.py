@@ -327,7 +327,10 @@ def flatten(b: dict) -> tuple:
 
 def batch_flatten(b: dict) -> tuple:
     """``K.batch_flatten``: TF reshapes to ``stack([-1, prod(shape(x)[1:])])``, a product its static shapes do not fold."""
-    return (_shape(b.get("x"))[0], None)
+    shape = _shape(b.get("x"))
+    if not shape:
+        raise Unmodelled("on a scalar")
+    return (shape[0], None)
 
 
 def split(b: dict) -> list:
@@ -443,6 +446,8 @@ def _spatial(b: dict, kernel: bool = True) -> tuple[tuple, tuple, int]:
 
 
 def _slid(b: dict, shape: tuple, window: tuple, rank: int) -> tuple:
+    if None in window:
+        raise Unmodelled("with a kernel of unknown size")
     strides = _per_axis(b.get("strides"), rank, window)
     return shape[:1] + _windowed(shape[1:-1], window, strides, _per_axis(b.get("dilation"), rank, 1), b.get("padding", "valid"))
 
@@ -513,8 +518,8 @@ def matmul(b: dict) -> tuple:
 def dot(b: dict) -> tuple:
     """``K.dot``: a matrix product along the last axis of x and the second-to-last of y."""
     left, right = _shape(b.get("x")), _shape(b.get("y"))
-    if len(right) > 2 and len(left) > 2:
-        raise Unmodelled("on two tensors of rank above 2")
+    if not left or not right or len(right) > 2 and len(left) > 2:
+        raise Unmodelled("on a scalar or on two tensors of rank above 2")
     return matmul(b) if len(right) <= 2 else left[:-1] + right[:-2] + right[-1:]
 
 
@@ -729,6 +734,8 @@ def sum_flops(b: dict, output: Shape) -> int | None:
 def matmul_flops(b: dict, output: Shape) -> int | None:
     """2 per multiply-accumulate: the contracted size times the output's values."""
     left = _shape(b.get("x"))
+    if not left:
+        return None
     contracted = left[-2] if b.get("transpose_a") and len(left) > 1 else left[-1]
     values = _values(output)
     return None if contracted is None or values is None else 2 * contracted * values

@@ -91,6 +91,8 @@ def apply(interp: Any, name: str, shown: str, bound: dict, arguments: list, node
         if operation.shape is None:
             raise Unmodelled("on a value that is not a tensor")
         shapes = operation.shape(bound)
+        if any(d is not None and d < 0 for shape in (shapes if isinstance(shapes, list) else [shapes]) for d in shape):
+            raise Unmodelled("with arguments that give a negative size")
     except UnknownInput:
         return record(interp, name, tensors, None, node) if tensors and operation.shape is not None else UNKNOWN
     except Unmodelled as reason:
