@@ -280,6 +280,25 @@ PROGRAMS = {
         inputs = keras.Input(shape=(8,))
         model = Trainer(inputs=inputs, outputs=layers.Dense(4)(inputs), name="trainer")
     """,
+    "model_subclass_functional_call_override_nested": """
+        import keras
+        from keras import layers
+
+        class Wrapped(keras.Model):
+            def call(self, x, training=False):
+                return super().call(x, training=training)
+
+        class Plain(keras.Model):
+            def train_step(self, data):
+                return {}
+
+        inputs = keras.Input((4,))
+        wrapped = Wrapped(inputs, layers.Dense(3)(inputs))
+        plain = Plain(inputs, layers.Dense(5, activation="relu")(inputs))
+        x = keras.Input((4,))
+        joined = layers.Concatenate()([wrapped(x), plain(x)])
+        model = keras.Sequential([keras.Model(x, joined), layers.Dense(2)])
+    """,
     # layers called with several tensors
     "custom_layer_two_tensors": """
         import keras

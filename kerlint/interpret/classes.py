@@ -202,7 +202,7 @@ class KerasBaseMethod:
 
 
 def keras_base_method(interp: "Interpreter", bound: KerasBaseMethod, args: list, kwargs: dict, node: cst.CSTNode) -> Any:
-    from kerlint.interpret.keras_api import call_layer
+    from kerlint.interpret.keras_api import call_layer, tensors_in
 
     instance, name = bound.instance, bound.name
     if name == "add_weight":
@@ -216,6 +216,8 @@ def keras_base_method(interp: "Interpreter", bound: KerasBaseMethod, args: list,
         return build_base(instance, shape, node)
     if name == "call" and instance.base is not None and args:
         return call_layer(interp, instance.base, args, kwargs, node)
+    if name == "call" and instance.model is not None and instance.model.graph.kind == "functional" and args:
+        return _same_shapes_output(instance.model.graph, tensors_in(args[0]))
     return None  # build (Layer's), get_config...: nothing that changes shapes or weights
 
 
@@ -308,7 +310,8 @@ def call_instance(interp: "Interpreter", instance: Instance, args: list, kwargs:
     if flatten_tensors(args[0]) is None:
         return UNKNOWN
     body = method(instance, "call")
-    if instance.model is not None and instance.model.graph.kind == "functional" and body is None:
+    functional = instance.model is not None and instance.model.graph.kind == "functional"
+    if functional and body is None:
         return call_model(interp, instance.model, args, kwargs, node)
     if not instance.built:
         instance.built = True  # first: a ``super().build(shape)`` inside the user's build must not build again
@@ -325,6 +328,8 @@ def call_instance(interp: "Interpreter", instance: Instance, args: list, kwargs:
     else:  # Keras's Layer.call raises NotImplementedError
         construct = f"{kind} `{instance.cls.name}`, which defines no `call`,"
         return wrap_node(interp, instance.layer, args, kwargs, node, lambda inner, _: UNKNOWN, lambda: None, construct, since=since)
+    if functional:  # its own ``call`` around the functional graph (``super().call(x)``); its weights are the graph's
+        return wrap_node(interp, instance.layer, args, kwargs, node, run, lambda: model_weights(instance.model.graph), construct, since=since)
     declared = declared_output_shapes(interp, instance, args, node)
     result = wrap_node(interp, instance.layer, args, kwargs, node, run, lambda: subclass_weights(instance), construct, declared, since)
     if instance.model is not None:
@@ -582,13 +587,12 @@ def call_model(interp: "Interpreter", model: ModelValue, args: list, kwargs: dic
             return _same_shapes_output(graph, [inner])
         return _same_shapes_output(graph, keras_api.flatten_tensors(inner) or [])
 
-    def weights() -> list[Weight] | None:
-        layers = graph.layers
-        if not graph.complete:
-            return None
-        return [w for layer in layers for w in (layer.weights or [])]
+    return wrap_node(interp, model_layer(model), [first], {}, node, replay, lambda: model_weights(graph), f"model `{graph.name}`")
 
-    return wrap_node(interp, model_layer(model), [first], {}, node, replay, weights, f"model `{graph.name}`")
+
+def model_weights(graph: ModelGraph) -> list[Weight] | None:
+    """The weights of a built model's layers, when all are known."""
+    return [w for layer in graph.layers for w in (layer.weights or [])] if graph.complete else None
 
 
 def _same_shapes_output(graph: ModelGraph, inputs: list[Tensor]) -> Any:
