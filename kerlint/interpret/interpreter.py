@@ -133,6 +133,7 @@ class Scope:
         return scope.why.get(name) if scope.why else None
 
     def remember(self, name: str, cause: Unresolved | None) -> None:
+        """`name`, bound here to UNKNOWN, is so because of `cause` (None: no cause was recorded)."""
         if cause is not None:
             if self.why is None:
                 self.why = {}
