@@ -128,3 +128,16 @@ def test_a_layer_argument_that_is_unknown_names_its_cause():
         model = keras.Model(inputs, keras.layers.Dense(count)(inputs))
     """) == [(7, "Dense(...) `dense`: argument `units` is not statically known: loop `for i in range(3000)` summarized"
                  " after 3 iterations that touched no Keras object (line 4)")]
+
+
+def test_a_value_set_in_a_loop_over_unknown_items_names_the_loop():
+    assert reasons("""
+        import sys
+        import keras
+        inputs = keras.Input((4,))
+        x = inputs
+        for argument in sys.argv:
+            x = keras.layers.Dense(2)(x)
+        model = keras.Model(inputs, x)
+    """) == [(8, "the model's outputs could not be evaluated (`x`): `x` is set in a loop whose number of iterations kerlint"
+                 " does not know (line 6)")]

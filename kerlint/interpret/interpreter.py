@@ -759,14 +759,14 @@ class Interpreter:
     def exec_For(self, node: cst.For, scope: Scope) -> None:
         items = self.iterate(self.eval(node.iter, scope))
         if items is None:
-            self.exec_unknown_loop(node.target, node.body.body, scope)
+            self.exec_unknown_loop(node, scope)
             return
         start = self.loop_start()
         completed = True
         for index, item in enumerate(items):
             if index >= self.budget.loop_unroll:
                 self.note(node, f"loop `{self.source_text(node)}` unrolled only {self.budget.loop_unroll} times: what it assigns is unknown after")
-                self.exec_unknown_loop(node.target, node.body.body, scope)
+                self.exec_unknown_loop(node, scope)
                 return
             if self.idle_loop(start, index, len(items)):
                 self.summarize_loop(node, index, scope)
@@ -802,7 +802,7 @@ class Interpreter:
                 continue
         else:
             self.note(node, f"`{self.source_text(node)}`: while loop still running after {self.budget.loop_unroll} iterations")
-        self.exec_unknown_loop(None, node.body.body, scope)
+        self.exec_unknown_loop(node, scope)
 
     def loop_start(self) -> tuple[int, int]:
         """(steps, Keras objects built or touched) when a loop starts, for `idle_loop`."""
@@ -839,18 +839,19 @@ class Interpreter:
                     visible.remember(name, cause)
             visible = visible.parent
 
-    def exec_unknown_loop(self, target: cst.BaseAssignTargetExpression | None, body, scope: Scope) -> None:
+    def exec_unknown_loop(self, node: cst.For | cst.While, scope: Scope) -> None:
         """A loop whose trip count is unknown: maybe zero, maybe once; join the two."""
 
         def once() -> None:
-            if target is not None:
-                self.assign(target, UNKNOWN, scope)
+            if type(node) is cst.For:
+                self.assign(node.target, UNKNOWN, scope)
             try:
-                self.exec_block(body, scope)
+                self.exec_block(node.body.body, scope)
             except (_Break, _Continue):
                 pass
 
-        self.exec_both(once, lambda: None, scope)
+        for name in self.exec_both(once, lambda: None, scope):
+            scope.remember(name, Unresolved(node, f"`{name}` is set in a loop whose number of iterations kerlint does not know"))
 
     def exec_With(self, node: cst.With, scope: Scope) -> None:
         if any(_expects_raise(item.item) for item in node.items):
