@@ -244,6 +244,15 @@ def test_the_same_operation_spelled_four_ways_is_one_operation():
     assert {o.producer.name for o in outputs} == {"concatenate"}
 
 
+def test_arrays_handed_to_tf_stay_data_the_data_rules_read():
+    source = PRELUDE + "(x_train, y_train), _ = keras.datasets.mnist.load_data()\nx = tf.cast(x_train, tf.float32) / 255.0\n"
+    interpreter = Interpreter(cst.parse_module(source), "data.py")
+    interpreter.run()
+    x = interpreter.globals.vars["x"]
+    assert x.shape == (None, 28, 28) and x.scaled
+    assert kerlint_value("tf.reduce_mean(np.zeros((3, 4)))", SEQUENCE) is UNKNOWN  # the data side's, not a tensor
+
+
 # ------------------------------------------------------------------ why an operation is unknown
 
 

@@ -15,6 +15,7 @@ import libcst as cst
 
 from kerlint.graph import OpCall, Tensor
 from kerlint.interpret import op_shapes
+from kerlint.interpret.arrays import Data
 from kerlint.interpret.op_shapes import OPERATIONS, StaticShape, UnknownInput, Unmodelled
 from kerlint.interpret.values import ApiRef, BoundMethod, footprint
 from kerlint.layers.base import Shape, within_limits
@@ -84,6 +85,8 @@ def apply(interp: Any, name: str, shown: str, bound: dict, arguments: list, node
     if footprint(arguments) is None:  # a huge or self-containing argument: the shape functions would walk it
         return UNKNOWN
     tensors = tensors_in(arguments)
+    if not tensors and any(isinstance(a, Data) for a in arguments):
+        return _on_data(name, bound)
     try:
         value = None if operation.value is None else operation.value(bound)
         if value is not None:
@@ -100,6 +103,16 @@ def apply(interp: Any, name: str, shown: str, bound: dict, arguments: list, node
         return unmodelled(name, arguments, node)
     outputs = record_all(name, bound, tensors, shapes if isinstance(shapes, list) else [shapes], node)
     return outputs if isinstance(shapes, list) else outputs[0]
+
+
+_CONVERSIONS = {"cast", "constant", "identity", "convert_to_tensor"}
+"""Operations that hand an array back as a tensor of the same values."""
+
+
+def _on_data(name: str, bound: dict) -> Any:
+    """An operation on arrays, no symbolic tensor: ``tf.cast(x_train, "float32")`` is still the data (`arrays.Data`), else unknown."""
+    value = bound.get("x")
+    return value if name in _CONVERSIONS and isinstance(value, Data) else UNKNOWN
 
 
 def unmodelled(name: str, arguments: list, node: cst.CSTNode) -> Any:
