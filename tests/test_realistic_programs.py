@@ -49,6 +49,9 @@ RUN_TIME_SIZED = {"flowers_augmentation_cnn", "synthetic_data_loop_mlp", "timese
 # What kerlint cannot do yet, program by program. Strict: a program that starts passing fails its test until its
 # entry here is removed.
 GAPS = {
+    "autoencoder_joint_classifier": "WRONG TOTAL: two nested models that share layers (an autoencoder and its encoder) "
+    "each count those weights (graph.ModelGraph._total sums every layer's params, a nested model's all of its own): "
+    "kerlint prints 314,906 parameters where Keras counts each variable once, 210,298",
     "efficientnet_fine_tuning": "`isinstance(layer, layers.BatchNormalization)` on a layer of `model.layers` is not "
     "decided, so the `trainable` flags set under it leave the split unknown",
     "insurance_numeric_columns": "WRONG TOTAL: `feature_names.remove(LABEL)` leaves the list as it was (list methods "
