@@ -71,6 +71,7 @@ CASES = {
     "tf.nn.space_to_depth(x, 2)": IMAGE,
     "tf.nn.relu(x) - tf.nn.gelu(x)": SEQUENCE,
     "tf.nn.softmax(x, axis=1)": SEQUENCE,
+    "tf.nn.softmax(logits=x) + tf.nn.relu(features=x) + tf.math.cumsum(x)": SEQUENCE,
     "tf.nn.l2_normalize(x, axis=-1)": SEQUENCE,
     "tf.nn.moments(x, axes=[1])": SEQUENCE,
     "tf.image.resize(x, (8, 9))": IMAGE,
@@ -126,6 +127,10 @@ CASES = {
     "ops.softmax(x) * ops.nn.relu(x)": SEQUENCE,
     "ops.zeros((ops.shape(x)[0], 3))": SEQUENCE,
     "ops.argmax(x, axis=-1)": SEQUENCE,
+    "ops.argmax(x, axis=1, keepdims=True)": SEQUENCE,
+    "ops.norm(x, 2, axis=-1)": SEQUENCE,
+    "ops.cumsum(x)": SEQUENCE,
+    "ops.cumsum(x, axis=1)": SEQUENCE,
     "ops.moments(x, axes=[1])": SEQUENCE,
     "keras.activations.swish(x)": SEQUENCE,
     # Keras 2's backend

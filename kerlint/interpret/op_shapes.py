@@ -193,7 +193,13 @@ def reduce(b: dict) -> tuple:
 
 
 def arg_reduce(b: dict) -> tuple:
-    return reduce({"x": b.get("x"), "axis": b.get("axis"), "keepdims": False})
+    return reduce({"x": b.get("x"), "axis": b.get("axis"), "keepdims": b.get("keepdims", False)})
+
+
+def cumulative(b: dict) -> tuple:
+    """``cumsum``/``cumprod``: the same shape along an axis; NumPy's (``keras.ops``) flatten when no axis is given."""
+    shape = _shape(b.get("x"))
+    return (_product(shape),) if b.get("axis") is None else shape
 
 
 def moments(b: dict) -> list:
@@ -793,7 +799,7 @@ UNARY = (
     "relu", "relu6", "sigmoid", "hard_sigmoid", "tanh", "log_softmax", "exp", "expm1", "log1p", "sqrt", "abs", "absolute",
     "gelu", "silu", "swish", "hard_swish", "hard_silu", "elu", "selu", "softplus", "softsign", "leaky_relu", "mish", "sin",
     "cos", "tan", "floor", "ceil", "round", "sign", "erf", "stop_gradient", "identity", "clip", "l2_normalize", "normalize",
-    "dropout", "cumsum", "cumprod", "sort", "argsort", "zeros_like", "ones_like", "full_like", "logical_not", "isnan",
+    "dropout", "sort", "argsort", "zeros_like", "ones_like", "full_like", "logical_not", "isnan",
     "is_nan", "isfinite", "is_finite", "nan_to_num", "roll", "flip", "reverse", "convert_to_tensor", "exponential", "linear",
     "hard_tanh", "log_sigmoid", "tanh_shrink", "soft_shrink", "hard_shrink", "celu", "squareplus", "sparse_plus",
     "local_response_normalization", "real", "imag", "conj", "log2", "log10",
@@ -824,6 +830,7 @@ OPERATIONS: dict[str, Operation] = {
     "mean": Operation(reduce, per_input(1)), "sum": Operation(reduce, sum_flops),
     "prod": Operation(reduce, value=size_product),
     "argmax": Operation(arg_reduce), "argmin": Operation(arg_reduce), "moments": Operation(moments),
+    "cumsum": Operation(cumulative), "cumprod": Operation(cumulative),
     "expand_dims": Operation(expand_dims), "squeeze": Operation(squeeze), "reshape": Operation(reshape),
     "transpose": Operation(transpose),
     "concatenate": Operation(concatenate, value=sizes_joined), "stack": Operation(stack, value=sizes_stacked),
@@ -884,8 +891,9 @@ def _binary(first: str, second: str, names: tuple[str, ...]) -> dict[str, Spelli
 KERAS_OPS: dict[str, Spelling] = {
     **_unary("x", UNARY + ("negative", "square", "log", "reciprocal", "rsqrt", "softmax", "cast")),
     **_binary("x1", "x2", BINARY), "squared_difference": _spell("squared_difference", "x1=x x2=y"),
-    **{name: _spell(name, "x axis keepdims") for name in REDUCTIONS},
-    "argmax": _spell("argmax", "x axis"), "argmin": _spell("argmin", "x axis"),
+    **{name: _spell(name, "x axis keepdims") for name in REDUCTIONS}, "norm": _spell("norm", "x ord axis keepdims"),
+    "argmax": _spell("argmax", "x axis keepdims"), "argmin": _spell("argmin", "x axis keepdims"),
+    "cumsum": _spell("cumsum", "x axis"), "cumprod": _spell("cumprod", "x axis"),
     "where": _spell("where", "condition x1=x x2=y"), "moments": _spell("moments", "x axes=axis keepdims"),
     "expand_dims": _spell("expand_dims", "x axis"), "squeeze": _spell("squeeze", "x axis"),
     "reshape": _spell("reshape", "x newshape=shape"), "transpose": _spell("transpose", "x axes"),
@@ -910,7 +918,9 @@ KERAS_OPS: dict[str, Spelling] = {
 
 TF: dict[str, Spelling] = {
     **_unary("x", UNARY + ("negative", "square", "log", "reciprocal", "rsqrt", "softmax", "cast")),
-    "neg": _spell("negative", "x"), "sigmoid": _spell("sigmoid", "x"),
+    "neg": _spell("negative", "x"), "softmax": _spell("softmax", "logits=x"), "log_softmax": _spell("log_softmax", "logits=x"),
+    **{name: _spell(name, "features=x") for name in ("relu", "relu6", "elu", "selu", "softplus", "softsign", "leaky_relu")},
+    "cumsum": _spell("cumsum", "x axis", axis=0), "cumprod": _spell("cumprod", "x axis", axis=0),
     "clip_by_value": _spell("clip", "t=x"), "clip_by_norm": _spell("clip", "t=x"),
     "bias_add": _spell("bias_add", "value=x bias=y"),
     **_binary("x", "y", BINARY), "truediv": _spell("true_divide", "x y"), "div": _spell("divide", "x y"),
@@ -958,6 +968,7 @@ BACKEND: dict[str, Spelling] = {
     "pow": _spell("power", "x a=y"), "bias_add": _spell("bias_add", "x bias=y"),
     **{name: _spell(name, "x axis keepdims") for name in ("mean", "sum", "max", "min", "prod", "std", "var", "logsumexp", "all", "any")},
     "argmax": _spell("argmax", "x axis", axis=-1), "argmin": _spell("argmin", "x axis", axis=-1),
+    "cumsum": _spell("cumsum", "x axis", axis=0), "cumprod": _spell("cumprod", "x axis", axis=0),
     "switch": _spell("where", "condition then_expression=x else_expression=y"),
     "expand_dims": _spell("expand_dims", "x axis", axis=-1), "squeeze": _spell("squeeze", "x axis"),
     "reshape": _spell("reshape", "x shape"), "permute_dimensions": _spell("transpose", "x pattern=axes"),
