@@ -142,3 +142,19 @@ def test_a_budget_that_stops_the_analysis_says_where_and_why():
     gaps = [(analysis.locator.line(gap.node), gap.reason) for gap in analysis.unresolved]
     assert any(line == 7 and reason.startswith("analysis of the module's top level stopped early in `total = spin()`: abandoned after")
                for line, reason in gaps), gaps
+
+
+def test_a_long_loop_that_changes_a_model_late_runs_in_full():
+    """Its first iterations touch nothing, but it adds to a model in place: summarizing it would lose the layer."""
+    keras = pytest.importorskip("keras", reason="comparing with real Keras needs keras (pip install kerlint[confirm])")
+    source = textwrap.dedent("""
+        import keras
+        model = keras.Sequential([keras.Input((3,))])
+        for step in range(1200):
+            if step == 1000:
+                model.add(keras.layers.Dense(5))
+    """)
+    namespace: dict = {}
+    exec(compile(source, "late", "exec"), namespace)
+    (cost,) = model_costs(analyze(source).analysis)
+    assert cost.params == namespace["model"].count_params() == 20

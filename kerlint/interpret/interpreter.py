@@ -102,6 +102,17 @@ class _Continue(Exception):
     pass
 
 
+@dataclass
+class _LoopStart:
+    """Where a running loop started, for `Interpreter.idle_loop`."""
+
+    steps: int
+    work: int  # Keras objects built or touched
+    node: cst.For | cst.While | cst.BaseComp
+    scope: Scope
+    changes_keras: bool | None = None  # whether it changes a Keras object in place: read from its code once, if needed
+
+
 class Scope:
     """Names of one module or function activation; ``parent`` is the closure."""
 
@@ -761,7 +772,7 @@ class Interpreter:
         if items is None:
             self.exec_unknown_loop(node, scope)
             return
-        start = self.loop_start()
+        start = self.loop_start(node, scope)
         completed = True
         for index, item in enumerate(items):
             if index >= self.budget.loop_unroll:
@@ -783,7 +794,7 @@ class Interpreter:
             self.exec_block(node.orelse.body.body, scope)
 
     def exec_While(self, node: cst.While, scope: Scope) -> None:
-        start = self.loop_start()
+        start = self.loop_start(node, scope)
         for index in range(self.budget.loop_unroll):
             if self.idle_loop(start, index, None):
                 self.note(node, f"`{self.source_text(node)}`: while loop still running after {index} iterations that touched no Keras object: summarized")
@@ -804,23 +815,26 @@ class Interpreter:
             self.note(node, f"`{self.source_text(node)}`: while loop still running after {self.budget.loop_unroll} iterations")
         self.exec_unknown_loop(node, scope)
 
-    def loop_start(self) -> tuple[int, int]:
-        """(steps, Keras objects built or touched) when a loop starts, for `idle_loop`."""
-        return self.steps, self.built + self.touches
+    def loop_start(self, node: cst.For | cst.While | cst.BaseComp, scope: Scope) -> _LoopStart:
+        return _LoopStart(self.steps, self.built + self.touches, node, scope)
 
-    def idle_loop(self, start: tuple[int, int], done: int, total: int | None) -> bool:
-        """Whether to summarize the rest of a loop: `done` iterations touched no Keras object, and all of them
-        (`total`; None for a ``while``, whose count is unknown: those done) would cost over ``idle_loop_steps``.
+    def idle_loop(self, start: _LoopStart, done: int, total: int | None) -> bool:
+        """Whether to summarize the rest of a loop: `done` iterations touched no Keras object, all of them
+        (`total`; None for a ``while``, whose count is unknown: those done) would cost over ``idle_loop_steps``,
+        and the loop changes no Keras object in place (``model.add(...)`` under a condition met later).
 
         Preparing data (appending thousands of samples, reading lines) would
         otherwise spend the budget that the model built after it needs; a loop
         that builds layers, calls them or sets their flags runs in full.
         """
-        steps, work = start
-        if done < IDLE_ITERATIONS or self.built + self.touches != work:
+        if done < IDLE_ITERATIONS or self.built + self.touches != start.work:
             return False
-        spent = self.steps - steps
-        return (spent if total is None else spent * total // done) > self.budget.idle_loop_steps
+        spent = self.steps - start.steps
+        if (spent if total is None else spent * total // done) <= self.budget.idle_loop_steps:
+            return False
+        if start.changes_keras is None:
+            start.changes_keras = any(_keras_object(start.scope.lookup(name)) for name in _mutated_names(start.node))
+        return not start.changes_keras
 
     def summarize_loop(self, node: cst.For | cst.While | cst.BaseComp, done: int, scope: Scope) -> None:
         """The rest of a loop that touches no Keras object, without running it: what it assigns or changes is unknown."""
@@ -1202,7 +1216,7 @@ class Interpreter:
         items = self.iterate(self.eval(clause.iter, inner))
         if items is None or len(items) > self.budget.loop_unroll:
             return None
-        start = self.loop_start()
+        start = self.loop_start(node, scope)
         results: list = []
         for index, item in enumerate(items):
             if self.idle_loop(start, index, len(items)):
