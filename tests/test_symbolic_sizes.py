@@ -285,7 +285,7 @@ model = keras.Model(inputs, layers.Dense(1)(Block()(inputs)))
 
 
 def test_messages_describe_a_layer_by_its_run_time_size() -> None:
-    """``ZeroPadding1D(padding=n)``: its default is 1, which ``n`` may or may not be; the message shows ``n``."""
+    """``ZeroPadding1D(padding=n)``: its default is 1, which ``n`` may or may not be; messages show ``n``."""
     source = """
 import os
 import keras
@@ -295,5 +295,22 @@ model = keras.Sequential([keras.Input(shape=(8, 3)), keras.layers.ZeroPadding1D(
 """
     [model] = analyze(source, select=["ALL"]).analysis.models
     assert [layer.describe() for layer in model.layers] == ["ZeroPadding1D(n)", "Flatten()", "Dense(n)"]
-    total, _ = run_time_params(model)
-    assert str(total) == "6·n² + 25·n"  # Dense(n) on (8 + 2·n)·3 features
+    assert run_time_params(model) is None  # `padding` takes an int or a pair: n is not known to be an int there
+
+
+def test_a_name_that_may_hold_a_tuple_is_no_size() -> None:
+    """``shape=input_size`` may be a whole shape, ``kernel_size=k`` a pair: only where Keras takes an int is an unknown one."""
+    source = """
+import keras
+from keras import layers
+
+def build(input_size, k, filters):
+    inputs = keras.Input(shape=input_size)
+    x = layers.Conv2D(filters, k, activation="relu")(inputs)
+    return keras.Model(inputs, x)
+"""
+    result = analyze(source, select=["ALL"])
+    [model] = result.analysis.models
+    assert model.inputs[0].shape is None and not [f.code for f in result.findings if f.code.startswith("KER3")]
+    assert model.calls[0].layer.symbolic_arguments.keys() == {"filters", "kernel_size"}
+    assert run_time_params(model) is None  # the kernel's size depends on whether k is an int or a pair

@@ -117,7 +117,9 @@ def declared_input(arguments: dict[str, Any]) -> tuple | None:
     for key in ("batch_shape", "batch_input_shape"):
         if key in arguments:
             return _shape(arguments[key])
-    for key in ("shape", "input_shape", "input_dim"):
+    if isinstance(arguments.get("input_dim"), Polynomial):
+        return (None, arguments["input_dim"])
+    for key in ("shape", "input_shape"):
         if key in arguments:
             shape = _shape(arguments[key])
             return None if shape is None else (None, *shape)
@@ -125,9 +127,10 @@ def declared_input(arguments: dict[str, Any]) -> tuple | None:
 
 
 def _shape(size: Any) -> tuple | None:
-    """A shape argument (one size or a tuple of them) holding a named unknown, as a tuple."""
-    if isinstance(size, Polynomial):
-        return (size,)
+    """A shape written as a tuple or list whose sizes include a named unknown.
+
+    A name alone is no shape: ``Input(shape=input_size)`` may hold a whole tuple.
+    """
     if isinstance(size, (tuple, list)) and all(d is None or isinstance(d, (int, Polynomial)) for d in size) and has_unknowns(size):
         return tuple(size)
     return None

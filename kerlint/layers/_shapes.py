@@ -32,8 +32,7 @@ def fmt(shape: ShapeTree) -> str:
 
 
 def is_int(value: Any) -> bool:
-    """An int, or a size known only at run time (a polynomial of `kerlint.symbolic`, which refuses what ints allow and it cannot decide)."""
-    return isinstance(value, (int, symbolic.Polynomial)) and not isinstance(value, bool)
+    return isinstance(value, int) and not isinstance(value, bool)
 
 
 def ntuple(value: Any, n: int, name: str) -> tuple[int, ...]:
@@ -46,8 +45,13 @@ def ntuple(value: Any, n: int, name: str) -> tuple[int, ...]:
 
 
 def int_arg(config: LayerConfig, name: str) -> int:
+    """An argument Keras takes as an int only, or a size known only at run time there (a `kerlint.symbolic` polynomial).
+
+    Only here may a named unknown stand for an int: an argument that takes an
+    int or a tuple (``kernel_size``, ``padding``) could hold either at run time.
+    """
     value = config[name]
-    if not is_int(value):
+    if not is_int(value) and not isinstance(value, symbolic.Polynomial):
         raise CannotInfer(f"`{name}` must be an int, got {value!r}")
     return value
 
