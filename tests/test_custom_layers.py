@@ -142,6 +142,42 @@ PROGRAMS = {
         inputs = keras.Input((6,))
         model = keras.Model(inputs, layers.Dense(3)(Pair()(inputs)))
     """,
+    # build and compute_output_shape both overridden: Keras 3 builds without tracing call, so the sub-layers
+    # build does not build stay unbuilt; inside another layer's call, which Keras traces, they are built
+    "untraced_call_leaves_sublayers_unbuilt": """
+        import keras
+        from keras import layers
+
+        class Block(layers.Layer):
+            def __init__(self, **kwargs):
+                super().__init__(**kwargs)
+                self.dense = layers.Dense(4)
+                self.proj = layers.Dense(4)
+
+            def build(self, input_shape):
+                self.scale = self.add_weight(shape=(4,), initializer="ones")
+                self.proj.build(input_shape)
+
+            def call(self, x):
+                return self.dense(x) * self.scale + self.proj(x)
+
+            def compute_output_shape(self, input_shape):
+                return input_shape[:-1] + (4,)
+
+        class Outer(layers.Layer):
+            def __init__(self):
+                super().__init__()
+                self.block = Block()
+
+            def build(self, input_shape):
+                self.block.build(input_shape)
+
+            def call(self, x):
+                return self.block(x)
+
+        inputs = keras.Input((6,))
+        model = keras.Model(inputs, [Block()(inputs), Outer()(inputs)])
+    """,
     # sub-layers: made in __init__ or build, in lists and dicts, a Sequential in an attribute
     "sublayers_made_in_build": """
         import keras

@@ -61,6 +61,9 @@ class Instance:
     """The built-in layer a subclass of one is (``class MyConv(layers.Conv2D)``): its arguments, weights and call."""
     own_weights: list[Weight] = field(default_factory=list)
     built: bool = False
+    built_by_build: set[int] | None = None
+    """Ids of the sub-layers its ``build`` built, when Keras builds it without tracing ``call`` (see `build_layer`):
+    the others stay unbuilt, without weights, until data flows. None when Keras traces ``call``."""
 
     @property
     def sublayers(self) -> list[Layer]:
@@ -72,7 +75,7 @@ class Instance:
         by their own flags (``block.norm.trainable = False``), as Keras's ``model.trainable_weights`` collects them."""
         made = [*self.own_weights, *(self.base.weights or [] if self.base is not None else [])]
         counts = [sum(w.size for w in made if w.trainable)]
-        counts += [layer.trainable_variables for layer in tracked_layers(self) if layer.weights is not None or layer.calls]
+        counts += [layer.trainable_variables for layer in built_sublayers(self) if layer.weights is not None or layer.calls]
         return None if any(c is None for c in counts) else sum(counts)
 
 
@@ -212,6 +215,8 @@ def keras_base_method(interp: "Interpreter", bound: KerasBaseMethod, args: list,
     shape = args[0] if args else kwargs.get("input_shape")  # of build
     if name == "build" and instance.model is not None and not instance.built:
         return build_model(interp, instance, shape, node)
+    if name == "build" and not instance.built:  # ``self.block.build(shape)`` in the build of the layer around it
+        return build_layer(interp, instance, shape, node)
     if name == "build" and instance.base is not None:
         return build_base(instance, shape, node)
     if name == "call" and instance.base is not None and args:
@@ -221,15 +226,47 @@ def keras_base_method(interp: "Interpreter", bound: KerasBaseMethod, args: list,
     return None  # build (Layer's), get_config...: nothing that changes shapes or weights
 
 
-def build_base(instance: Instance, shapes: Any, node: cst.CSTNode) -> None:
-    """The built-in layer's ``build``: its weights for these input shapes, from the catalogue, and the attributes
-    Keras sets to them (``self.kernel``, ``self.bias``). Its call checks the shapes."""
-    base = instance.base
-    if base.weights is not None or shapes is None or contains_unknown(shapes):
+def build_layer(interp: "Interpreter", instance: Instance, shapes: Any, node: cst.CSTNode) -> None:
+    """Keras's ``_maybe_build`` of a custom layer: its ``build``, the user's or the built-in layer's, on these shapes.
+
+    Keras 3 traces ``call`` to build the rest only when ``build`` or ``compute_output_shape`` is Keras's own; when
+    the class overrides both, the sub-layers its ``build`` did not build stay unbuilt (`Instance.built_by_build`),
+    unless the layer runs inside another's traced ``call`` (`runs_traced`).
+    """
+    instance.built = True  # first: a ``super().build(shape)`` inside the user's build must not build again
+    build = method(instance, "build")
+    if isinstance(build, Method):
+        call_method(interp, build, [shapes], {}, node)
+    elif instance.base is not None:
+        build_base(instance, shapes, node)
+    overrides = [isinstance(method(instance, name), Method) or instance.base is not None for name in ("build", "compute_output_shape")]
+    if instance.model is None and all(overrides) and not runs_traced(interp):
+        instance.built_by_build = {id(layer) for layer in tracked_layers(instance) if layer.weights is not None}
+
+
+def runs_traced(interp: "Interpreter") -> bool:
+    """Whether a Keras layer's or model's method is running: Keras runs what it calls on real tensors, so a custom
+    layer called there runs its own ``call`` whatever its ``compute_output_shape``."""
+    return any(running.layer is not None for _, running in interp.methods)
+
+
+def build_catalogue_layer(layer: Layer, shapes: Any) -> None:
+    """``layer.build(shape)`` of a catalogue layer: its weights for these input shapes (its calls check the shapes)."""
+    if layer.weights is not None or shapes is None or contains_unknown(shapes):
         return
     try:
-        base.weights = base.spec.infer(base.config, shapes, {}).weights
+        layer.weights = layer.spec.infer(layer.config, shapes, {}).weights
     except (IncompatibleShape, CannotInfer):
+        return
+
+
+def build_base(instance: Instance, shapes: Any, node: cst.CSTNode) -> None:
+    """The built-in layer's ``build``, and the attributes Keras sets to its weights (``self.kernel``, ``self.bias``)."""
+    base = instance.base
+    if base.weights is not None:
+        return
+    build_catalogue_layer(base, shapes)
+    if base.weights is None:
         return
     if instance.attrs.get("trainable", True) is False:
         base.weights = [Weight(w.name, w.shape, False) for w in base.weights]  # made while the layer is frozen
@@ -314,12 +351,9 @@ def call_instance(interp: "Interpreter", instance: Instance, args: list, kwargs:
     if functional and body is None:
         return call_model(interp, instance.model, args, kwargs, node)
     if not instance.built:
-        instance.built = True  # first: a ``super().build(shape)`` inside the user's build must not build again
-        build = method(instance, "build")
-        if isinstance(build, Method):
-            call_method(interp, build, [shape_tree(args[0])], {}, node)
-        elif instance.base is not None:
-            build_base(instance, shape_tree(args[0]), node)
+        build_layer(interp, instance, shape_tree(args[0]), node)
+    elif runs_traced(interp):
+        instance.built_by_build = None  # its call runs here: what it calls gets built
     construct = f"{kind} `{instance.cls.name}.call`"
     if isinstance(body, Method):
         run = lambda inner, inner_kwargs: call_method(interp, body, inner, inner_kwargs, node)  # noqa: E731
@@ -404,6 +438,12 @@ def applies_nonlinearity(outputs: list[Tensor]) -> bool | None:
     return None if unknown else False
 
 
+def built_sublayers(instance: Instance) -> list[Layer]:
+    """The sub-layers Keras has built once the layer is: all it tracks, or only those its ``build`` built."""
+    layers = tracked_layers(instance)
+    return layers if instance.built_by_build is None else [layer for layer in layers if id(layer) in instance.built_by_build]
+
+
 def subclass_weights(instance: Instance) -> list[Weight] | None:
     weights = list(instance.own_weights)
     if any(w.name == "unknown" for w in weights):
@@ -412,7 +452,7 @@ def subclass_weights(instance: Instance) -> list[Weight] | None:
         if instance.base.weights is None:
             return None
         weights.extend(instance.base.weights)
-    for layer in tracked_layers(instance):
+    for layer in built_sublayers(instance):
         if layer.weights is None:
             if layer.calls:
                 return None  # called but not inferred: the total would be a guess

@@ -526,6 +526,8 @@ def call_method(interp: "Interpreter", method: BoundMethod, args: list, kwargs: 
         return tensor_ops.method(receiver, name, args, kwargs)
     if isinstance(receiver, (list, dict, str)):
         return native_method(receiver, name, args, kwargs)
+    if isinstance(receiver, LayerValue) and receiver.layer.spec is not None and name == "build":
+        return classes.build_catalogue_layer(receiver.layer, args[0] if args else kwargs.get("input_shape"))
     if isinstance(receiver, LayerValue) and receiver.layer.spec is not None and name in receiver.layer.spec.methods:
         try:  # answered from the layer's configuration: `lookup.vocabulary_size()` of a literal vocabulary
             return receiver.layer.spec.methods[name](receiver.layer.config)
@@ -621,8 +623,8 @@ def instance_attribute(instance: "classes.Instance", name: str) -> Any:
     """Instance attributes, then the class's, then what the Keras base class provides."""
     if name in instance.attrs:
         return instance.attrs[name]
-    if name == "build" and instance.model is not None:
-        # Keras's ``Model.build`` runs the user's ``build``; kerlint then follows ``call`` on an input of that shape.
+    if name == "build" and instance.layer is not None:
+        # Keras wraps ``build``: it runs once (then the layer is built); for a model kerlint then follows ``call``.
         return classes.KerasBaseMethod(instance, name)
     found = classes.method(instance, name)
     if found is not None:
