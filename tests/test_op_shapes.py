@@ -77,6 +77,7 @@ CASES = {
     "tf.image.resize(x, (8, 9))": IMAGE,
     "tf.image.flip_left_right(tf.image.per_image_standardization(x))": IMAGE,
     "tf.nn.conv2d(x, y, strides=2, padding='SAME')": [(None, 8, 8, 3), (3, 3, 3, 5)],
+    "tf.nn.convolution(x, y, 2, 'SAME')": [(None, 8, 8, 3), (3, 3, 3, 5)],
     "tf.nn.conv1d(x, y, stride=1, padding='VALID', dilations=2)": [(None, 10, 4), (3, 4, 6)],
     "tf.nn.depthwise_conv2d(x, y, strides=[1, 1, 1, 1], padding='VALID')": [(None, 8, 8, 3), (3, 3, 3, 2)],
     "tf.nn.max_pool2d(x, ksize=2, strides=2, padding='VALID')": IMAGE,
@@ -126,6 +127,7 @@ CASES = {
     "ops.concatenate([x, x], axis=1)": SEQUENCE,
     "ops.softmax(x) * ops.nn.relu(x)": SEQUENCE,
     "ops.zeros((ops.shape(x)[0], 3))": SEQUENCE,
+    "ops.identity(3) + ops.eye(3)": SEQUENCE,
     "ops.argmax(x, axis=-1)": SEQUENCE,
     "ops.argmax(x, axis=1, keepdims=True)": SEQUENCE,
     "ops.norm(x, 2, axis=-1)": SEQUENCE,
@@ -496,3 +498,43 @@ def test_any_arguments_give_a_shape_or_a_reason_never_an_error():
                         operation.flops(bound, shape)
                 except Unmodelled:
                     pass
+
+
+def library_functions():
+    """(table name, spelling key, the library's function) for every spelling the installed libraries export."""
+    tf = pytest.importorskip("tensorflow", reason="reading the libraries' signatures needs tensorflow")
+    backend = pytest.importorskip("tf_keras.backend", reason="Keras 2's backend functions need tf_keras")
+    import keras
+
+    from kerlint.interpret.op_shapes import BACKEND, KERAS_OPS, TF
+
+    namespaces = {"keras": (KERAS_OPS, [keras.ops, keras.activations, keras]), "tf": (TF, [tf, tf.math, tf.nn, tf.linalg]),
+                  "K": (BACKEND, [backend])}
+    for label, (table, roots) in namespaces.items():
+        for key in table:
+            for root in roots:
+                function = root
+                for part in key.split("."):
+                    function = getattr(function, part, None)
+                if function is not None:
+                    yield label, key, function
+                    break
+
+
+def test_each_spelling_takes_its_arguments_in_the_librarys_order():
+    """Past the first (tensor) argument, the parameters a spelling binds are the library's, in its order."""
+    import inspect
+
+    from kerlint.interpret.op_shapes import BACKEND, KERAS_OPS, TF
+
+    tables = {"keras": KERAS_OPS, "tf": TF, "K": BACKEND}
+    wrong = []
+    for label, key, function in library_functions():
+        real = list(inspect.signature(function).parameters.values())
+        own = [p.partition("=")[0] for p in tables[label][key].parameters]
+        for index, name in enumerate(own[1:], 1):
+            expected = real[index].name if index < len(real) else None
+            if name.lstrip("*") != expected or name.startswith("*") != (real[index].kind is real[index].VAR_POSITIONAL):
+                wrong.append(f"{label}.{key}: {own} vs {[p.name for p in real]}")
+                break
+    assert not wrong
