@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Iterator
+from typing import Any, Iterator
 
 from kerlint.budgets import Budgets, Limit, ModelBudget
-from kerlint.cost import human_flops, model_flops, run_time_params
+from kerlint.cost import human_flops, model_flops, run_time_flops, run_time_params
 from kerlint.findings import Severity
 from kerlint.graph import ModelGraph
 from kerlint.memory import PRECISIONS, estimate, human_bytes, model_optimizer
@@ -29,9 +29,9 @@ class OverBudget(Rule):
     the training-peak estimate at that batch size (or the inference peak with
     `memory = "inference"`). A model kerlint cannot reconstruct completely is
     not checked against a limit unless the part it knows already exceeds it
-    ("at least ..."). A model whose parameters depend on sizes known only at
-    run time (`num_classes = len(class_names)`) is over `max-params` when it
-    is whatever those sizes are; otherwise the finding says that the budget
+    ("at least ..."). A model whose figures depend on sizes known only at
+    run time (`num_classes = len(class_names)`) is over a limit when it is
+    whatever those sizes are; otherwise the finding says that the budget
     cannot be checked, and which sizes it depends on.
 
     ## Why is this bad?
@@ -118,18 +118,17 @@ model = keras.Model(inputs, outputs, name="vgg_head")
 
 def _overruns(ctx: RuleContext, model: ModelGraph, budget: ModelBudget) -> Iterator[str]:
     name = f"model `{model.name}`"
-    symbolic = None if budget.max_params is None or model.params is not None else run_time_params(model)
-    if symbolic is not None and isinstance(symbolic[0], Polynomial):
-        verdict = _run_time_verdict(ctx, name, symbolic[0], budget.max_params)
-        if verdict is not None:
-            yield verdict
-    elif budget.max_params is not None:
+    batch = f"batch {budget.batch_size}"
+    run_time = run_time_params(model)
+    if run_time is not None and any(limit is not None for limit in (budget.max_params, budget.max_flops, budget.max_memory)):
+        yield from _run_time_overruns(ctx, name, model, budget, run_time[0])
+        return
+    if budget.max_params is not None:
         params, exact = model.params, True
         if params is None:
             params, exact = sum(layer.params or 0 for layer in model.layers), False
         if params > budget.max_params.value:
             yield f"{name} has {_at_least(exact)}{human_count(params)} parameters, {_over(budget.max_params)}"
-    batch = f"batch {budget.batch_size}"
     if budget.max_flops is not None:
         flops = model_flops(model, budget.batch_size)
         if flops.known > budget.max_flops.value:
@@ -144,17 +143,31 @@ def _overruns(ctx: RuleContext, model: ModelGraph, budget: ModelBudget) -> Itera
             yield f"{name} needs about {human_bytes(figure)} {what}, {_over(budget.max_memory)}"
 
 
-def _run_time_verdict(ctx: RuleContext, name: str, params: Polynomial, limit: Limit) -> str | None:
-    """Over the budget whatever the run-time sizes are (each at least 1), or cannot be checked: which sizes, from which lines."""
-    unknowns = ", ".join(f"`{u.label}` (line {ctx.analysis.locator.line(u.node)})" for u in params.unknowns)
-    try:
-        over = params > limit.value
-    except CannotInfer:
-        return f"{name} has {params} parameters, with {unknowns} known only at run time: {_budget(limit)} cannot be checked"
-    if not over:
-        return None
-    least = params.substitute({u.label: 1 for u in params.unknowns})
-    return f"{name} has {params} parameters, at least {human_count(least)} for any value of {unknowns}, {_over(limit)}"
+def _run_time_overruns(ctx: RuleContext, name: str, model: ModelGraph, budget: ModelBudget, params: Any) -> Iterator[str]:
+    """A model whose figures depend on sizes known only at run time: over a limit whatever they are (each at least 1),
+    or the limit cannot be checked, with the sizes it depends on and their lines."""
+    flops = run_time_flops(model, budget.batch_size)
+    unknowns = {u: None for value in (params, flops) if isinstance(value, Polynomial) for u in value.unknowns}
+    sizes = ", ".join(f"`{u.label}` (line {ctx.analysis.locator.line(u.node)})" for u in unknowns)
+    figures = (
+        (budget.max_params, params, "parameter count depends", "has {} parameters", human_count),
+        (budget.max_flops, flops, "FLOPs depend", f"needs {{}} FLOPs per forward pass at batch {budget.batch_size}", human_flops),
+        (budget.max_memory, None, "memory depends", "", human_bytes),
+    )
+    for limit, figure, depends, has, human in figures:
+        if limit is None:
+            continue
+        try:
+            over = None if figure is None else figure > limit.value
+        except CannotInfer:
+            over = None
+        if figure is None:
+            yield f"{name}'s {depends} on {sizes}, known only at run time: {_budget(limit)} cannot be checked"
+        elif over is None:
+            yield f"{name} {has.format(figure)}, with {sizes} known only at run time: {_budget(limit)} cannot be checked"
+        elif over:
+            least = figure.substitute({u.label: 1 for u in figure.unknowns})
+            yield f"{name} {has.format(figure)}, at least {human(least)} for any value of {sizes}, {_over(limit)}"
 
 
 def _budget(limit: Limit) -> str:
