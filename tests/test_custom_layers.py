@@ -388,6 +388,182 @@ PROGRAMS = {
         x = Masked()(inputs, mask=mask)
         model = keras.Model([inputs, mask], layers.Dense(3)(x))
     """,
+    # tutorial-style programs
+    # the Keras guide's Linear/MLPBlock: weights made in __init__, matmul on them, add_loss
+    "keras_io_mlp_block_of_linear_layers": """
+        import keras
+        from keras import layers, ops
+
+        class Linear(layers.Layer):
+            def __init__(self, units=32, input_dim=32):
+                super().__init__()
+                self.w = self.add_weight(shape=(input_dim, units), initializer="random_normal", trainable=True)
+                self.b = self.add_weight(shape=(units,), initializer="zeros", trainable=True)
+
+            def call(self, inputs):
+                return ops.matmul(inputs, self.w) + self.b
+
+        class ActivityRegularizationLayer(layers.Layer):
+            def __init__(self, rate=1e-2):
+                super().__init__()
+                self.rate = rate
+
+            def call(self, inputs):
+                self.add_loss(self.rate * ops.mean(inputs))
+                return inputs
+
+        class MLPBlock(layers.Layer):
+            def __init__(self):
+                super().__init__()
+                self.linear_1 = Linear(32, 16)
+                self.linear_2 = Linear(32, 32)
+                self.linear_3 = Linear(1, 32)
+                self.reg = ActivityRegularizationLayer()
+
+            def call(self, inputs):
+                x = self.linear_1(inputs)
+                x = ops.relu(x)
+                x = self.reg(x)
+                x = self.linear_2(x)
+                x = ops.relu(x)
+                return self.linear_3(x)
+
+        inputs = keras.Input((16,))
+        model = keras.Model(inputs, MLPBlock()(inputs))
+    """,
+    # keras.io's text classification Transformer: ops.shape/arange positions, MHA called by keywords, compute_mask
+    "keras_io_transformer_encoder_keyword_attention": """
+        import keras
+        from keras import layers, ops
+
+        class PositionalEmbedding(layers.Layer):
+            def __init__(self, sequence_length, vocab_size, embed_dim, **kwargs):
+                super().__init__(**kwargs)
+                self.token_embeddings = layers.Embedding(input_dim=vocab_size, output_dim=embed_dim)
+                self.position_embeddings = layers.Embedding(input_dim=sequence_length, output_dim=embed_dim)
+                self.sequence_length = sequence_length
+                self.vocab_size = vocab_size
+                self.embed_dim = embed_dim
+
+            def call(self, inputs):
+                length = ops.shape(inputs)[-1]
+                positions = ops.arange(0, length, 1)
+                embedded_tokens = self.token_embeddings(inputs)
+                embedded_positions = self.position_embeddings(positions)
+                return embedded_tokens + embedded_positions
+
+            def compute_mask(self, inputs, mask=None):
+                return ops.not_equal(inputs, 0)
+
+        class TransformerEncoder(layers.Layer):
+            def __init__(self, embed_dim, dense_dim, num_heads, **kwargs):
+                super().__init__(**kwargs)
+                self.attention = layers.MultiHeadAttention(num_heads=num_heads, key_dim=embed_dim)
+                self.dense_proj = keras.Sequential([layers.Dense(dense_dim, activation="relu"), layers.Dense(embed_dim)])
+                self.layernorm_1 = layers.LayerNormalization()
+                self.layernorm_2 = layers.LayerNormalization()
+                self.supports_masking = True
+
+            def call(self, inputs, mask=None):
+                if mask is not None:
+                    padding_mask = ops.cast(mask[:, None, :], dtype="int32")
+                else:
+                    padding_mask = None
+                attention_output = self.attention(query=inputs, value=inputs, key=inputs, attention_mask=padding_mask)
+                proj_input = self.layernorm_1(inputs + attention_output)
+                proj_output = self.dense_proj(proj_input)
+                return self.layernorm_2(proj_input + proj_output)
+
+        inputs = keras.Input(shape=(None,), dtype="int64")
+        x = PositionalEmbedding(20, 1000, 32)(inputs)
+        x = TransformerEncoder(32, 64, 2)(x)
+        x = layers.GlobalMaxPooling1D()(x)
+        model = keras.Model(inputs, layers.Dense(1, activation="sigmoid")(x))
+    """,
+    # keras.io's VAE: Sampling with keras.random.normal, a Model subclass holding encoder and decoder
+    "keras_io_vae_sampling": """
+        import keras
+        from keras import layers, ops
+
+        class Sampling(layers.Layer):
+            def __init__(self, **kwargs):
+                super().__init__(**kwargs)
+                self.seed_generator = keras.random.SeedGenerator(1337)
+
+            def call(self, inputs):
+                z_mean, z_log_var = inputs
+                batch = ops.shape(z_mean)[0]
+                dim = ops.shape(z_mean)[1]
+                epsilon = keras.random.normal(shape=(batch, dim), seed=self.seed_generator)
+                return z_mean + ops.exp(0.5 * z_log_var) * epsilon
+
+        class VAE(keras.Model):
+            def __init__(self, encoder, decoder, **kwargs):
+                super().__init__(**kwargs)
+                self.encoder = encoder
+                self.decoder = decoder
+                self.total_loss_tracker = keras.metrics.Mean(name="total_loss")
+
+            def train_step(self, data):
+                return {}
+
+        latent_dim = 2
+        encoder_inputs = keras.Input(shape=(28, 28, 1))
+        x = layers.Conv2D(32, 3, activation="relu", strides=2, padding="same")(encoder_inputs)
+        x = layers.Flatten()(x)
+        x = layers.Dense(16, activation="relu")(x)
+        z_mean = layers.Dense(latent_dim, name="z_mean")(x)
+        z_log_var = layers.Dense(latent_dim, name="z_log_var")(x)
+        z = Sampling()([z_mean, z_log_var])
+        encoder = keras.Model(encoder_inputs, [z_mean, z_log_var, z], name="encoder")
+        latent_inputs = keras.Input(shape=(latent_dim,))
+        x = layers.Dense(7 * 7 * 64, activation="relu")(latent_inputs)
+        x = layers.Reshape((7, 7, 64))(x)
+        x = layers.Conv2DTranspose(32, 3, activation="relu", strides=2, padding="same")(x)
+        decoder_outputs = layers.Conv2DTranspose(1, 3, activation="sigmoid", strides=2, padding="same")(x)
+        decoder = keras.Model(latent_inputs, decoder_outputs, name="decoder")
+        vae = VAE(encoder, decoder)
+        inputs = keras.Input(shape=(28, 28, 1))
+        model = keras.Model(inputs, decoder(encoder(inputs)[2]))
+    """,
+    # a residual block whose shortcut depends on the input shape (made in build), BatchNormalization's split
+    "residual_block_shortcut_made_in_build": """
+        import keras
+        from keras import layers
+
+        class ResidualBlock(layers.Layer):
+            def __init__(self, filters, **kwargs):
+                super().__init__(**kwargs)
+                self.filters = filters
+                self.conv1 = layers.Conv2D(filters, 3, padding="same")
+                self.bn1 = layers.BatchNormalization()
+                self.conv2 = layers.Conv2D(filters, 3, padding="same")
+                self.bn2 = layers.BatchNormalization()
+                self.add = layers.Add()
+                self.act = layers.Activation("relu")
+
+            def build(self, input_shape):
+                if input_shape[-1] != self.filters:
+                    self.shortcut = layers.Conv2D(self.filters, 1)
+                else:
+                    self.shortcut = layers.Identity()
+
+            def call(self, x, training=None):
+                y = self.act(self.bn1(self.conv1(x), training=training))
+                y = self.bn2(self.conv2(y), training=training)
+                return self.act(self.add([y, self.shortcut(x)]))
+
+            def get_config(self):
+                config = super().get_config()
+                config.update({"filters": self.filters})
+                return config
+
+        inputs = keras.Input((16, 16, 3))
+        x = ResidualBlock(8)(inputs)
+        x = ResidualBlock(8)(x)
+        x = layers.GlobalAveragePooling2D()(x)
+        model = keras.Model(inputs, layers.Dense(3)(x))
+    """,
     # model.layers, sub-models, nested Sequentials, subclassed models built by build()
     "sequential_layers_index_skips_input": """
         import keras

@@ -202,8 +202,14 @@ def bind_arguments(interp: "Interpreter", class_name: str, args: list, kwargs: d
     return spec, values
 
 
+FIRST_CALL_ARGUMENTS = ("inputs", "query", "sequences")
+"""What catalogue layers' ``call`` names its first argument, given by keyword (``mha(query=q, value=v)``, an RNN's ``sequences``)."""
+
+
 def call_layer(interp: "Interpreter", layer: Layer, args: list, kwargs: dict, node: cst.CSTNode) -> Any:
-    first = args[0] if args else kwargs.get("inputs", UNKNOWN)
+    if not args:
+        args = [next((kwargs.pop(name) for name in FIRST_CALL_ARGUMENTS if name in kwargs), UNKNOWN)]
+    first = args[0]
     tensors = flatten_tensors(first)
     if tensors is None:
         return UNKNOWN
