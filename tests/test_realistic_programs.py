@@ -67,6 +67,8 @@ GAPS = {
     "value=inputs, key=inputs)`): its output is unknown",
     "vgg16_perceptual_features": "a model whose outputs are a dict, called on a tensor: its result indexed by key "
     "(`features[content_layer_name]`) is unknown",
+    "vgg19_every_layer_features": "`layer.output` of the backbone's InputLayer (the first of `[layer.output for layer "
+    "in vgg19.layers]`) is not a tensor kerlint knows, so the model's outputs are unknown",
     "weather_timeseries_dataset": "batches of `keras.preprocessing.timeseries_dataset_from_array` are not modelled: "
     "`inputs.shape[1]` of the first batch is unknown",
     "keras2_feature_columns_heart": "`model.predict(batch)` builds the Sequential in Keras, not in kerlint (which says "
