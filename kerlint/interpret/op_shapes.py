@@ -795,20 +795,38 @@ class Operation:
     value: Callable[[dict], Any] | None = None  # its value on plain sizes (``tf.concat`` of shapes), None otherwise
 
 
-UNARY = (
+KERAS_UNARY = (
     "relu", "relu6", "sigmoid", "hard_sigmoid", "tanh", "log_softmax", "exp", "expm1", "log1p", "sqrt", "abs", "absolute",
     "gelu", "silu", "swish", "hard_swish", "hard_silu", "elu", "selu", "softplus", "softsign", "leaky_relu", "mish", "sin",
-    "cos", "tan", "floor", "ceil", "round", "sign", "erf", "stop_gradient", "identity", "clip", "l2_normalize", "normalize",
-    "dropout", "sort", "argsort", "zeros_like", "ones_like", "full_like", "logical_not", "isnan",
-    "is_nan", "isfinite", "is_finite", "nan_to_num", "roll", "flip", "reverse", "convert_to_tensor", "exponential", "linear",
-    "hard_tanh", "log_sigmoid", "tanh_shrink", "soft_shrink", "hard_shrink", "celu", "squareplus", "sparse_plus",
-    "local_response_normalization", "real", "imag", "conj", "log2", "log10",
+    "cos", "tan", "floor", "ceil", "round", "sign", "erf", "stop_gradient", "clip", "normalize", "sort", "argsort",
+    "zeros_like", "ones_like", "full_like", "logical_not", "isnan", "isfinite", "nan_to_num", "roll", "flip",
+    "convert_to_tensor", "exponential", "linear", "hard_tanh", "log_sigmoid", "tanh_shrink", "soft_shrink", "hard_shrink",
+    "celu", "squareplus", "sparse_plus", "real", "imag", "conj", "log2", "log10",
 )
-BINARY = (
+TF_UNARY = (
+    "relu", "relu6", "sigmoid", "tanh", "log_softmax", "exp", "expm1", "log1p", "sqrt", "abs", "gelu", "silu", "swish", "elu",
+    "selu", "softplus", "softsign", "leaky_relu", "sin", "cos", "tan", "floor", "ceil", "round", "sign", "erf",
+    "stop_gradient", "identity", "l2_normalize", "dropout", "sort", "argsort", "zeros_like", "ones_like", "logical_not",
+    "is_nan", "is_finite", "roll", "reverse", "convert_to_tensor", "log_sigmoid", "local_response_normalization", "real",
+    "imag", "conj",
+)
+BACKEND_UNARY = (
+    "relu", "sigmoid", "hard_sigmoid", "tanh", "exp", "sqrt", "abs", "elu", "softplus", "softsign", "sin", "cos", "round",
+    "sign", "stop_gradient", "clip", "l2_normalize", "dropout", "zeros_like", "ones_like", "reverse",
+)
+"""Element-wise functions of one tensor, as each library names them (`tests/test_op_shapes.py` checks they exist)."""
+UNARY = tuple(dict.fromkeys(KERAS_UNARY + TF_UNARY + BACKEND_UNARY))
+COSTED_UNARY = ("negative", "square", "log", "reciprocal", "rsqrt", "softmax", "cast")
+"""Element-wise functions with FLOPs of their own in the table (``cast`` for its value on sizes): in keras.ops and tf."""
+KERAS_BINARY = (
     "add", "subtract", "multiply", "divide", "true_divide", "floor_divide", "mod", "maximum", "minimum", "power",
     "equal", "not_equal", "less", "less_equal", "greater", "greater_equal", "logical_and", "logical_or", "logical_xor",
-    "bias_add",
 )
+TF_BINARY = (
+    "add", "subtract", "multiply", "divide", "mod", "maximum", "minimum", "equal", "not_equal", "less", "less_equal",
+    "greater", "greater_equal", "logical_and", "logical_or", "logical_xor",
+)
+BINARY = KERAS_BINARY + ("bias_add",)
 IMAGE_PIXELWISE = (
     "flip_left_right", "flip_up_down", "random_flip_left_right", "random_flip_up_down", "per_image_standardization",
     "adjust_brightness", "adjust_contrast", "adjust_saturation", "adjust_hue", "adjust_gamma", "random_brightness",
@@ -889,8 +907,7 @@ def _binary(first: str, second: str, names: tuple[str, ...]) -> dict[str, Spelli
 
 
 KERAS_OPS: dict[str, Spelling] = {
-    **_unary("x", UNARY + ("negative", "square", "log", "reciprocal", "rsqrt", "softmax", "cast")),
-    **_binary("x1", "x2", BINARY), "squared_difference": _spell("squared_difference", "x1=x x2=y"),
+    **_unary("x", KERAS_UNARY + COSTED_UNARY), **_binary("x1", "x2", KERAS_BINARY),
     **{name: _spell(name, "x axis keepdims") for name in REDUCTIONS}, "norm": _spell("norm", "x ord axis keepdims"),
     "count_nonzero": _spell("count_nonzero", "x axis"),
     "argmax": _spell("argmax", "x axis keepdims"), "argmin": _spell("argmin", "x axis keepdims"),
@@ -918,12 +935,11 @@ KERAS_OPS: dict[str, Spelling] = {
 """``keras.ops`` (and ``keras.ops.numpy``, ``.nn``, ``.math``, ``.core``, ``.linalg``, ``.image``), ``keras.activations``, ``keras.random``."""
 
 TF: dict[str, Spelling] = {
-    **_unary("x", UNARY + ("negative", "square", "log", "reciprocal", "rsqrt", "softmax", "cast")),
-    "neg": _spell("negative", "x"), "softmax": _spell("softmax", "logits=x"), "log_softmax": _spell("log_softmax", "logits=x"),
+    **_unary("x", TF_UNARY + COSTED_UNARY), "softmax": _spell("softmax", "logits=x"), "log_softmax": _spell("log_softmax", "logits=x"),
     **{name: _spell(name, "features=x") for name in ("relu", "relu6", "elu", "selu", "softplus", "softsign", "leaky_relu")},
     "cumsum": _spell("cumsum", "x axis", axis=0), "cumprod": _spell("cumprod", "x axis", axis=0),
     "clip_by_value": _spell("clip", "t=x"), "clip_by_norm": _spell("clip", "t=x"),
-    **_binary("x", "y", BINARY), "bias_add": _spell("bias_add", "value=x bias=y"), "truediv": _spell("true_divide", "x y"), "div": _spell("divide", "x y"),
+    **_binary("x", "y", TF_BINARY), "bias_add": _spell("bias_add", "value=x bias=y"), "truediv": _spell("true_divide", "x y"),
     "floordiv": _spell("floor_divide", "x y"), "floormod": _spell("mod", "x y"), "pow": _spell("power", "x y"),
     "squared_difference": _spell("squared_difference", "x y"), "add_n": _spell("add_n", "inputs=values"),
     "where": _spell("where", "condition x y"),
@@ -963,10 +979,10 @@ TF: dict[str, Spelling] = {
 """``tf.X``, ``tf.math.X``, ``tf.nn.X`` and ``tf.linalg.X`` (one namespace: TF exports each op under several), ``tf.random``, ``tf.image``."""
 
 BACKEND: dict[str, Spelling] = {
-    **_unary("x", UNARY + ("square", "log", "softmax", "cast")),
+    **_unary("x", BACKEND_UNARY + ("square", "log", "softmax", "cast")),
     **_binary("x", "y", ("maximum", "minimum", "equal", "not_equal", "less", "less_equal", "greater", "greater_equal")),
     "pow": _spell("power", "x a=y"), "bias_add": _spell("bias_add", "x bias=y"),
-    **{name: _spell(name, "x axis keepdims") for name in ("mean", "sum", "max", "min", "prod", "std", "var", "logsumexp", "all", "any")},
+    **{name: _spell(name, "x axis keepdims") for name in ("mean", "sum", "max", "min", "prod", "std", "var", "all", "any")},
     "argmax": _spell("argmax", "x axis", axis=-1), "argmin": _spell("argmin", "x axis", axis=-1),
     "cumsum": _spell("cumsum", "x axis", axis=0), "cumprod": _spell("cumprod", "x axis", axis=0),
     "switch": _spell("where", "condition then_expression=x else_expression=y"),
