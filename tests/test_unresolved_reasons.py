@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import textwrap
 
+import pytest
+
 from kerlint.cost import model_costs
 
 from helpers import analyze, kerlint
@@ -19,8 +21,9 @@ def reasons(source: str) -> list[tuple[int, str]]:
     return [(item["line"], item["reason"]) for cost in model_costs(analyze(source).analysis) for item in cost.unresolved]
 
 
-def test_a_model_built_on_a_function_from_a_module_kerlint_cannot_follow_names_it():
-    assert reasons("""
+CASES = {
+    "a_function_from_a_module_kerlint_cannot_follow": (
+        """
         import keras
         from keras import layers
         from mylib import build_backbone
@@ -29,54 +32,101 @@ def test_a_model_built_on_a_function_from_a_module_kerlint_cannot_follow_names_i
         features = build_backbone(inputs)
         x = layers.GlobalAveragePooling2D()(features)
         model = keras.Model(inputs, layers.Dense(10)(x))
-    """) == [(9, "the model's outputs could not be evaluated (`layers.Dense(10)(x)`): `mylib.build_backbone` is neither Keras"
-                 " nor a module of the project: its result is only known at run time (line 7)")]
+        """,
+        [(9, "the model's outputs could not be evaluated (`layers.Dense(10)(x)`): `mylib.build_backbone` is neither Keras"
+             " nor a module of the project: its result is only known at run time (line 7)")],
+    ),
+    "an_entry_point_parameter_without_a_value": (
+        """
+        import keras
 
-
-def test_a_layer_list_that_depends_on_a_summarized_loop_names_the_loop():
-    assert reasons("""
+        def build(make_head):
+            inputs = keras.Input((3,))
+            return keras.Model(inputs, make_head(inputs))
+        """,
+        [(6, "the model's outputs could not be evaluated (`make_head(inputs)`): `build` is analyzed without a value"
+             " for its parameter `make_head` (line 4)")],
+    ),
+    "outputs_that_are_not_tensors": (
+        """
+        import keras
+        inputs = keras.Input((4,))
+        base = keras.Model(inputs, keras.layers.Dense(3)(inputs))
+        model = keras.Model(base.input, base.bogus_output)
+        """,
+        [(5, "the model's outputs could not be evaluated (`base.bogus_output`): not a tensor or a structure of tensors")],
+    ),
+    "an_undecided_if": (
+        """
+        import sys
+        import keras
+        inputs = keras.Input((4,))
+        x = keras.layers.Dense(4)(inputs)
+        if len(sys.argv) > 1:
+            x = keras.layers.Dense(2)(x)
+        model = keras.Model(inputs, x)
+        """,
+        [(8, "the model's outputs could not be evaluated (`x`): `x` is set differently on the paths of an `if` kerlint"
+             " cannot decide (line 6)")],
+    ),
+    "a_loop_over_unknown_items": (
+        """
+        import sys
+        import keras
+        inputs = keras.Input((4,))
+        x = inputs
+        for argument in sys.argv:
+            x = keras.layers.Dense(2)(x)
+        model = keras.Model(inputs, x)
+        """,
+        [(8, "the model's outputs could not be evaluated (`x`): `x` is set in a loop whose number of iterations kerlint"
+             " does not know (line 6)")],
+    ),
+    "a_summarized_loop_in_a_layer_list": (
+        """
         import keras
         from keras import layers
         depth = 0
         for line in range(3000):
             depth += 1
         model = keras.Sequential([keras.Input((4,)), *[layers.Dense(3) for _ in range(depth)]])
-    """) == [(7, "Sequential model contains a layer that could not be evaluated: loop `for line in range(3000)` summarized"
-                 " after 3 iterations that touched no Keras object (line 5)")]
-
-
-def test_an_entry_point_run_without_an_argument_names_the_parameter():
-    assert reasons("""
+        """,
+        [(7, "Sequential model contains a layer that could not be evaluated: loop `for line in range(3000)` summarized"
+             " after 3 iterations that touched no Keras object (line 5)")],
+    ),
+    "a_summarized_loop_in_a_layer_argument": (
+        """
         import keras
-
-        def build(make_head):
-            inputs = keras.Input((3,))
-            return keras.Model(inputs, make_head(inputs))
-    """) == [(6, "the model's outputs could not be evaluated (`make_head(inputs)`): `build` is analyzed without a value"
-                 " for its parameter `make_head` (line 4)")]
-
-
-def test_outputs_that_are_not_tensors_say_so():
-    assert reasons("""
-        import keras
+        count = 0
+        for i in range(3000):
+            count += 1
         inputs = keras.Input((4,))
-        base = keras.Model(inputs, keras.layers.Dense(3)(inputs))
-        model = keras.Model(base.input, base.bogus_output)
-    """) == [(5, "the model's outputs could not be evaluated (`base.bogus_output`): not a tensor or a structure of tensors")]
-
-
-def test_a_sequential_built_on_a_shape_kerlint_cannot_evaluate_says_why():
-    assert reasons("""
+        model = keras.Model(inputs, keras.layers.Dense(count)(inputs))
+        """,
+        [(7, "Dense(...) `dense`: argument `units` is not statically known: loop `for i in range(3000)` summarized"
+             " after 3 iterations that touched no Keras object (line 4)")],
+    ),
+    "a_build_shape_kerlint_cannot_evaluate": (
+        """
         import keras
         from mylib import read_features
         n = read_features("train.csv")
         model = keras.Sequential([keras.layers.Dense(8), keras.layers.Dense(1)])
         model.build((None, n))
-    """) == [
-        (5, "Sequential model has no input shape: Keras cannot count its parameters until it is built"),
-        (6, "the input shape of `model.build((None, n))` could not be evaluated: `mylib.read_features` is neither Keras"
-            " nor a module of the project: its result is only known at run time (line 4)"),
-    ]
+        """,
+        [
+            (5, "Sequential model has no input shape: Keras cannot count its parameters until it is built"),
+            (6, "the input shape of `model.build((None, n))` could not be evaluated: `mylib.read_features` is neither Keras"
+                " nor a module of the project: its result is only known at run time (line 4)"),
+        ],
+    ),
+}
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_the_reason_names_the_construct_and_its_cause_with_its_line(case):
+    source, expected = CASES[case]
+    assert reasons(source) == expected
 
 
 STOPPED = textwrap.dedent("""
@@ -103,41 +153,3 @@ def test_check_verbose_says_where_the_analysis_stopped():
     verbose = kerlint("check", "--isolated", "--verbose", "-", "--stdin-filename", "train.py", stdin=STOPPED)
     assert quiet.stderr == "" and verbose.stderr == STOP_NOTE
     assert quiet.returncode == verbose.returncode == 0
-
-
-def test_a_value_set_differently_on_the_paths_of_an_undecided_if_names_the_if():
-    assert reasons("""
-        import sys
-        import keras
-        inputs = keras.Input((4,))
-        x = keras.layers.Dense(4)(inputs)
-        if len(sys.argv) > 1:
-            x = keras.layers.Dense(2)(x)
-        model = keras.Model(inputs, x)
-    """) == [(8, "the model's outputs could not be evaluated (`x`): `x` is set differently on the paths of an `if` kerlint"
-                 " cannot decide (line 6)")]
-
-
-def test_a_layer_argument_that_is_unknown_names_its_cause():
-    assert reasons("""
-        import keras
-        count = 0
-        for i in range(3000):
-            count += 1
-        inputs = keras.Input((4,))
-        model = keras.Model(inputs, keras.layers.Dense(count)(inputs))
-    """) == [(7, "Dense(...) `dense`: argument `units` is not statically known: loop `for i in range(3000)` summarized"
-                 " after 3 iterations that touched no Keras object (line 4)")]
-
-
-def test_a_value_set_in_a_loop_over_unknown_items_names_the_loop():
-    assert reasons("""
-        import sys
-        import keras
-        inputs = keras.Input((4,))
-        x = inputs
-        for argument in sys.argv:
-            x = keras.layers.Dense(2)(x)
-        model = keras.Model(inputs, x)
-    """) == [(8, "the model's outputs could not be evaluated (`x`): `x` is set in a loop whose number of iterations kerlint"
-                 " does not know (line 6)")]
