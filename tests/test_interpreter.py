@@ -183,6 +183,43 @@ def test_isinstance_decides_on_python_types_and_leaves_other_classes_unknown():
     assert interpreter.globals.vars["flags"][3] is UNKNOWN
 
 
+def test_isinstance_against_keras_layer_classes_freezes_what_keras_freezes():
+    """Every layer but the BatchNormalizations frozen by class, as fine-tuning guides do (Keras: 344 parameters, 32 trainable)."""
+    source = """
+        import keras
+        from keras import layers
+
+        model = keras.Sequential([keras.Input((8,)), layers.Dense(16), layers.BatchNormalization(), layers.Dense(8)])
+        for layer in model.layers:
+            if not isinstance(layer, layers.BatchNormalization):
+                layer.trainable = False
+        answers = [isinstance(model.layers[0], layers.Layer), isinstance(model.layers[1], layers.Dropout),
+                     isinstance(layers.LSTM(4), layers.RNN)]
+    """
+    [(_, params, trainable, _)] = summary(source)
+    assert (params, trainable) == (344, 32)
+    interpreter = Interpreter(cst.parse_module(textwrap.dedent(source)), "model.py")
+    interpreter.run()
+    assert interpreter.globals.vars["answers"][0] is True
+    assert interpreter.globals.vars["answers"][1] is False  # BatchNormalization subclasses no Dropout
+    assert interpreter.globals.vars["answers"][2] is UNKNOWN  # a subclass pair (LSTM of RNN), left undecided as all are
+
+
+@pytest.mark.parametrize("distribution", ["keras", "tf_keras"])
+def test_isinstance_leaves_undecided_every_layer_class_that_another_public_class_subclasses(distribution):
+    """``isinstance(conv_transpose, Conv2D)`` is True in Keras 2 and False in Keras 3: such pairs stay undecided."""
+    import inspect
+
+    from kerlint.interpret.builtins import KERAS_SUBCLASSES, _class_name
+
+    keras = pytest.importorskip(distribution, reason=f"reading {distribution}'s class hierarchy needs it installed")
+    public = [cls for cls in vars(keras.layers).values() if inspect.isclass(cls) and issubclass(cls, keras.layers.Layer)]
+    for base in public:
+        subclasses = {_class_name(other.__name__) for other in public if issubclass(other, base)} - {_class_name(base.__name__)}
+        if base is not keras.layers.Layer:
+            assert subclasses <= KERAS_SUBCLASSES.get(_class_name(base.__name__), frozenset()), base
+
+
 def test_containers_and_unpacking():
     source = """
         import keras

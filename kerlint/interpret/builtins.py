@@ -15,7 +15,9 @@ from dataclasses import dataclass
 from typing import Any, Callable
 
 from kerlint.graph import Tensor
-from kerlint.interpret.values import MAX_ELEMENTS, MAX_INT_BITS, ApiRef, footprint, is_native
+from kerlint.interpret.imports import is_keras
+from kerlint.interpret.values import MAX_ELEMENTS, MAX_INT_BITS, ApiRef, LayerValue, ModelValue, footprint, is_native
+from kerlint.layers import CATALOGUE, LEGACY_CLASS_NAMES
 from kerlint.unknown import UNKNOWN
 
 WIDE_FORMAT = re.compile(r"\d{4}")
@@ -42,16 +44,62 @@ class Builtin:
 
 
 class _IsInstance(Builtin):
-    """``isinstance(inputs, (list, tuple))``: custom layers branch on it; answered where the value's Python type is known."""
+    """``isinstance(inputs, (list, tuple))``, ``isinstance(layer, layers.BatchNormalization)``: answered where the
+    value's class is known (fine-tuning loops freeze layers by class); anything else stays undecided."""
 
     def call(self, interpreter: Any, args: list, kwargs: dict) -> Any:
-        if len(args) != 2 or kwargs or not (is_native(args[0]) or isinstance(args[0], Tensor)):
+        if len(args) != 2 or kwargs:
             return UNKNOWN
-        wanted = args[1] if isinstance(args[1], tuple) else (args[1],)
-        types = [_PYTHON_TYPES.get(kind.name) if isinstance(kind, Builtin) else None for kind in wanted]
-        if None in types:  # ``tf.Tensor``, a user class...: not decided here
-            return UNKNOWN
-        return isinstance(args[0], tuple(types))
+        kinds = args[1] if isinstance(args[1], tuple) else (args[1],)
+        answers = [_is_instance(args[0], kind) for kind in kinds]
+        if any(answer is True for answer in answers):
+            return True
+        return False if all(answer is False for answer in answers) else UNKNOWN
+
+
+KERAS_SUBCLASSES = {
+    "RNN": frozenset({"ConvLSTM1D", "ConvLSTM2D", "ConvLSTM3D", "GRU", "LSTM", "SimpleRNN"}),
+    "Wrapper": frozenset({"Bidirectional", "SpectralNormalization", "TimeDistributed"}),
+    "Dropout": frozenset({"SpatialDropout1D", "SpatialDropout2D", "SpatialDropout3D"}),
+    "Attention": frozenset({"AdditiveAttention"}),
+    "Embedding": frozenset({"ReversibleEmbedding"}),
+    "JaxLayer": frozenset({"FlaxLayer"}),
+    "Conv1D": frozenset({"Conv1DTranspose"}),  # Keras 2 only
+    "Conv2D": frozenset({"Conv2DTranspose"}),
+    "Conv3D": frozenset({"Conv3DTranspose"}),
+}
+"""Public ``keras.layers`` classes that subclass another public one, in Keras 3 or Keras 2: ``isinstance`` of one
+against the other is left undecided (tests/test_interpreter.py reads both Kerases' hierarchies)."""
+
+
+def _is_instance(value: Any, kind: Any) -> Any:
+    if isinstance(kind, Builtin) and kind.name in _PYTHON_TYPES:
+        if is_native(value):
+            return isinstance(value, _PYTHON_TYPES[kind.name])
+        return False if isinstance(value, (Tensor, LayerValue, ModelValue)) else UNKNOWN
+    if isinstance(kind, ApiRef) and is_keras(kind.path):
+        return _is_keras_layer(value, _class_name(kind.leaf))
+    return UNKNOWN  # ``tf.Tensor``, a user class...
+
+
+def _is_keras_layer(value: Any, wanted: str) -> Any:
+    """Whether `value` is an instance of the ``keras.layers`` class `wanted`, when the catalogue can tell."""
+    if wanted not in CATALOGUE and wanted != "Layer":
+        return UNKNOWN  # keras.Model, keras.KerasTensor, a class kerlint does not know
+    if isinstance(value, ModelValue):
+        return True if wanted == "Layer" else False
+    if isinstance(value, LayerValue):
+        actual = _class_name(value.layer.class_name)
+        if wanted in ("Layer", actual):
+            return True
+        return UNKNOWN if actual in KERAS_SUBCLASSES.get(wanted, ()) else False
+    return False if is_native(value) or isinstance(value, Tensor) else UNKNOWN
+
+
+def _class_name(name: str) -> str:
+    """``Convolution2D`` and ``Conv2D`` are one class."""
+    spec = CATALOGUE.get(name) or CATALOGUE.get(LEGACY_CLASS_NAMES.get(name, ""))
+    return spec.class_name if spec is not None else name
 
 
 def _range(*args: int) -> Any:
