@@ -12,7 +12,7 @@ import reprlib
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from kerlint.layers.base import LayerConfig, LayerSpec, Shape, Weight
+from kerlint.layers.base import CannotInfer, LayerConfig, LayerSpec, Shape, Weight
 from kerlint.symbolic import Polynomial
 from kerlint.units import LARGEST_PLAIN, scientific
 
@@ -115,9 +115,17 @@ class Layer:
         """``Dense(32)``-style short description for messages."""
         first = self.spec.signature[0] if self.spec and self.spec.signature else None
         value = self.symbolic_arguments.get(first, self.config.raw(first)) if first else None
-        if value is None or first == "activation" or value == self.spec.defaults.get(first, object()):
+        if value is None or first == "activation" or _is_default(value, self.spec.defaults.get(first, object())):
             return f"{self.class_name}()"
         return f"{self.class_name}({_short(value)})"
+
+
+def _is_default(value: Any, default: Any) -> bool:
+    """Whether an argument is its default; a size known only at run time (a polynomial) may or may not be."""
+    try:
+        return value == default
+    except CannotInfer:
+        return False
 
 
 def _short(value: Any) -> str:
