@@ -374,6 +374,33 @@ PROGRAMS = {
         x = layers.Flatten()(ConvPool(8)(inputs))
         model = keras.Model(inputs, layers.Dense(2)(x))
     """,
+    "numpy_positional_encoding": """
+        import numpy as np
+        import tensorflow as tf
+        import keras
+
+        def positional_encoding(length, depth):
+            depth = depth / 2
+            positions = np.arange(length)[:, np.newaxis]
+            angle_rads = positions / (10000 ** (np.arange(depth)[np.newaxis, :] / depth))
+            return tf.cast(np.concatenate([np.sin(angle_rads), np.cos(angle_rads)], axis=-1), dtype=tf.float32)
+
+        class PositionalEmbedding(keras.layers.Layer):
+            def __init__(self, vocab_size, d_model):
+                super().__init__()
+                self.d_model = d_model
+                self.embedding = keras.layers.Embedding(vocab_size, d_model)
+                self.pos_encoding = positional_encoding(length=64, depth=d_model)
+
+            def call(self, x):
+                length = tf.shape(x)[1]
+                x = self.embedding(x) * tf.math.sqrt(tf.cast(self.d_model, tf.float32))
+                return x + self.pos_encoding[tf.newaxis, :length, :]
+
+        inputs = keras.Input((20,))
+        x = keras.layers.GlobalAveragePooling1D()(PositionalEmbedding(100, 16)(inputs))
+        model = keras.Model(inputs, keras.layers.Dense(2)(x))
+    """,
     "heads_with_ops": """
         import keras
         from keras import layers, ops

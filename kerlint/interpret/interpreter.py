@@ -1044,11 +1044,11 @@ class Interpreter:
         return self.binary(type(node.operator).__name__, left, right, node)
 
     def binary(self, op_name: str, left: Any, right: Any, node: cst.CSTNode) -> Any:
-        if isinstance(left, Data) or isinstance(right, Data):
-            return arrays.binary(op_name, left, right, node)
-        if isinstance(left, Tensor) or isinstance(right, Tensor):
+        if isinstance(left, Tensor) or isinstance(right, Tensor):  # an array beside a tensor is a constant tensor
             self.touches += 1
             return tensor_ops.binary(self, op_name, left, right, node)
+        if isinstance(left, Data) or isinstance(right, Data):
+            return arrays.binary(op_name, left, right, node)
         if isinstance(left, RuntimeDim) or isinstance(right, RuntimeDim):
             return runtime_arithmetic(left, right)
         op = _BINARY.get(getattr(cst, op_name, type(None)))

@@ -1005,11 +1005,11 @@ BACKEND: dict[str, Spelling] = {
 """Keras 2's backend functions, ``K.X`` (``keras.backend``, ``tf.keras.backend``)."""
 
 NUMPY: dict[str, Spelling] = {
-    **_unary("x", ("sqrt", "exp", "log", "abs", "floor", "ceil", "round", "square")),
+    **_unary("x", ("sqrt", "exp", "log", "abs", "floor", "ceil", "round", "square", "sin", "cos", "tan", "tanh", "log1p", "expm1")),
     **_binary("x1", "x2", ("add", "subtract", "multiply", "divide", "maximum", "minimum")),
     **{name: _spell(name, "a=x axis") for name in ("prod", "sum", "max", "min", "mean")},
 }
-"""numpy on static values (``np.prod(shape)``, ``np.sqrt(d)``): arrays are `kerlint.interpret.arrays`'s."""
+"""numpy on static values (``np.prod(shape)``, ``np.sqrt(d)``); on arrays (`kerlint.interpret.arrays`), which keep their shape."""
 
 _KERAS_OPS_MODULES = re.compile(r"^keras\.(?:ops\.(?:numpy\.|nn\.|math\.|core\.|linalg\.)?|activations\.|(?=random\.))")
 _TF_MODULES = re.compile(r"^tensorflow\.(?:math\.|nn\.|linalg\.)?")
@@ -1029,7 +1029,8 @@ def spelling(path: str) -> Spelling | None:
 
 _NUMPY_FUNCTIONS: dict[str, Callable[..., Any]] = {
     "sqrt": math.sqrt, "exp": math.exp, "log": math.log, "abs": abs, "floor": math.floor, "ceil": math.ceil,
-    "round": round, "square": lambda x: x * x, "add": lambda a, b: a + b, "subtract": lambda a, b: a - b,
+    "round": round, "square": lambda x: x * x, "sin": math.sin, "cos": math.cos, "tan": math.tan, "tanh": math.tanh,
+    "log1p": math.log1p, "expm1": math.expm1, "add": lambda a, b: a + b, "subtract": lambda a, b: a - b,
     "multiply": lambda a, b: a * b, "divide": lambda a, b: a / b, "maximum": max, "minimum": min,
 }
 _NUMPY_REDUCTIONS: dict[str, Callable[[list], Any]] = {
@@ -1058,6 +1059,12 @@ def numpy_value(path: str, args: list, kwargs: dict) -> Any:
         return _NUMPY_FUNCTIONS[spelled.operation](*operands)
     except (ArithmeticError, ValueError):
         return UNKNOWN
+
+
+def keeps_shape(path: str) -> bool:
+    """Whether numpy's function `path` maps an array to one of the same shape (``np.sin(angles)``)."""
+    spelled = NUMPY.get(path[len("numpy."):]) if path.startswith("numpy.") else None
+    return spelled is not None and OPERATIONS[spelled.operation].shape is elementwise
 
 
 def _small_number(value: Any) -> bool:
