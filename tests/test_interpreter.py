@@ -220,6 +220,43 @@ def test_isinstance_leaves_undecided_every_layer_class_that_another_public_class
             assert subclasses <= KERAS_SUBCLASSES.get(_class_name(base.__name__), frozenset()), base
 
 
+CONTAINER_CHANGES = """
+    names = ["a", "b", "label", "c"]
+    names.remove("label")
+    chars = {c for text in ["hello", "help"] for c in text}
+    vocab = sorted(set("abracadabra"))
+    xs = [1, 2, 3, 4]
+    del xs[0]
+    cfg = {"a": 1, "b": 2}
+    del cfg["a"]
+    order = [3, 1, 2]
+    order.sort()
+    order.reverse()
+    seen = set()
+    seen.add(3)
+    cols = ["x", "y"]
+    cols[0:1] = []
+    ys = [1, 2, 3]
+    del ys[1:]
+    unknown = undefined_name
+    zs = [1, 2]
+    zs.remove(unknown)
+"""
+
+
+def test_containers_changed_in_place_are_followed_or_become_unknown_never_stale():
+    """What Python computes where kerlint can follow the change; UNKNOWN where it cannot (a stale list gave wrong totals)."""
+    interpreter = Interpreter(cst.parse_module(textwrap.dedent(CONTAINER_CHANGES)), "model.py")
+    interpreter.run()
+    python: dict = {"undefined_name": 2}
+    exec(textwrap.dedent(CONTAINER_CHANGES), python)
+    found = interpreter.globals.vars
+    for name in ("names", "vocab", "xs", "cfg", "order"):
+        assert found[name] == python[name], name
+    assert sorted(found["chars"]) == sorted(python["chars"])
+    assert [found[name] for name in ("seen", "cols", "ys", "zs")] == [UNKNOWN] * 4
+
+
 def test_containers_and_unpacking():
     source = """
         import keras

@@ -129,6 +129,8 @@ _BUILTINS = [
     Builtin("list", list, structural=True),
     Builtin("tuple", tuple, structural=True),
     Builtin("dict", dict, structural=True),
+    Builtin("set", lambda items=(): tuple(dict.fromkeys(items))),  # as set displays: distinct items, in order
+    Builtin("frozenset", lambda items=(): tuple(dict.fromkeys(items))),
     Builtin("zip", lambda *a: list(zip(*a)), structural=True),
     Builtin("enumerate", lambda a, start=0: list(enumerate(a, start)), structural=True),
     Builtin("reversed", lambda a: list(reversed(a)), structural=True),

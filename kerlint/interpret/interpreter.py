@@ -561,6 +561,24 @@ class Interpreter:
             raise _Continue()
         elif kind is cst.Global:
             scope.declared_global = scope.declared_global | {name.name.value for name in node.names}
+        elif kind is cst.Del:
+            self.delete(node.target, scope)
+
+    def delete(self, target: cst.BaseDelTargetExpression, scope: Scope) -> None:
+        """``del xs[0]``, ``del config["units"]``: applied where kerlint knows the item, else the container is unknown."""
+        if isinstance(target, (cst.Tuple, cst.List)):
+            for element in target.elements:
+                self.delete(element.value, scope)
+        elif type(target) is cst.Name:
+            self.bind(target.value, UNKNOWN, scope)
+        elif isinstance(target, cst.Subscript):
+            container, key = self.eval(target.value, scope), self.subscript_key(target, scope)
+            if isinstance(container, dict) and key is not UNKNOWN and _hashable(key) and key in container:
+                del container[key]
+            elif isinstance(container, list) and isinstance(key, int) and -len(container) <= key < len(container):
+                del container[key]
+            elif isinstance(container, (list, dict)):
+                self.forget(container, scope)
 
     def rebind(self, name: str, value: Any, node: cst.Assign, scope: Scope) -> None:
         """``name = value``: a layer output `name` held that nothing read is lost; remember a new one."""
@@ -907,6 +925,8 @@ class Interpreter:
                 container[key] = value
             elif isinstance(container, list) and isinstance(key, int) and -len(container) <= key < len(container):
                 container[key] = value
+            elif isinstance(container, (list, dict)):  # a slice, an unknown key: what the container holds is unknown
+                self.forget(container, scope)
         elif isinstance(target, cst.Attribute):
             owner = self.eval(target.value, scope)
             if isinstance(owner, classes.Instance):
@@ -1004,8 +1024,7 @@ class Interpreter:
         return self.eval_elements(node.elements, scope)
 
     def eval_Set(self, node: cst.Set, scope: Scope) -> Any:
-        values = self.eval_elements(node.elements, scope)
-        return tuple(values) if all(_hashable(v) and is_native(v) for v in values) else UNKNOWN
+        return _set_of(self.eval_elements(node.elements, scope))
 
     def eval_elements(self, elements, scope: Scope) -> list:
         values: list = []
@@ -1202,7 +1221,8 @@ class Interpreter:
         return self.eval_ListComp(node, scope)
 
     def eval_SetComp(self, node: cst.SetComp, scope: Scope) -> Any:
-        return self.eval_ListComp(node, scope)
+        items = self.eval_ListComp(node, scope)
+        return UNKNOWN if items is UNKNOWN else _set_of(items)
 
     def eval_DictComp(self, node: cst.DictComp, scope: Scope) -> Any:
         pairs = self.comprehend(node, node.for_in, scope, lambda inner: [(self.eval(node.key, inner), self.eval(node.value, inner))])
@@ -1262,7 +1282,23 @@ class Interpreter:
                 args.append(value)
         self.call_site = (node, scope)  # where the arguments were written: sizes are named from them (run_time_sizes)
         self.call_causes = since
-        return self.call(function, args, kwargs, node)
+        try:
+            return self.call(function, args, kwargs, node)
+        except keras_api.ReceiverChanged as changed:
+            self.forget(changed.receiver, scope)
+            return UNKNOWN
+
+    def forget(self, container: list | dict | tuple, scope: Scope) -> None:
+        """Names (and the running method's attributes) bound to `container` become unknown: it changed in a way
+        kerlint cannot follow. A reference held inside another container keeps the old value."""
+        holders = [self.methods[-1][1].attrs] if self.methods else []
+        while scope is not None:
+            holders.append(scope.vars)
+            scope = scope.parent
+        for names in holders:
+            for name, value in names.items():
+                if value is container:
+                    names[name] = UNKNOWN
 
     def unknown_call(self, function: Any, node: cst.Call, since: int) -> Any:
         if isinstance(function, ApiRef) and keras_api.is_model_api(function):
@@ -1549,6 +1585,15 @@ def _names_in(target: cst.BaseExpression) -> list[cst.Name]:
     if type(target) is cst.StarredElement:
         return _names_in(target.value)
     return []
+
+
+def _set_of(items: Iterable) -> Any:
+    """A set as a tuple of its distinct items (``len`` and iteration are what models read); UNKNOWN when an item
+    is not a known value, since two unknown items may or may not be equal."""
+    items = list(items)
+    if footprint(items, unknown_ok=False) is None or not all(_hashable(item) for item in items):
+        return UNKNOWN
+    return tuple(dict.fromkeys(items))
 
 
 def _hashable(value: Any) -> bool:

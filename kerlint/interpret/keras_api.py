@@ -530,7 +530,7 @@ def call_method(interp: "Interpreter", method: BoundMethod, args: list, kwargs: 
         return UNKNOWN
     if isinstance(receiver, (Tensor, op_shapes.StaticShape)):
         return tensor_ops.method(receiver, name, args, kwargs)
-    if isinstance(receiver, (list, dict, str)):
+    if isinstance(receiver, (list, dict, tuple, str)):
         return native_method(receiver, name, args, kwargs)
     if isinstance(receiver, LayerValue) and receiver.layer.spec is not None and name == "build":
         return classes.build_catalogue_layer(receiver.layer, args[0] if args else kwargs.get("input_shape"))
@@ -578,22 +578,37 @@ def load_weights(model: ModelValue, node: cst.CSTNode) -> None:
 
 
 _NATIVE_METHODS = {
-    list: {"append", "extend", "insert", "pop", "copy", "index", "count"},
-    dict: {"get", "items", "keys", "values", "update", "copy", "setdefault", "pop"},
+    list: {"append", "extend", "insert", "pop", "remove", "clear", "sort", "reverse", "copy", "index", "count"},
+    dict: {"get", "items", "keys", "values", "update", "copy", "setdefault", "pop", "popitem", "clear"},
     str: {"format", "join", "upper", "lower", "replace", "split", "startswith", "endswith", "strip", "title", "capitalize"},
+    tuple: {"index", "count"},  # a set is a tuple of its items: its `add`, `discard`... make it unknown
 }
+_MUTATING = {"append", "extend", "insert", "pop", "remove", "clear", "sort", "reverse", "update", "setdefault", "popitem"}
+
+
+class ReceiverChanged(Exception):
+    """A list or dict method may have changed its receiver in a way kerlint cannot follow
+    (``names.remove(label)`` with an unknown item): the names bound to it become unknown, never stale."""
+
+    def __init__(self, receiver: list | dict | tuple):
+        super().__init__()
+        self.receiver = receiver
 
 
 def native_method(receiver: Any, name: str, args: list, kwargs: dict) -> Any:
     if name not in _NATIVE_METHODS.get(type(receiver), ()):
-        return UNKNOWN
+        if isinstance(receiver, str):
+            return UNKNOWN
+        raise ReceiverChanged(receiver)
     if isinstance(receiver, str) and (contains_unknown(args) or contains_unknown(kwargs)):
         return UNKNOWN
-    if could_be_huge(receiver, args, kwargs):
-        return UNKNOWN
     try:
+        if could_be_huge(receiver, args, kwargs):
+            raise OverflowError
         result = getattr(receiver, name)(*args, **kwargs)
-    except Exception:
+    except Exception:  # wrong types, a missing item, an unknown compared: Python may or may not have raised
+        if name in _MUTATING:
+            raise ReceiverChanged(receiver) from None
         return UNKNOWN
     if isinstance(receiver, dict) and name in ("items", "keys", "values"):
         return list(result)
@@ -618,7 +633,7 @@ def attribute(interp: "Interpreter", base: Any, name: str, node: cst.CSTNode) ->
         return classes.super_attribute(base, name)
     if isinstance(base, Data):
         return arrays.attribute(base, name)
-    if isinstance(base, (Opaque, Preprocessor, list, dict, str)):
+    if isinstance(base, (Opaque, Preprocessor, list, dict, tuple, str)):
         return BoundMethod(base, name)
     if isinstance(base, Function):
         return UNKNOWN
