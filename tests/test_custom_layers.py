@@ -659,6 +659,27 @@ PROGRAMS = {
         augmentation = keras.Sequential([layers.RandomFlip("horizontal", input_shape=(16, 16, 3)), layers.RandomZoom(0.1)])
         model = keras.Sequential([augmentation, layers.Conv2D(4, 3), layers.Flatten(), layers.Dense(2)])
     """,
+    "named_by_super_init": """
+        import keras
+        from keras import layers
+
+        class Block(layers.Layer):
+            def __init__(self, units, tag=None):
+                super().__init__(name=tag)
+                self.dense = layers.Dense(units, name=f"{self.name}_dense")
+
+            def call(self, x):
+                return self.dense(x)
+
+        class Frozen(layers.Dense):
+            def __init__(self, units):
+                super().__init__(units, name="frozen", trainable=False)
+
+        inputs = keras.Input((3,))
+        x = Block(4, tag="first")(inputs)
+        x = Block(5)(x)
+        model = keras.Model(inputs, Frozen(2)(x))
+    """,
     "add_rejected_inside_raises_check": """
         import keras
         import pytest
@@ -694,12 +715,15 @@ def output_shapes(model) -> list[tuple] | None:
 
 
 def assert_equal_figures(model: ModelGraph, truth) -> None:
+    """Totals, split, and for a functional or Sequential model its output shapes and layer names (Keras names a layer
+    in its ``__init__``: the name given to ``super().__init__``, else the next of its class)."""
     trainable = sum(int(w.numpy().size) for w in truth.trainable_weights)
     assert [item.reason for item in model.unresolved] == []
     assert (model.params, model.trainable_params) == (truth.count_params(), trainable)
     expected_shapes = output_shapes(truth)
     if expected_shapes is not None:
         assert [t.shape for t in model.outputs] == expected_shapes
+        assert [layer.name for layer in model.layers] == [layer.name for layer in truth.layers if type(layer).__name__ != "InputLayer"]
 
 
 @pytest.mark.parametrize("program", sorted(PROGRAMS))

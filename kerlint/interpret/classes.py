@@ -125,11 +125,10 @@ def keras_kind(bases: list[Any], is_layer_class: Callable[[Any], bool]) -> str |
 
 def instantiate(interp: "Interpreter", cls: ClassValue, args: list, kwargs: dict, node: cst.CSTNode) -> Instance:
     instance = Instance(cls)
-    if cls.keras_kind:
-        name = interp.name_new(kwargs.get("name"), snake_case(cls.name))
-        instance.layer = Layer(cls.name, None, LayerConfig(dict(kwargs)), name, node, nested=instance)
+    if cls.keras_kind:  # named by Keras's ``__init__`` (`keras_init`)
+        instance.layer = Layer(cls.name, None, LayerConfig(dict(kwargs)), "", node, nested=instance)
     if cls.keras_kind == "model":
-        graph = ModelGraph(instance.layer.name, "subclassed", node, interp.entry_point, inputs=[], outputs=[], calls=[])
+        graph = ModelGraph("", "subclassed", node, interp.entry_point, inputs=[], outputs=[], calls=[])
         graph.tracked = []
         instance.model = ModelValue(graph)
         interp.register_model(instance.model)
@@ -138,11 +137,20 @@ def instantiate(interp: "Interpreter", cls: ClassValue, args: list, kwargs: dict
         call_method(interp, init, args, kwargs, node)
     elif cls.keras_kind:
         keras_init(interp, instance, args, kwargs, node)
+    if instance.layer is not None and not instance.layer.name:  # an ``__init__`` that did not reach Keras's
+        name_instance(interp, instance, None)
     if instance.model is not None and instance.model.graph.kind == "subclassed":
         instance.model.graph.tracked = tracked_layers(instance)
         if not instance.built:
             instance.model.graph.notes.append(Unresolved(node, f"subclassed model `{cls.name}` is not built (call it on keras.Input or build it)"))
     return instance
+
+
+def name_instance(interp: "Interpreter", instance: Instance, given: Any) -> None:
+    """Keras names a layer or model in its ``__init__``: `given`, or the next automatic name of its class."""
+    instance.layer.name = interp.name_new(given, snake_case(instance.cls.name))
+    if instance.model is not None:
+        instance.model.graph.name = instance.layer.name
 
 
 def keras_init(interp: "Interpreter", instance: Instance, args: list, kwargs: dict, node: cst.CSTNode) -> None:
@@ -151,6 +159,8 @@ def keras_init(interp: "Interpreter", instance: Instance, args: list, kwargs: di
 
     if instance.layer is None:
         return
+    if not instance.layer.name:
+        name_instance(interp, instance, kwargs.get("name"))
     if "trainable" in kwargs:
         # ``Block(trainable=False)``: the weights the layer makes from now on are frozen; sub-layers it makes are not
         instance.attrs["trainable"] = kwargs["trainable"]
