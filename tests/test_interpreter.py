@@ -257,6 +257,22 @@ def test_containers_changed_in_place_are_followed_or_become_unknown_never_stale(
     assert [found[name] for name in ("seen", "cols", "ys", "zs")] == [UNKNOWN] * 4
 
 
+def test_sequential_pop_ends_the_model_where_it_ended_before_the_popped_layer():
+    source = """
+        import keras
+        model = keras.Sequential([keras.Input((8,)), keras.layers.Dense(16), keras.layers.Dense(4), keras.layers.Dense(2)])
+        model.pop()
+        model.pop()
+        model.add(keras.layers.Dense(3, name="new_head"))
+    """
+    keras = pytest.importorskip("keras", reason="comparing with Keras's own pop() needs keras")
+    namespace: dict = {}
+    exec(textwrap.dedent(source), namespace)
+    [(_, params, _, rows)] = summary(source)
+    assert params == namespace["model"].count_params()
+    assert [row[0] for row in rows] == [layer.name for layer in namespace["model"].layers]
+
+
 def test_containers_and_unpacking():
     source = """
         import keras

@@ -483,6 +483,19 @@ def sequential_add(interp: "Interpreter", model: ModelValue, item: Any, node: cs
             graph.notes.append(Unresolved(layer.node, f"`{layer.name}` has several outputs; a Sequential model needs one"))
 
 
+def sequential_pop(model: ModelValue, node: cst.CSTNode) -> LayerValue:
+    """``model.pop()``: the last layer leaves and the model ends where it ended before that layer (a head swap)."""
+    layer = model.graph.sequence.pop()
+    producer = model.head.producer if model.head is not None else None
+    if isinstance(producer, LayerCall) and producer.layer is layer and len(producer.inputs) == 1:
+        model.head = producer.inputs[0]
+    elif model.head is not None:
+        model.head = None
+        model.graph.notes.append(Unresolved(node, f"`{model.graph.name}.pop()`: the output before `{layer.name}` is not known"))
+    refresh_sequential(model)
+    return LayerValue(layer)
+
+
 def refresh_sequential(model: ModelValue) -> None:
     graph = model.graph
     if model.head is not None:
@@ -547,6 +560,8 @@ def model_method(interp: "Interpreter", model: ModelValue, name: str, args: list
         sequential_add(interp, model, args[0], node)
         refresh_sequential(model)
         return None
+    if name == "pop" and model.graph.sequence:
+        return sequential_pop(model, node)
     if name == "build" and model.graph.sequence is not None:
         build_sequential(interp, model, args[0] if args else kwargs.get("input_shape"), node)
         refresh_sequential(model)
