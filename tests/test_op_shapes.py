@@ -176,6 +176,7 @@ VALUES = {
     "int(np.prod(x.shape[1:]))": SEQUENCE,
     "np.sqrt(x.shape[-1] * 6)": SEQUENCE,
     "np.prod((7, 7, 512))": SEQUENCE,
+    "2 * np.pi * x.shape[-1]": SEQUENCE,
 }
 """Expressions whose value (a size, a shape) kerlint computes: ints where TensorFlow knows them statically."""
 

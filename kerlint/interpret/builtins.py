@@ -185,6 +185,11 @@ LIBRARY["math.prod"] = Builtin("math.prod", _product)
 LIBRARY["copy.deepcopy"] = Builtin("copy.deepcopy", copy_structure, structural=True)
 LIBRARY["copy.copy"] = Builtin("copy.copy", copy_structure, structural=True)
 LIBRARY["numpy.linspace"] = Builtin("numpy.linspace", linspace)
+CONSTANTS: dict[str, float] = {
+    "math.pi": math.pi, "math.e": math.e, "math.tau": math.tau, "math.inf": math.inf,
+    "numpy.pi": math.pi, "numpy.e": math.e, "numpy.inf": math.inf,
+}
+"""Library constants by canonical path (``2 * math.pi * frequencies``, ``from numpy import pi``)."""
 
 
 SUPER = ApiRef("builtins.super")

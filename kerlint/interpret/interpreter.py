@@ -639,7 +639,9 @@ class Interpreter:
         parent = self.import_module(module, level, node) if module or level else None
         if parent is not None:
             return self.attribute(parent, name, node)
-        return UNKNOWN if level else ApiRef(canonical(full))
+        if level:
+            return UNKNOWN
+        return py_builtins.CONSTANTS[full] if full in py_builtins.CONSTANTS else ApiRef(canonical(full))
 
     def import_module(self, dotted: str, level: int, node: cst.CSTNode) -> ModuleValue | None:
         """Evaluate a project module once (its top level) and return its namespace; None if not followed."""
@@ -1160,7 +1162,8 @@ class Interpreter:
 
     def attribute(self, base: Any, name: str, node: cst.CSTNode) -> Any:
         if isinstance(base, ApiRef):
-            return ApiRef(canonical(f"{base.path}.{name}"))
+            path = canonical(f"{base.path}.{name}")
+            return py_builtins.CONSTANTS[path] if path in py_builtins.CONSTANTS else ApiRef(path)
         if isinstance(base, ModuleValue):
             if name in base.scope.vars:
                 return resolved(base.scope.vars[name])
