@@ -319,3 +319,18 @@ def build(input_size, k, filters):
     assert model.inputs[0].shape is None and not [f.code for f in result.findings if f.code.startswith("KER3")]
     assert model.calls[0].layer.symbolic_arguments.keys() == {"filters", "kernel_size"}
     assert run_time_params(model) is None  # the kernel's size depends on whether k is an int or a pair
+
+
+def test_any_expression_evaluated_once_names_its_value() -> None:
+    """``len(np.unique(y))`` or ``int(args.units * 2)`` outside a loop is one value in each run of its code."""
+    source = """
+import argparse
+import numpy as np
+import keras
+args = argparse.ArgumentParser().parse_args()
+y = np.load("labels.npy")
+model = keras.Sequential([keras.Input(shape=(8,)), keras.layers.Dense(int(args.units * 2)), keras.layers.Dense(len(np.unique(y)))])
+"""
+    [model] = analyze(source).analysis.models
+    total, _ = run_time_params(model)
+    assert str(total) == "int(args.units * 2)·len(np.unique(y)) + 9·int(args.units * 2) + len(np.unique(y))"

@@ -216,17 +216,22 @@ def _source(holder: "Scope", binding: cst.CSTNode, name: str) -> str:
 
 
 def _read(interp: "Interpreter", expression: cst.BaseExpression, scope: "Scope") -> Any:
-    """``x_train.shape[1]``, ``args.units``, ``len(vocab)``: an unknown of its text at this place."""
-    root = _root(expression)
-    holder = None if root is None else _holder(scope, root.value)
-    if holder is None or not _bound_once(interp, holder, root.value):
+    """``x_train.shape[1]``, ``args.units``, ``int(np.sqrt(n))``: the unknown of its text.
+
+    One unknown wherever it is read when it reads attributes, items and ``len()``
+    from a name bound once that nothing changes; else one where it is written,
+    evaluated once (outside loops) in each run of its function.
+    """
+    if not isinstance(scope.owner, (cst.Module, cst.FunctionDef)):
         return _NOT_A_SIZE
     registry = _REGISTRIES.setdefault(interp, _Registry())
-    text = _code(holder, expression)
-    here = registry.bindings_of(scope.owner) if isinstance(scope.owner, (cst.Module, cst.FunctionDef)) else None
-    if here is not None and root.value not in here.exposed and root.value not in registry.bindings_of(holder.owner).exposed:
+    here = registry.bindings_of(scope.owner)
+    text = _code(scope, expression)
+    root = _root(expression)
+    holder = None if root is None else _holder(scope, root.value)
+    if holder is not None and _bound_once(interp, holder, root.value) and root.value not in here.exposed | registry.bindings_of(holder.owner).exposed:
         return Polynomial.of(registry.unknown((id(holder), text), text, text, expression, holder))
-    if here is None or id(expression) in here.in_loops:
+    if id(expression) in here.in_loops:
         return _NOT_A_SIZE
     return Polynomial.of(registry.unknown((id(scope), id(expression)), text, text, expression, scope))
 
