@@ -360,6 +360,23 @@ PROGRAMS = {
         out = layers.MultiHeadAttention(num_heads=2, key_dim=4)(q, v, key=k)
         model = keras.Model([q, v, k], out)
     """,
+    "first_argument_by_keyword": """
+        import keras
+        from keras import layers
+
+        class Encoder(layers.Layer):
+            def __init__(self, **kwargs):
+                super().__init__(**kwargs)
+                self.attention = layers.MultiHeadAttention(num_heads=2, key_dim=8)
+                self.rnn = layers.GRU(4)
+
+            def call(self, inputs):
+                attended = self.attention(query=inputs, value=inputs, key=inputs)
+                return self.rnn(sequences=attended)
+
+        inputs = keras.Input((5, 6))
+        model = keras.Model(inputs, Encoder()(inputs))
+    """,
     "self_attention_in_custom_layer": """
         import keras
         from keras import layers
@@ -430,101 +447,6 @@ PROGRAMS = {
 
         inputs = keras.Input((16,))
         model = keras.Model(inputs, MLPBlock()(inputs))
-    """,
-    # keras.io's text classification Transformer: ops.shape/arange positions, MHA called by keywords, compute_mask
-    "keras_io_transformer_encoder_keyword_attention": """
-        import keras
-        from keras import layers, ops
-
-        class PositionalEmbedding(layers.Layer):
-            def __init__(self, sequence_length, vocab_size, embed_dim, **kwargs):
-                super().__init__(**kwargs)
-                self.token_embeddings = layers.Embedding(input_dim=vocab_size, output_dim=embed_dim)
-                self.position_embeddings = layers.Embedding(input_dim=sequence_length, output_dim=embed_dim)
-                self.sequence_length = sequence_length
-                self.vocab_size = vocab_size
-                self.embed_dim = embed_dim
-
-            def call(self, inputs):
-                length = ops.shape(inputs)[-1]
-                positions = ops.arange(0, length, 1)
-                embedded_tokens = self.token_embeddings(inputs)
-                embedded_positions = self.position_embeddings(positions)
-                return embedded_tokens + embedded_positions
-
-            def compute_mask(self, inputs, mask=None):
-                return ops.not_equal(inputs, 0)
-
-        class TransformerEncoder(layers.Layer):
-            def __init__(self, embed_dim, dense_dim, num_heads, **kwargs):
-                super().__init__(**kwargs)
-                self.attention = layers.MultiHeadAttention(num_heads=num_heads, key_dim=embed_dim)
-                self.dense_proj = keras.Sequential([layers.Dense(dense_dim, activation="relu"), layers.Dense(embed_dim)])
-                self.layernorm_1 = layers.LayerNormalization()
-                self.layernorm_2 = layers.LayerNormalization()
-                self.supports_masking = True
-
-            def call(self, inputs, mask=None):
-                if mask is not None:
-                    padding_mask = ops.cast(mask[:, None, :], dtype="int32")
-                else:
-                    padding_mask = None
-                attention_output = self.attention(query=inputs, value=inputs, key=inputs, attention_mask=padding_mask)
-                proj_input = self.layernorm_1(inputs + attention_output)
-                proj_output = self.dense_proj(proj_input)
-                return self.layernorm_2(proj_input + proj_output)
-
-        inputs = keras.Input(shape=(None,), dtype="int64")
-        x = PositionalEmbedding(20, 1000, 32)(inputs)
-        x = TransformerEncoder(32, 64, 2)(x)
-        x = layers.GlobalMaxPooling1D()(x)
-        model = keras.Model(inputs, layers.Dense(1, activation="sigmoid")(x))
-    """,
-    # keras.io's VAE: Sampling with keras.random.normal, a Model subclass holding encoder and decoder
-    "keras_io_vae_sampling": """
-        import keras
-        from keras import layers, ops
-
-        class Sampling(layers.Layer):
-            def __init__(self, **kwargs):
-                super().__init__(**kwargs)
-                self.seed_generator = keras.random.SeedGenerator(1337)
-
-            def call(self, inputs):
-                z_mean, z_log_var = inputs
-                batch = ops.shape(z_mean)[0]
-                dim = ops.shape(z_mean)[1]
-                epsilon = keras.random.normal(shape=(batch, dim), seed=self.seed_generator)
-                return z_mean + ops.exp(0.5 * z_log_var) * epsilon
-
-        class VAE(keras.Model):
-            def __init__(self, encoder, decoder, **kwargs):
-                super().__init__(**kwargs)
-                self.encoder = encoder
-                self.decoder = decoder
-                self.total_loss_tracker = keras.metrics.Mean(name="total_loss")
-
-            def train_step(self, data):
-                return {}
-
-        latent_dim = 2
-        encoder_inputs = keras.Input(shape=(28, 28, 1))
-        x = layers.Conv2D(32, 3, activation="relu", strides=2, padding="same")(encoder_inputs)
-        x = layers.Flatten()(x)
-        x = layers.Dense(16, activation="relu")(x)
-        z_mean = layers.Dense(latent_dim, name="z_mean")(x)
-        z_log_var = layers.Dense(latent_dim, name="z_log_var")(x)
-        z = Sampling()([z_mean, z_log_var])
-        encoder = keras.Model(encoder_inputs, [z_mean, z_log_var, z], name="encoder")
-        latent_inputs = keras.Input(shape=(latent_dim,))
-        x = layers.Dense(7 * 7 * 64, activation="relu")(latent_inputs)
-        x = layers.Reshape((7, 7, 64))(x)
-        x = layers.Conv2DTranspose(32, 3, activation="relu", strides=2, padding="same")(x)
-        decoder_outputs = layers.Conv2DTranspose(1, 3, activation="sigmoid", strides=2, padding="same")(x)
-        decoder = keras.Model(latent_inputs, decoder_outputs, name="decoder")
-        vae = VAE(encoder, decoder)
-        inputs = keras.Input(shape=(28, 28, 1))
-        model = keras.Model(inputs, decoder(encoder(inputs)[2]))
     """,
     # a residual block whose shortcut depends on the input shape (made in build), BatchNormalization's split
     "residual_block_shortcut_made_in_build": """
