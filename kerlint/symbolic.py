@@ -165,7 +165,7 @@ class Polynomial:
 
     def __rfloordiv__(self, other: Any) -> Any:
         terms = _terms(other)
-        return NotImplemented if terms is None else _simplified(terms) // self
+        return NotImplemented if terms is None else Polynomial(terms).__floordiv__(self)
 
     __rmod__ = __truediv__ = __rtruediv__ = __rpow__ = _undecidable
     __int__ = __index__ = __float__ = __abs__ = _undecidable

@@ -218,7 +218,8 @@ def test_polynomial_arithmetic_and_refusals() -> None:
     assert str((n + 1) * (m - 1)) == "n·m - n + m - 1"
     assert (2 * n) // 2 == n and (6 * n * n) // (3 * n) == 2 * n and n - n == 0
     assert (n == -1) is False and bool(4 * n) and n >= 1  # every unknown is a size of at least 1
-    for undecidable in (lambda: n == 2, lambda: n // 2, lambda: n > m, lambda: int(n), lambda: n / 2):
+    assert (6 * n * m) // (2 * n) == 3 * m and 0 // n == 0
+    for undecidable in (lambda: n == 2, lambda: n // 2, lambda: 12 // n, lambda: n > m, lambda: int(n), lambda: n / 2, lambda: n % 2):
         with pytest.raises(CannotInfer):
             undecidable()
 
