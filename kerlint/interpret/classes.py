@@ -67,13 +67,16 @@ class Instance:
 
     @property
     def sublayers(self) -> list[Layer]:
+        """The layers it tracks in its attributes (what ``Layer.inner_layers`` reads for a custom layer)."""
         return tracked_layers(self)
 
     @property
     def trainable_variables(self) -> int | None:
         """Its weights whose variables are trainable: those it made (frozen if made while it was) and its sub-layers'
         by their own flags (``block.norm.trainable = False``), as Keras's ``model.trainable_weights`` collects them."""
-        made = [*self.own_weights, *(self.base.weights or [] if self.base is not None else [])]
+        made = list(self.own_weights)
+        if self.base is not None and self.base.weights is not None:
+            made.extend(self.base.weights)
         counts = [sum(w.size for w in made if w.trainable)]
         counts += [layer.trainable_variables for layer in built_sublayers(self) if layer.weights is not None or layer.calls]
         return None if any(c is None for c in counts) else sum(counts)
@@ -298,11 +301,12 @@ def add_weight(interp: "Interpreter", instance: Instance, args: list, kwargs: di
     trainable = True if bound.get("trainable") is None else bound["trainable"]
     if instance.attrs.get("trainable", True) is False:
         trainable = False  # made while its layer is frozen (Keras's ``_track_variable``)
-    known = isinstance(shape, (tuple, list)) and all(isinstance(d, int) for d in shape) and isinstance(trainable, bool)
-    if not known or not within_limits(shape):
+    known = isinstance(shape, (tuple, list)) and all(isinstance(d, int) for d in shape)
+    if not known or not within_limits(shape) or not isinstance(trainable, bool):
         instance.own_weights.append(Weight("unknown", (), True))
-        why = "not statically known" if not known else f"past {LARGEST_SIZE:.0e} values, far beyond any model"
-        reason = f"the shape of a weight of `{instance.cls.name}` (`{interp.source_text(node)}`) is {why}"
+        why = "the shape" if not known else "`trainable`" if within_limits(shape) else "the size"
+        how = f"past {LARGEST_SIZE:.0e} values, far beyond any model" if why == "the size" else "not statically known"
+        reason = f"{why} of a weight of `{instance.cls.name}` (`{interp.source_text(node)}`) is {how}"
         interp.note(node, reason)
         interp.explain(node, reason)  # for the layer's reason to quote
         return UNKNOWN
@@ -412,7 +416,7 @@ NONLINEAR_LAYERS = {
 }
 """Layers that apply a non-linearity whatever their arguments (activation layers, gated recurrences, attention's softmax)."""
 LINEAR_OPS = {"cast", "stop_gradient", "identity", "negative", "add", "subtract", "mean", "sum", "reduce_mean", "reduce_sum",
-              "getitem", "concatenate", "expand_dims", "reshape", "transpose", "squeeze", "tile", "stack", "pad"}
+              "getitem", "concatenate", "expand_dims", "reshape", "transpose", "squeeze", "tile", "repeat", "stack", "split", "pad"}
 """Operations that keep a function linear; any other on tensors alone (``x * 0.5`` aside) is not."""
 _SCALING_OPS = {"multiply", "divide", "true_divide", "matmul"}
 
