@@ -92,6 +92,14 @@ class Layer:
         inner = self.inner_model
         return inner.layers if inner is not None else self.nested.sublayers
 
+    def owners(self) -> list["Layer"]:
+        """The layers whose variables make up this one's: itself, or a nested functional or Sequential model's
+        layers' owners (a subclassed model, or a custom layer, may also hold weights of its own: kept whole)."""
+        inner = self.inner_model
+        if inner is None or inner.kind == "subclassed" or not inner.complete:
+            return [self]
+        return [owner for layer in inner.layers for owner in layer.owners()]
+
     @property
     def inner_model(self) -> "ModelGraph | None":
         """The graph of the model this layer is, if it is one: a model used as a layer, or a subclassed model."""
@@ -355,9 +363,12 @@ class ModelGraph:
             layer.set_trainable(value)
 
     def _total(self, count) -> int | None:
+        """`count` summed over the layers that own variables, each once: a layer inside two nested models (an
+        autoencoder and its encoder, both in one model) holds one set of variables, as Keras counts them."""
         if not self.complete:
             return None
-        return sum(count(layer) for layer in self.layers)
+        owners = {id(owner): owner for layer in self.layers for owner in layer.owners()}
+        return sum(count(owner) for owner in owners.values())
 
     def consumers(self, call: LayerCall) -> list[LayerCall]:
         """The layer calls of this model that read `call`'s outputs (operations left out: see `readers`)."""
