@@ -51,22 +51,6 @@ RUN_TIME_SIZED = {
 # What kerlint cannot do yet, program by program. Strict: a program that starts passing fails its test until its
 # entry here is removed.
 GAPS = {
-    "autoencoder_joint_classifier": "WRONG TOTAL: two nested models that share layers (an autoencoder and its encoder) "
-    "each count those weights (graph.ModelGraph._total sums every layer's params, a nested model's all of its own): "
-    "kerlint prints 314,906 parameters where Keras counts each variable once, 210,298",
-    "efficientnet_fine_tuning": "`isinstance(layer, layers.BatchNormalization)` on a layer of `model.layers` is not "
-    "decided, so the `trainable` flags set under it leave the split unknown",
-    "head_swap_pop": "WRONG TOTAL: `Sequential.pop()` is ignored (keras_api.model_method models add and build, and "
-    "an unmodelled method leaves the model as it was), so the old head stays: kerlint prints 19,752 parameters (286 "
-    "trainable) where Keras counts 20,506 (1,690)",
-    "insurance_numeric_columns": "WRONG TOTAL: `feature_names.remove(LABEL)` leaves the list as it was (list methods "
-    "outside keras_api._NATIVE_METHODS do not make their receiver unknown; `del xs[i]`, `xs.clear()`, `xs.sort()`, "
-    "`xs[a:b] = ...` neither), so kerlint prints 714 parameters where Keras counts 680",
-    "seq2seq_lstm_translation": "WRONG TOTAL: a set comprehension keeps repeated items (`{char for text in "
-    "input_texts for char in text}`, interpreter.eval_SetComp; set literals too, eval_Set), so "
-    "`len(input_characters)` is 19, not 14, and kerlint prints 604,718 parameters where Keras counts 563,730",
-    "transformer_translation": "a layer called with its first tensor as a keyword (`self.attention(query=inputs, "
-    "value=inputs, key=inputs)`): its output is unknown",
     "vgg16_perceptual_features": "a model whose outputs are a dict, called on a tensor: its result indexed by key "
     "(`features[content_layer_name]`) is unknown",
     "vgg19_every_layer_features": "`layer.output` of the backbone's InputLayer (the first of `[layer.output for layer "
@@ -163,7 +147,10 @@ def printed_costs(capsys, *options: str) -> str:
 
 
 def test_kerlint_cost_prints_no_total_it_cannot_justify(capsys, monkeypatch):
-    """A printed total is the sum of known layers with nothing unresolved: never a partial sum shown as the total.
+    """A printed total has every layer known and nothing unresolved: never a partial sum shown as the total.
+
+    The rows sum to at least the total: weights shared by two rows (a model and its encoder) count once in it,
+    as in Keras's ``summary()``.
 
     (The totals of examples/ are checked against Keras in test_examples_keras, the realistic programs' above.)
     """
@@ -175,7 +162,7 @@ def test_kerlint_cost_prints_no_total_it_cannot_justify(capsys, monkeypatch):
         where = f"{model['path']}:{model['line']} {model['name']}"
         assert model["unresolved"] == [], where
         assert None not in [row["params"] for row in model["layers"]], where
-        assert sum(row["params"] for row in model["layers"]) == model["params"], where
+        assert sum(row["params"] for row in model["layers"]) >= model["params"], where
         assert 0 <= model["trainable_params"] <= model["params"], where
     table = printed_costs(capsys)
     assert len(re.findall(r"^Total params: [\d,]+ \(", table, re.MULTILINE)) == len(totalled)
