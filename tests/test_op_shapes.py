@@ -505,13 +505,13 @@ def test_any_arguments_give_a_shape_or_a_reason_never_an_error():
     import random
 
     from kerlint.graph import InputNode
-    from kerlint.interpret.op_shapes import BACKEND, KERAS_OPS, OPERATIONS, TF, Unmodelled
+    from kerlint.interpret.op_shapes import BACKEND, KERAS_OPS, NUMPY, OPERATIONS, TF, Unmodelled
 
     tensors = [Tensor(shape, InputNode("x", None, shape)) for shape in [(None, 4, 6), (None, 4, 4, 8), None, ()]]
     values = [*tensors, 3, -1, 0, None, (2, -3), "a", tensors[:2], 0.5, RUNTIME, UNKNOWN, (), [[1, 2], [3]], True,
               (1, 1, 1, 1), [0, 2], 10**30, "same", "bij,bjk->bik", [[0, 0], [1, 1]]]
     chance = random.Random(16)
-    for table in (KERAS_OPS, TF, BACKEND):
+    for table in (KERAS_OPS, TF, BACKEND, NUMPY):
         for spelled in table.values():
             operation = OPERATIONS[spelled.operation]
             for _ in range(40):

@@ -89,7 +89,7 @@ LITERAL_RANK = 32
 
 def operand_shape(value: Any, depth: int = 0) -> Shape | None | Any:
     """The shape an operand has as a tensor: a tensor's or weight's own (None if unknown), ``()`` for a number, a literal's; else UNKNOWN."""
-    shape = getattr(value, "shape", UNKNOWN)  # Tensor, WeightValue, an array's Data
+    shape = getattr(value, "shape", UNKNOWN)  # a Tensor (a layer weight too), an array's Data
     if shape is not UNKNOWN:
         return shape
     if value is RUNTIME or isinstance(value, (int, float)):
