@@ -158,3 +158,24 @@ def test_a_long_loop_that_changes_a_model_late_runs_in_full():
     exec(compile(source, "late", "exec"), namespace)
     (cost,) = model_costs(analyze(source).analysis)
     assert cost.params == namespace["model"].count_params() == 20
+
+
+def test_a_long_loop_that_hands_a_model_to_a_function_late_runs_in_full():
+    keras = pytest.importorskip("keras", reason="comparing with real Keras needs keras (pip install kerlint[confirm])")
+    source = textwrap.dedent("""
+        import keras
+        inputs = keras.Input((3,))
+        model = keras.Model(inputs, keras.layers.Dense(5)(inputs))
+
+        def freeze(layer):
+            layer.trainable = False
+
+        for step in range(1200):
+            if step == 1000:
+                freeze(model)
+    """)
+    namespace: dict = {}
+    exec(compile(source, "late", "exec"), namespace)
+    expected = namespace["model"]
+    (cost,) = model_costs(analyze(source).analysis)
+    assert (cost.params, cost.trainable_params) == (expected.count_params(), len(expected.trainable_weights)) == (20, 0)

@@ -853,7 +853,7 @@ class Interpreter:
         if (spent if total is None else spent * total // done) <= self.budget.idle_loop_steps:
             return False
         if start.changes_keras is None:
-            start.changes_keras = any(_keras_object(start.scope.lookup(name)) for name in _mutated_names(start.node))
+            start.changes_keras = _changes_keras(start.node, start.scope)
         return not start.changes_keras
 
     def summarize_loop(self, node: cst.For | cst.While | cst.BaseComp, done: int, scope: Scope) -> None:
@@ -1561,6 +1561,25 @@ def _described(value: Any) -> str:
     if isinstance(value, Tensor):
         return "a tensor"
     return "an array" if isinstance(value, Data) else f"a value of type `{type(value).__name__}`"
+
+
+def _changes_keras(node: cst.CSTNode, scope: Scope) -> bool:
+    """Whether code may change a Keras object in place: ``model.add(...)``, ``base.trainable = False``, or hand one
+    to a function that may (``freeze(base)``)."""
+    names = _mutated_names(node) | {argument.value.value for argument in _arguments(node) if type(argument.value) is cst.Name}
+    return any(_keras_object(scope.lookup(name)) for name in names)
+
+
+def _arguments(node: cst.CSTNode) -> list[cst.Arg]:
+    """The arguments of every call inside `node`."""
+    arguments: list[cst.Arg] = []
+
+    class Visitor(cst.CSTVisitor):
+        def visit_Arg(self, argument: cst.Arg) -> None:
+            arguments.append(argument)
+
+    node.visit(Visitor())
+    return arguments
 
 
 def _keras_object(value: Any) -> bool:
