@@ -128,6 +128,7 @@ CASES = {
     "ops.softmax(x) * ops.nn.relu(x)": SEQUENCE,
     "ops.zeros((ops.shape(x)[0], 3))": SEQUENCE,
     "ops.identity(3) + ops.eye(3)": SEQUENCE,
+    "ops.triu(x) + ops.tril(x, -1) + tf.linalg.band_part(x, -1, 0)": SEQUENCE,
     "ops.argmax(x, axis=-1)": SEQUENCE,
     "ops.argmax(x, axis=1, keepdims=True)": SEQUENCE,
     "ops.norm(x, 2, axis=-1)": SEQUENCE,

@@ -801,14 +801,14 @@ KERAS_UNARY = (
     "cos", "tan", "floor", "ceil", "round", "sign", "erf", "stop_gradient", "clip", "normalize", "sort", "argsort",
     "zeros_like", "ones_like", "full_like", "logical_not", "isnan", "isfinite", "nan_to_num", "roll", "flip",
     "convert_to_tensor", "exponential", "linear", "hard_tanh", "log_sigmoid", "tanh_shrink", "soft_shrink", "hard_shrink",
-    "celu", "squareplus", "sparse_plus", "real", "imag", "conj", "log2", "log10",
+    "celu", "squareplus", "sparse_plus", "real", "imag", "conj", "log2", "log10", "triu", "tril",
 )
 TF_UNARY = (
     "relu", "relu6", "sigmoid", "tanh", "log_softmax", "exp", "expm1", "log1p", "sqrt", "abs", "gelu", "silu", "swish", "elu",
     "selu", "softplus", "softsign", "leaky_relu", "sin", "cos", "tan", "floor", "ceil", "round", "sign", "erf",
     "stop_gradient", "identity", "l2_normalize", "dropout", "sort", "argsort", "zeros_like", "ones_like", "logical_not",
     "is_nan", "is_finite", "roll", "reverse", "convert_to_tensor", "log_sigmoid", "local_response_normalization", "real",
-    "imag", "conj",
+    "imag", "conj", "band_part",
 )
 BACKEND_UNARY = (
     "relu", "sigmoid", "hard_sigmoid", "tanh", "exp", "sqrt", "abs", "elu", "softplus", "softsign", "sin", "cos", "round",
