@@ -118,6 +118,7 @@ def test_parameter_expression_matches_keras_for_several_sizes(name: str) -> None
         built = namespace["model"]
         expected_trainable = sum(int(w.numpy().size) for w in built.trainable_weights)
         assert (total.substitute(values), _value(trainable, values)) == (built.count_params(), expected_trainable)
+    keras.backend.clear_session()
 
 
 @pytest.mark.parametrize("name", sorted(PROGRAMS))
@@ -251,7 +252,9 @@ def test_a_helper_called_with_two_unknowns_keeps_them_apart() -> None:
     namespace: dict = {}
     exec(textwrap.dedent(HELPER), namespace)
     for n1, n2 in ((4, 6), (7, 2)):
+        keras.backend.clear_session()
         assert total.substitute({"filters": n1, "filters#2": n2}) == namespace["build"](n1, n2).count_params()
+    keras.backend.clear_session()  # Keras names the next test's layers from zero again
 
 
 def test_a_size_bound_in_a_loop_is_not_named() -> None:

@@ -187,9 +187,19 @@ def size(interp: "Interpreter", expression: cst.BaseExpression, scope: "Scope") 
             return _NOT_A_SIZE
     if isinstance(expression, cst.Name):
         return _name(interp, expression, scope)
-    if isinstance(expression, (cst.Attribute, cst.Subscript, cst.Call)):
+    if isinstance(expression, (cst.Attribute, cst.Subscript)) or _builtin_call(expression):
         return _read(interp, expression, scope)
     return _NOT_A_SIZE
+
+
+_SIZE_BUILTINS = frozenset({"len", "int", "round", "max", "min", "sum"})
+"""Builtins whose result, when a size, is one the program computes from its data (``len(np.unique(y))``).
+
+A call of anything else (a project's ``choose_width()``) is left unknown as kerlint finds it: its reason says why."""
+
+
+def _builtin_call(expression: cst.BaseExpression) -> bool:
+    return isinstance(expression, cst.Call) and isinstance(expression.func, cst.Name) and expression.func.value in _SIZE_BUILTINS
 
 
 def _name(interp: "Interpreter", name: cst.Name, scope: "Scope") -> Any:
@@ -216,7 +226,7 @@ def _source(holder: "Scope", binding: cst.CSTNode, name: str) -> str:
 
 
 def _read(interp: "Interpreter", expression: cst.BaseExpression, scope: "Scope") -> Any:
-    """``x_train.shape[1]``, ``args.units``, ``int(np.sqrt(n))``: the unknown of its text.
+    """``x_train.shape[1]``, ``args.units``, ``int(args.units * 2)``: the unknown of its text.
 
     One unknown wherever it is read when it reads attributes, items and ``len()``
     from a name bound once that nothing changes; else one where it is written,
