@@ -128,6 +128,7 @@ CASES = {
     "ops.softmax(x) * ops.nn.relu(x)": SEQUENCE,
     "ops.zeros((ops.shape(x)[0], 3))": SEQUENCE,
     "ops.identity(3) + ops.eye(3)": SEQUENCE,
+    "ops.ctc_loss(tf.cast(y, 'int32'), tf.nn.softmax(x), tf.ones((tf.shape(x)[0],), 'int32') * 2, tf.ones((tf.shape(x)[0],), 'int32') * 4)": [(None, 4, 6), (None, 2)],
     "ops.triu(x) + ops.tril(x, -1) + tf.linalg.band_part(x, -1, 0)": SEQUENCE,
     "ops.argmax(x, axis=-1)": SEQUENCE,
     "ops.argmax(x, axis=1, keepdims=True)": SEQUENCE,
@@ -157,6 +158,7 @@ CASES = {
     "K.argmax(x)": SEQUENCE,
     "K.tile(x, (1, 2, 1))": SEQUENCE,
     "K.stack([x, x], axis=1)": SEQUENCE,
+    "K.ctc_batch_cost(tf.cast(y, 'int32'), tf.nn.softmax(x), tf.ones((tf.shape(x)[0], 1), 'int32') * 4, tf.ones((tf.shape(x)[0], 1), 'int32') * 2)": [(None, 4, 6), (None, 2)],
     "K.conv2d(x, y, padding='same')": [(None, 8, 8, 3), (3, 3, 3, 5)],
     "K.pool2d(x, (2, 2), strides=(2, 2))": IMAGE,
 }
@@ -515,7 +517,7 @@ def test_any_arguments_give_a_shape_or_a_reason_never_an_error():
     for table in (KERAS_OPS, TF, BACKEND, NUMPY):
         for spelled in table.values():
             operation = OPERATIONS[spelled.operation]
-            for _ in range(40):
+            for _ in range(100):
                 keyword = chance.choice(spelled.parameters).partition("=")[0].lstrip("*")
                 bound = spelled.bind([chance.choice(values) for _ in range(chance.randint(0, 4))], {keyword: chance.choice(values)})
                 try:

@@ -505,9 +505,9 @@ def matmul(b: dict) -> tuple:
     left, right = _shape(b.get("x")), _shape(b.get("y"))
     if not left or not right:
         raise Unmodelled("on a scalar")
-    if b.get("transpose_a"):
+    if _flag(b, "transpose_a"):
         left = left[:-2] + left[-1:] + left[-2:-1]
-    if b.get("transpose_b"):
+    if _flag(b, "transpose_b"):
         right = right[:-2] + right[-1:] + right[-2:-1]
     a = (1,) + left if len(left) == 1 else left
     c = right + (1,) if len(right) == 1 else right
@@ -519,6 +519,13 @@ def matmul(b: dict) -> tuple:
     if len(right) == 1:
         out = out[:-1]
     return out
+
+
+def _flag(b: dict, name: str) -> bool:
+    value = b.get(name, False)
+    if not isinstance(value, bool):
+        raise Unmodelled(f"with an unknown `{name}`")
+    return value
 
 
 def dot(b: dict) -> tuple:
@@ -610,6 +617,19 @@ def _einsum_indices(b: dict) -> tuple[dict[str, Any], str, tuple]:
     if any(letter not in sizes for letter in output.replace("...", "")):
         raise Unmodelled("with an output index that no operand has")
     return sizes, output, broadcast(*ellipses)
+
+
+def ctc_loss(b: dict) -> tuple:
+    """``keras.ops.ctc_loss``: one loss per sample of the ``(batch, steps, classes)`` predictions."""
+    predictions = _shape(b.get("x"))
+    if len(predictions) != 3:
+        raise Unmodelled("on predictions that are not (batch, steps, classes)")
+    return predictions[:1]
+
+
+def ctc_batch_cost(b: dict) -> tuple:
+    """Keras 2's ``K.ctc_batch_cost``: the losses as a column, ``(batch, 1)``."""
+    return ctc_loss(b) + (1,)
 
 
 def created(b: dict) -> tuple:
@@ -742,7 +762,7 @@ def matmul_flops(b: dict, output: Shape) -> int | None:
     left = _shape(b.get("x"))
     if not left:
         return None
-    contracted = left[-2] if b.get("transpose_a") and len(left) > 1 else left[-1]
+    contracted = left[-2] if _flag(b, "transpose_a") and len(left) > 1 else left[-1]
     values = _values(output)
     return None if contracted is None or values is None else 2 * contracted * values
 
@@ -863,6 +883,7 @@ OPERATIONS: dict[str, Operation] = {
     "max_pool": Operation(pool, pool_flops), "average_pool": Operation(pool, pool_flops),
     "matmul": Operation(matmul, matmul_flops), "dot": Operation(dot, matmul_flops), "batch_dot": Operation(batch_dot),
     "einsum": Operation(einsum, einsum_flops), "tensordot": Operation(tensordot, tensordot_flops),
+    "ctc_loss": Operation(ctc_loss), "ctc_batch_cost": Operation(ctc_batch_cost),
     "shape": Operation(None, value=shape_tensor), "sizes": Operation(None, value=sizes), "int_shape": Operation(None, value=static_shape),
     "rank": Operation(None, value=rank_value),
     "created": Operation(created), "constant": Operation(constant), "arange": Operation(arange),
@@ -924,6 +945,7 @@ KERAS_OPS: dict[str, Spelling] = {
     "image.extract_patches": _spell("extract_patches", "images=x size strides dilation_rate=dilation padding"),
     "matmul": _spell("matmul", "x1=x x2=y"), "einsum": _spell("einsum", "subscripts=equation *operands"),
     "tensordot": _spell("tensordot", "x1=x x2=y axes", axes=2),
+    "ctc_loss": _spell("ctc_loss", "target output=x target_length output_length"),
     **{name: _spell(name, "inputs=x kernel strides padding data_format dilation_rate=dilation", strides=1) for name in ("conv", "depthwise_conv")},
     **{name: _spell(name, "inputs=x pool_size=window strides padding data_format") for name in ("max_pool", "average_pool")},
     "shape": _spell("sizes", "x"), "ndim": _spell("rank", "x"),
@@ -994,6 +1016,7 @@ BACKEND: dict[str, Spelling] = {
     "repeat": _spell("repeat_vector", "x n"), "flatten": _spell("flatten", "x"), "batch_flatten": _spell("batch_flatten", "x"),
     "one_hot": _spell("one_hot", "indices=x num_classes=depth"), "gather": _spell("gather", "reference=x indices", axis=0),
     "dot": _spell("dot", "x y"), "batch_dot": _spell("batch_dot", "x y axes"),
+    "ctc_batch_cost": _spell("ctc_batch_cost", "y_true y_pred=x input_length label_length"),
     **{f"conv{n}d": _spell("conv", "x kernel strides padding data_format dilation_rate=dilation", strides=1) for n in (1, 2, 3)},
     "depthwise_conv2d": _spell("depthwise_conv", "x depthwise_kernel=kernel strides padding data_format dilation_rate=dilation", strides=1),
     "pool2d": _spell("max_pool", "x pool_size=window strides padding data_format", strides=1),
