@@ -12,6 +12,7 @@ parameter counts and output shapes compared with kerlint's.
 from __future__ import annotations
 
 import os
+import sys
 import textwrap
 
 import libcst as cst
@@ -292,6 +293,15 @@ def analyzed_model(source: str):
     return analysis.models[-1]
 
 
+@pytest.fixture
+def keras_session():
+    """Real Keras runs in a session of its own: the layer names it generates here do not shift other tests' names."""
+    yield
+    for module in ("keras", "tf_keras"):
+        if module in sys.modules:
+            sys.modules[module].backend.clear_session()
+
+
 def run_program(source: str, keras_module: str = "keras") -> dict:
     pytest.importorskip(keras_module, reason=f"checking the program against Keras needs {keras_module}")
     namespace: dict = {}
@@ -433,7 +443,7 @@ PROGRAMS = {
 
 
 @pytest.mark.parametrize("name", PROGRAMS)
-def test_programs_computing_with_ops_match_keras(name):
+def test_programs_computing_with_ops_match_keras(name, keras_session):
     source = PROGRAMS[name]
     ours = analyzed_model(source)
     model = run_program(source)["model"]
@@ -459,7 +469,7 @@ TF_OP_LAMBDA = """
 """
 
 
-def test_raw_tf_ops_on_keras_2_symbolic_tensors_are_the_graph_tf_keras_builds():
+def test_raw_tf_ops_on_keras_2_symbolic_tensors_are_the_graph_tf_keras_builds(keras_session):
     """tf_keras wraps each raw TF op as a ``TFOpLambda`` layer: kerlint's operations have their output shapes."""
     model = run_program(TF_OP_LAMBDA, "tf_keras")["model"]
     ours = analyzed_model(TF_OP_LAMBDA)
