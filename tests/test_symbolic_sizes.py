@@ -338,3 +338,33 @@ model = keras.Sequential([keras.Input(shape=(8,)), keras.layers.Dense(int(args.u
     [model] = analyze(source).analysis.models
     total, _ = run_time_params(model)
     assert str(total) == "int(args.units * 2)·len(np.unique(y)) + 9·int(args.units * 2) + len(np.unique(y))"
+
+
+def test_a_sub_layer_built_on_a_shape_written_as_a_list() -> None:
+    """``self.dense.build([None, 16])`` (keras_hub's encoders build so): one shape, as Keras reads it, never a crash.
+
+    Shapes that used to be unknown now reach such calls with None where a size is known only at run time."""
+    keras = pytest.importorskip("keras", reason="the total is checked against Keras's count_params()")
+    source = """
+import keras
+
+class Block(keras.layers.Layer):
+    def __init__(self):
+        super().__init__()
+        self.dense = keras.layers.Dense(8)
+
+    def build(self, input_shape):
+        self.dense.build([None, 16])
+
+    def call(self, x):
+        return self.dense(x)
+
+inputs = keras.Input(shape=(16,))
+model = keras.Model(inputs, Block()(inputs))
+"""
+    result = analyze(source, select=["ALL"])
+    assert not [f for f in result.findings if f.code == "KER000"]
+    namespace: dict = {}
+    exec(textwrap.dedent(source), namespace)
+    assert result.analysis.models[0].params == namespace["model"].count_params()
+    keras.backend.clear_session()

@@ -267,6 +267,8 @@ def build_catalogue_layer(layer: Layer, shapes: Any) -> None:
     """``layer.build(shape)`` of a catalogue layer: its weights for these input shapes (its calls check the shapes)."""
     if layer.weights is not None or shapes is None or contains_unknown(shapes):
         return
+    if isinstance(shapes, list) and all(d is None or isinstance(d, int) for d in shapes):
+        shapes = tuple(shapes)  # ``dense.build([None, 16])``: one shape, written as a list
     try:
         layer.weights = layer.spec.infer(layer.config, shapes, {}).weights
     except (IncompatibleShape, CannotInfer):
