@@ -615,6 +615,13 @@ PROGRAMS = {
 }
 
 
+@pytest.fixture(autouse=True)
+def fresh_keras_session():
+    """Keras numbers automatic layer names per session: leave it fresh for the tests after these, which compare names too."""
+    yield
+    keras.backend.clear_session()
+
+
 def static_model(source: str) -> ModelGraph:
     result = analyze_source(source, "model.py", load_settings(None))
     assert not [f for f in result.findings if f.code == "KER000"], result.findings
@@ -769,3 +776,36 @@ def test_weights_a_sub_layer_could_not_infer_quote_that_sub_layer():
     [model] = result.analysis.models
     [tower] = [item.reason for item in model.unresolved if "(Tower)" in item.reason]
     assert tower.startswith("`tower` (Tower): its weights are not statically known: its `inner` at line 23: Dense(")
+
+
+def test_a_subclassed_model_with_weights_of_its_own_is_unresolved_not_undercounted():
+    source = textwrap.dedent("""
+        import keras
+        from keras import layers
+
+        class Net(keras.Model):
+            def __init__(self):
+                super().__init__()
+                self.dense = layers.Dense(3)
+
+            def build(self, input_shape):
+                self.temperature = self.add_weight(shape=(), initializer="ones")
+
+            def call(self, x):
+                return self.dense(x) / self.temperature
+
+        model = Net()
+        model(keras.Input((4,)))
+        outer = keras.Input((4,))
+        wrapper = keras.Model(outer, model(outer))
+    """)
+    result = analyze_source(source, "model.py", load_settings(None))
+    net, wrapper = result.analysis.models
+    assert net.params is None
+    assert [item.reason for item in net.unresolved] == [
+        "subclassed model `Net` makes weights of its own (add_weight), which kerlint does not count in a model's totals"
+    ]
+    keras.backend.clear_session()
+    namespace: dict = {}
+    exec(compile(source, "<program>", "exec"), namespace)
+    assert (wrapper.params, wrapper.trainable_params) == (namespace["wrapper"].count_params(), 16)

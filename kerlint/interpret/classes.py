@@ -498,8 +498,11 @@ def finish_model(instance: Instance) -> None:
         graph.outputs = call.inner_outputs
         graph.inputs = call.inner_inputs
         graph.calls, _ = collect_calls(call.inner_outputs)
-    if call is not None and call.unresolved:
-        graph.notes.append(Unresolved(instance.layer.node, call.unresolved))
+    reason = call.unresolved if call is not None else None
+    if reason is None and instance.own_weights:  # a model's totals are its layers' (`ModelGraph.params`): its own would be left out
+        reason = f"subclassed model `{instance.cls.name}` makes weights of its own (add_weight), which kerlint does not count in a model's totals"
+    if reason is not None and all(note.reason != reason for note in graph.notes):  # once, however often it is called
+        graph.notes.append(Unresolved(instance.layer.node, reason))
 
 
 def wrap_node(

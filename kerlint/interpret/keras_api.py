@@ -669,7 +669,7 @@ def instance_attribute(instance: "classes.Instance", name: str) -> Any:
         return instance.layer.name
     if instance.base is not None and name in instance.base.config:  # ``self.units`` of a Dense subclass
         return instance.base.config.raw(name)
-    if instance.model is not None and name != "build":
+    if instance.model is not None and name != "add_weight":
         return model_attribute(instance.model, name)
     if instance.layer is not None:
         return classes.KerasBaseMethod(instance, name)
