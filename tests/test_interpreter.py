@@ -266,11 +266,34 @@ def test_sequential_pop_ends_the_model_where_it_ended_before_the_popped_layer():
         model.add(keras.layers.Dense(3, name="new_head"))
     """
     keras = pytest.importorskip("keras", reason="comparing with Keras's own pop() needs keras")
+    keras.backend.clear_session()  # automatic names start again from `dense`, as in kerlint
     namespace: dict = {}
     exec(textwrap.dedent(source), namespace)
     [(_, params, _, rows)] = summary(source)
     assert params == namespace["model"].count_params()
     assert [row[0] for row in rows] == [layer.name for layer in namespace["model"].layers]
+
+
+def test_a_sequential_changed_under_a_condition_kerlint_cannot_decide_has_no_total():
+    """Both paths of the `if` run: following the model would stack 16 and 4 units. One made inside a path is fine."""
+    source = """
+        import sys
+        import keras
+        big = len(sys.argv) > 1
+        model = keras.Sequential([keras.Input((10,)), keras.layers.Dense(8)])
+        if big:
+            model.add(keras.layers.Dense(16))
+        model.add(keras.layers.Dense(2))
+        if big:
+            other = keras.Sequential([keras.Input((10,))])
+            other.add(keras.layers.Dense(3))
+    """
+    model, other = analyze(source).models
+    assert model.params is None
+    assert [note.reason for note in model.notes][:1] == [
+        "`sequential.add(...)` under a condition kerlint cannot decide: the layers from there on are not known"
+    ]
+    assert other.params == 33
 
 
 def test_containers_and_unpacking():

@@ -425,7 +425,7 @@ def make_sequential(interp: "Interpreter", args: list, kwargs: dict, node: cst.C
     bound = dict(zip(("layers", "trainable", "name"), args)) | kwargs
     graph = new_model(interp, "sequential", bound.get("name"), node)
     graph.sequence = []
-    model = ModelValue(graph)
+    model = ModelValue(graph, undecided=interp.undecided)
     interp.register_model(model)
     since = interp.call_causes
     layers = bound.get("layers")
@@ -481,6 +481,16 @@ def sequential_add(interp: "Interpreter", model: ModelValue, item: Any, node: cs
         model.head = output if isinstance(output, Tensor) else None
         if model.head is None:
             graph.notes.append(Unresolved(layer.node, f"`{layer.name}` has several outputs; a Sequential model needs one"))
+
+
+def sequential_changed_undecided(model: ModelValue, name: str, node: cst.CSTNode) -> Any:
+    """``model.add(...)`` under a condition kerlint cannot decide, on a model made before it: both paths run,
+    so following it would stack both paths' layers. The model stops there, unresolved, never a guessed total."""
+    if model.head is not None or model.graph.sequence:
+        model.head = None
+        model.graph.notes.append(Unresolved(node, f"`{model.graph.name}.{name}(...)` under a condition kerlint cannot decide: the layers from there on are not known"))
+        refresh_sequential(model)
+    return UNKNOWN if name == "pop" else None
 
 
 def sequential_pop(model: ModelValue, node: cst.CSTNode) -> LayerValue:
@@ -556,6 +566,8 @@ def call_method(interp: "Interpreter", method: BoundMethod, args: list, kwargs: 
 
 
 def model_method(interp: "Interpreter", model: ModelValue, name: str, args: list, kwargs: dict, node: cst.CSTNode) -> Any:
+    if name in ("add", "pop") and model.graph.sequence is not None and interp.undecided > model.undecided:
+        return sequential_changed_undecided(model, name, node)
     if name == "add" and model.graph.sequence is not None and args:
         sequential_add(interp, model, args[0], node)
         refresh_sequential(model)

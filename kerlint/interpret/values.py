@@ -131,6 +131,7 @@ class ModelValue:
     graph: ModelGraph
     head: Tensor | None = None  # Sequential: output of the last added layer, once built
     as_layer: Layer | None = None  # the node it is when another model calls it
+    undecided: int = 0  # the undecided branches it was made in (``Interpreter.undecided``): one it is changed under is not
 
     @property
     def compiles(self) -> list[CompileFacts]:
