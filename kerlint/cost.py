@@ -16,9 +16,8 @@ from typing import TYPE_CHECKING, Any
 
 from kerlint.graph import Layer, LayerCall, ModelGraph
 from kerlint.interpret.arrays import data_json
-from kerlint.interpret.run_time_sizes import symbolic_size
 from kerlint.memory import PRECISIONS, ModelMemory, Precision, estimate, human_bytes, layer_activation_bytes, model_nodes, model_optimizer
-from kerlint.symbolic import Polynomial, Size, size_text
+from kerlint.symbolic import Polynomial, Size, size_text, symbolic_size
 from kerlint.units import human_count, scientific, shape_str
 
 if TYPE_CHECKING:

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import itertools
 from dataclasses import dataclass, field
-from typing import Any, Callable, Mapping
+from typing import Any, Callable, Iterable, Mapping
 
 from kerlint.layers.base import CannotInfer
 
@@ -241,6 +241,11 @@ def concrete(shape: Any) -> Any:
     if isinstance(shape, tuple):
         return tuple(None if isinstance(d, Polynomial) else d for d in shape)
     return shape
+
+
+def symbolic_size(weights: Iterable[Any]) -> Size:
+    """The number of values in `weights`, a polynomial where their shapes hold one."""
+    return sum((w.size for w in weights), 0)
 
 
 def has_unknowns(value: Any) -> bool:

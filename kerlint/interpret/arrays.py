@@ -400,10 +400,6 @@ def _with_rows(value: Any, rows: int | None) -> Any:
 
 
 def _rows_unknown(value: Any) -> Any:
-    return _with_rows(value, None)
-
-
-def _rows_unknown(value: Any) -> Any:
     if isinstance(value, Data) and value.shape:
         return value.derived(shape=(None, *value.shape[1:]))
     return value

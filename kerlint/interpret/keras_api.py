@@ -91,7 +91,7 @@ def call(interp: "Interpreter", function: Any, args: list, kwargs: dict, node: c
 
 
 def call_api(interp: "Interpreter", ref: ApiRef, args: list, kwargs: dict, node: cst.CSTNode) -> Any:
-    path, leaf = ref.path, ref.leaf
+    path = ref.path
     if path in LIBRARY:
         return LIBRARY[path].call(interp, args, kwargs)
     if is_keras(path):

@@ -29,7 +29,7 @@ import libcst as cst
 from kerlint.graph import Layer, LayerCall, Tensor
 from kerlint.interpret.values import UNKNOWN, contains_unknown, resolved
 from kerlint.layers.base import CannotInfer, IncompatibleShape, Inference, LayerConfig, Weight
-from kerlint.symbolic import Labels, Polynomial, Size, Unknown, concrete, has_unknowns
+from kerlint.symbolic import Labels, Polynomial, Unknown, concrete, has_unknowns
 
 if TYPE_CHECKING:
     from kerlint.interpret.interpreter import Interpreter, Scope
@@ -473,8 +473,3 @@ def _unknowns(weights: Iterable[Weight]) -> list[Unknown]:
             if isinstance(dim, Polynomial):
                 found.update(dict.fromkeys(dim.unknowns))
     return sorted(found, key=lambda u: u.order)
-
-
-def symbolic_size(weights: Iterable[Weight]) -> Size:
-    """The number of values in `weights`, a polynomial where their shapes hold one."""
-    return sum((w.size for w in weights), 0)
