@@ -296,6 +296,20 @@ def test_a_sequential_changed_under_a_condition_kerlint_cannot_decide_has_no_tot
     assert other.params == 33
 
 
+def test_a_layer_built_on_an_arrays_shape_or_on_what_is_no_shape_is_no_internal_error():
+    """Keras's own layer tests call ``layer.build(x.shape)`` of a numpy array (7 files gave KER000)."""
+    source = """
+        import numpy as np
+        import keras
+        x = np.ones((2, 5, 3))
+        keras.layers.PReLU().build(x.shape)
+        keras.layers.Dense(2).build("not a shape")
+        keras.layers.Dense(2).build([[None, 3], "x"])
+    """
+    result = analyze_source(textwrap.dedent(source), "layer_test.py", load_settings(None))
+    assert [f for f in result.findings if f.code == "KER000"] == []
+
+
 def test_containers_and_unpacking():
     source = """
         import keras

@@ -22,7 +22,7 @@ import libcst as cst
 
 from kerlint.graph import InputNode, Layer, LayerCall, ModelGraph, OpCall, Tensor, Unresolved, collect_calls, snake_case
 from kerlint.interpret.imports import is_keras
-from kerlint.interpret.values import UNKNOWN, ApiRef, Data, Function, LayerValue, ModelValue, contains_unknown, resolved
+from kerlint.interpret.values import UNKNOWN, ApiRef, Data, DataShape, Function, LayerValue, ModelValue, contains_unknown, resolved
 from kerlint.layers.base import LARGEST_SIZE, CannotInfer, IncompatibleShape, LayerConfig, Weight, within_limits
 
 if TYPE_CHECKING:
@@ -265,14 +265,26 @@ def runs_traced(interp: "Interpreter") -> bool:
 
 def build_catalogue_layer(layer: Layer, shapes: Any) -> None:
     """``layer.build(shape)`` of a catalogue layer: its weights for these input shapes (its calls check the shapes)."""
+    if isinstance(shapes, DataShape):
+        shapes = shapes.dims  # ``layer.build(x.shape)`` of an array
     if layer.weights is not None or shapes is None or contains_unknown(shapes):
         return
-    if isinstance(shapes, list) and all(d is None or isinstance(d, int) for d in shapes):
+    if isinstance(shapes, list) and all(_is_dim(d) for d in shapes):
         shapes = tuple(shapes)  # ``dense.build([None, 16])``: one shape, written as a list
+    if not (_is_shape(shapes) or isinstance(shapes, list) and all(_is_shape(shape) for shape in shapes)):
+        return
     try:
         layer.weights = layer.spec.infer(layer.config, shapes, {}).weights
     except (IncompatibleShape, CannotInfer):
         return
+
+
+def _is_dim(value: Any) -> bool:
+    return value is None or type(value) is int
+
+
+def _is_shape(value: Any) -> bool:
+    return isinstance(value, tuple) and all(_is_dim(d) for d in value)
 
 
 def build_base(instance: Instance, shapes: Any, node: cst.CSTNode) -> None:
