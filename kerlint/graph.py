@@ -370,6 +370,47 @@ class ModelGraph:
         owners = {id(owner): owner for layer in self.layers for owner in layer.owners()}
         return sum(count(owner) for owner in owners.values())
 
+    def duplicate_names(self) -> dict[str, list[Layer]]:
+        """Names given to several layers, one of them by ``name=``: Keras refuses a functional or Sequential model so
+        (a subclassed model tracks its layers by attribute, and builds with repeated names)."""
+        if self.kind not in ("functional", "sequential"):
+            return {}
+        by_name: dict[str, list[Layer]] = {}
+        for layer in self.layers:
+            by_name.setdefault(layer.name, []).append(layer)
+        return {name: layers for name, layers in by_name.items() if len(layers) > 1 and any("name" in layer.config for layer in layers)}
+
+    def disconnected_inputs(self) -> list[InputNode]:
+        """The ``keras.Input``s a functional model's outputs are computed from but its ``inputs`` leave out (Keras raises).
+
+        Keras computes the model from its `inputs` tensors, whatever made them:
+        an intermediate tensor stops the walk back as a ``keras.Input`` does.
+        """
+        if self.kind != "functional" or not self.inputs or not self.outputs:
+            return []
+        stop = {id(t) for t in self.inputs}
+        found: dict[int, InputNode] = {}
+        seen: set[int] = set()
+        pending = [t for t in self.outputs if id(t) not in stop]
+        while pending:
+            producer = pending.pop().producer
+            if id(producer) in seen:
+                continue
+            seen.add(id(producer))
+            if isinstance(producer, InputNode):
+                found[id(producer)] = producer
+                continue
+            pending.extend(t for t in producer.inputs if id(t) not in stop)
+        return [node for node in found.values() if not any(t.producer is node for t in self.inputs)]
+
+    def refusals(self) -> list[Unresolved]:
+        """Why Keras refuses to build this model (KER308, KER309 say it as findings): it has no total to print."""
+        named = [Unresolved(layers[1].node, f'Keras refuses to build `{self.name}`: layer name "{name}" is used twice')
+                 for name, layers in self.duplicate_names().items()]
+        inputs = [Unresolved(self.node, f"Keras refuses to build `{self.name}`: its outputs depend on input `{node.name}`, not in its `inputs`")
+                  for node in self.disconnected_inputs()]
+        return named + inputs
+
     def consumers(self, call: LayerCall) -> list[LayerCall]:
         """The layer calls of this model that read `call`'s outputs (operations left out: see `readers`)."""
         return [c for c in self.readers(call) if isinstance(c, LayerCall)]

@@ -98,6 +98,8 @@ def analyze_module(
     interpreter = Interpreter(module, path, budget, deferred, resolver)
     interpreter.run()
     models = [m.graph for m in interpreter.models]
+    for model in models:
+        model.notes.extend(model.refusals())  # a model Keras refuses has no figures to print
     dead = dead_branches(interpreter.lost, models) if interpreter.lost else []
     dead_calls = {id(call) for branch in dead for call in branch.calls}
     return FileAnalysis(

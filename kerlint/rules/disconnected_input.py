@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Iterator
 
 from kerlint.findings import Severity
-from kerlint.graph import InputNode, Tensor
 from kerlint.rules.base import Report, Rule, RuleContext
 
 
@@ -69,36 +68,11 @@ model = keras.Model(inputs=text, outputs=keras.layers.Dense(1)(merged))
 
     def check(self, ctx: RuleContext) -> Iterator[Report]:
         for model in ctx.analysis.models:
-            if model.kind != "functional" or not model.inputs or not model.outputs:
-                continue
-            for node in _inputs_behind(model.outputs, model.inputs):
-                if not any(t.producer is node for t in model.inputs):
-                    yield Report(
-                        ctx.analysis.locator.span(model.node),
-                        f"the outputs of model `{model.name}` depend on input `{node.name}` (line "
-                        f"{ctx.analysis.locator.line(node.node)}), which is not in its `inputs`: Keras raises "
-                        "when building it (output not connected to inputs)",
-                        help="Add it to `inputs`",
-                    )
-
-
-def _inputs_behind(outputs: list[Tensor], declared: list[Tensor]) -> list[InputNode]:
-    """The `keras.Input`s the outputs are computed from, walking back no further than the declared inputs.
-
-    Keras computes a functional model from its `inputs` tensors, whatever made
-    them: an intermediate tensor stops the walk as a `keras.Input` does.
-    """
-    stop = {id(t) for t in declared}
-    found: dict[int, InputNode] = {}
-    seen: set[int] = set()
-    pending = [t for t in outputs if id(t) not in stop]
-    while pending:
-        producer = pending.pop().producer
-        if id(producer) in seen:
-            continue
-        seen.add(id(producer))
-        if isinstance(producer, InputNode):
-            found[id(producer)] = producer
-            continue
-        pending.extend(t for t in producer.inputs if id(t) not in stop)
-    return list(found.values())
+            for node in model.disconnected_inputs():
+                yield Report(
+                    ctx.analysis.locator.span(model.node),
+                    f"the outputs of model `{model.name}` depend on input `{node.name}` (line "
+                    f"{ctx.analysis.locator.line(node.node)}), which is not in its `inputs`: Keras raises "
+                    "when building it (output not connected to inputs)",
+                    help="Add it to `inputs`",
+                )

@@ -2,16 +2,10 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
 from typing import Iterator
 
 from kerlint.findings import Severity
-from kerlint.graph import Layer
 from kerlint.rules.base import Report, Rule, RuleContext
-
-
-NAMED_KINDS = {"functional", "sequential"}
-"""Model kinds whose layers Keras looks up by name (a subclassed model tracks attributes)."""
 
 
 class DuplicateLayerName(Rule):
@@ -90,15 +84,7 @@ model = keras.Sequential([keras.Input(shape=(8,)), keras.layers.Dense(4, name="h
     def check(self, ctx: RuleContext) -> Iterator[Report]:
         locator = ctx.analysis.locator
         for model in ctx.analysis.models:
-            if model.kind not in NAMED_KINDS:
-                continue
-            by_name: dict[str, list[Layer]] = defaultdict(list)
-            for layer in model.layers:
-                by_name[layer.name].append(layer)
-            for name, layers in by_name.items():
-                if len(layers) < 2 or not any("name" in layer.config for layer in layers):
-                    continue
-                first, *others = layers
+            for name, (first, *others) in model.duplicate_names().items():
                 for layer in others:
                     yield Report(
                         locator.span(layer.node),
