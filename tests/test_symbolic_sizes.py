@@ -71,8 +71,24 @@ model = keras.Sequential([
 ])
 """,
 )
+RESIDUAL = (
+    """
+import sys
+import keras
+from keras import layers
+width = int(sys.argv[1])
+""",
+    "width = {width}\n",
+    """
+inputs = keras.Input((width,))
+x = layers.Dense(width)(inputs)
+x = layers.Add()([x, inputs])
+model = keras.Model(inputs, layers.Dense(1)(x))
+""",
+)
 PROGRAMS = {
     "listdir": (LISTDIR, [{"num_classes": 3}, {"num_classes": 10}]),
+    "residual": (RESIDUAL, [{"width": 1}, {"width": 7}]),
     "csv": (CSV, [{"x_train.shape[1]": 5}, {"x_train.shape[1]": 13}]),
     "argparse": (ARGPARSE, [{"args.units": 4, "args.vocab": 50}, {"args.units": 9, "args.vocab": 7}]),
 }

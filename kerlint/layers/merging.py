@@ -57,7 +57,9 @@ def _broadcast(a: Shape, b: Shape) -> Shape | None:
     for i, j in zip(a[len(a) - len(b):], b):
         if i is None or j is None:
             out.append(None)
-        elif i == 1 or j == 1 or i == j:
+        elif i == j:  # first: two equal sizes known only at run time (residual connections) may each be 1
+            out.append(i)
+        elif i == 1 or j == 1:
             out.append(j if i == 1 else i)
         else:
             return None
