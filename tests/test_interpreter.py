@@ -310,6 +310,31 @@ def test_a_layer_built_on_an_arrays_shape_or_on_what_is_no_shape_is_no_internal_
     assert [f for f in result.findings if f.code == "KER000"] == []
 
 
+def test_a_property_is_read_as_its_value_and_a_wrong_argument_is_named_shortly():
+    source = """
+        import keras
+
+        class Config:
+            def __init__(self, classes):
+                self._classes = classes
+
+            @property
+            def num_classes(self):
+                return len(self._classes)
+
+            def units(self):
+                return 4
+
+        cfg = Config(["cat", "dog"])
+        model = keras.Sequential([keras.Input((8,)), keras.layers.Dense(cfg.num_classes)])
+        broken = keras.Sequential([keras.Input((8,)), keras.layers.Dense(cfg.units)])
+    """
+    model, broken = analyze(source).models
+    assert model.params == 18  # Dense(2) on 8 features, as Keras counts
+    [reason] = [note.reason for note in broken.unresolved]
+    assert "`units` must be an int, got a value that is not one" in reason and len(reason) < 200
+
+
 def test_containers_and_unpacking():
     source = """
         import keras

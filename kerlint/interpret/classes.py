@@ -91,6 +91,16 @@ class Method:
     owner: ClassValue
 
 
+def is_property(method: Method) -> bool:
+    """A method read as an attribute: ``@property``, ``@functools.cached_property``."""
+    names = [decorator.decorator for decorator in getattr(method.function.node, "decorators", ())]  # a lambda has none
+    return any(isinstance(name, (cst.Name, cst.Attribute)) and _leaf(name) in ("property", "cached_property") for name in names)
+
+
+def _leaf(expression: cst.Name | cst.Attribute) -> str:
+    return expression.value if isinstance(expression, cst.Name) else expression.attr.value
+
+
 @dataclass(eq=False)
 class Super:
     """``super()`` inside a method of ``owner``."""

@@ -655,7 +655,10 @@ def attribute(interp: "Interpreter", base: Any, name: str, node: cst.CSTNode) ->
     if isinstance(base, ModelValue):
         return model_attribute(base, name)
     if isinstance(base, classes.Instance):
-        return instance_attribute(base, name)
+        value = instance_attribute(base, name)
+        if isinstance(value, classes.Method) and classes.is_property(value):
+            return classes.call_method(interp, value, [], {}, node)  # ``cfg.num_classes`` of a ``@property``
+        return value
     if isinstance(base, classes.Super):
         return classes.super_attribute(base, name)
     if isinstance(base, Data):

@@ -9,6 +9,7 @@ like the Keras layer it describes.
 from __future__ import annotations
 
 import math
+import reprlib
 from typing import Any, Iterable
 
 from kerlint import symbolic
@@ -44,6 +45,13 @@ def ntuple(value: Any, n: int, name: str) -> tuple[int, ...]:
     raise CannotInfer(f"`{name}` must be an int or {n} ints, got {value!r}")
 
 
+def shown(value: Any) -> str:
+    """A value in a message: short, and Python data only (an interpreter object would print its whole syntax tree)."""
+    if isinstance(value, (int, float, str, bytes, tuple, list, dict, type(None))):
+        return reprlib.repr(value)
+    return "a value that is not one"
+
+
 def int_arg(config: LayerConfig, name: str) -> int:
     """An argument Keras takes as an int only, or a size known only at run time there (a `kerlint.symbolic` polynomial).
 
@@ -52,7 +60,7 @@ def int_arg(config: LayerConfig, name: str) -> int:
     """
     value = config[name]
     if not is_int(value) and not isinstance(value, symbolic.Polynomial):
-        raise CannotInfer(f"`{name}` must be an int, got {value!r}")
+        raise CannotInfer(f"`{name}` must be an int, got {shown(value)}")
     return value
 
 
@@ -121,7 +129,7 @@ def expect_rank(cls: str, shape: Shape, ndim: int | None = None, min_ndim: int |
 def axis_index(cls: str, axis: Any, shape: Shape) -> int:
     """A (possibly negative) axis as an index into ``shape``; out of range is an error."""
     if not is_int(axis):
-        raise CannotInfer(f"axis must be an int, got {axis!r}")
+        raise CannotInfer(f"axis must be an int, got {shown(axis)}")
     if not -len(shape) <= axis < len(shape):
         raise IncompatibleShape(f"{cls} axis {axis} is out of range for input {fmt(shape)}")
     return axis % len(shape)
@@ -148,7 +156,7 @@ def with_lora(weights: list[Weight], rank: Any, kernel: str = "kernel") -> list[
     if rank is None or rank == 0:
         return weights
     if not is_int(rank):
-        raise CannotInfer(f"`lora_rank` must be an int, got {rank!r}")
+        raise CannotInfer(f"`lora_rank` must be an int, got {shown(rank)}")
     out = []
     for w in weights:
         if w.name != kernel:

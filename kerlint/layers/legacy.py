@@ -21,6 +21,7 @@ from kerlint.layers._shapes import (
     int_arg,
     join_channels,
     ntuple,
+    shown,
     single,
     split_channels,
     weight,
@@ -60,7 +61,7 @@ def _locally_connected(rank: int):
         strides = ntuple(config["strides"], rank, "strides")
         padding = config["padding"]
         if not isinstance(padding, str) or padding.lower() not in ("valid", "same"):
-            raise CannotInfer(f"`padding` must be 'valid' or 'same', got {padding!r}")
+            raise CannotInfer(f"`padding` must be 'valid' or 'same', got {shown(padding)}")
         out = tuple(
             window_output_length(cls, shape, n, k, s, padding.lower()) for n, k, s in zip(spatial, kernel, strides)
         )

@@ -18,7 +18,7 @@ from __future__ import annotations
 from typing import Any, Mapping
 
 from kerlint.layers import _flops
-from kerlint.layers._shapes import fmt, is_int
+from kerlint.layers._shapes import fmt, is_int, shown
 from kerlint.layers.base import (
     CannotInfer,
     Dim,
@@ -91,7 +91,7 @@ def _concatenate(config: LayerConfig, inputs: ShapeTree, extra: Mapping[str, Sha
     shapes = tensors(cls, inputs)
     axis = config["axis"]
     if not is_int(axis):
-        raise CannotInfer(f"`axis` must be an int, got {axis!r}")
+        raise CannotInfer(f"`axis` must be an int, got {shown(axis)}")
     mismatch = IncompatibleShape(
         f"{cls} requires matching shapes except on axis {axis}, got {' and '.join(map(fmt, shapes))}"
     )
@@ -120,7 +120,7 @@ def _dot(config: LayerConfig, inputs: ShapeTree, extra: Mapping[str, ShapeTree])
     elif isinstance(axes, (tuple, list)) and len(axes) == 2 and all(map(is_int, axes)):
         pair = list(axes)
     else:
-        raise CannotInfer(f"`axes` must be an int or 2 ints, got {axes!r}")
+        raise CannotInfer(f"`axes` must be an int or 2 ints, got {shown(axes)}")
     if not (-len(a) <= pair[0] < len(a) and -len(b) <= pair[1] < len(b)):
         raise IncompatibleShape(f"{cls} axes {axes} out of range for inputs {fmt(a)} and {fmt(b)}")
     if a[pair[0]] != b[pair[1]]:

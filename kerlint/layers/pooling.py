@@ -21,6 +21,7 @@ from kerlint.layers._shapes import (
     expect_rank,
     join_channels,
     ntuple,
+    shown,
     single,
     split_channels,
     window_output_length,
@@ -39,7 +40,7 @@ def _pool(cls: str, rank: int):
         strides = pool if strides is None else ntuple(strides, rank, "strides")
         padding = config["padding"]
         if padding not in ("valid", "same"):  # Keras does not lowercase pooling padding
-            raise CannotInfer(f"`padding` must be 'valid' or 'same', got {padding!r}")
+            raise CannotInfer(f"`padding` must be 'valid' or 'same', got {shown(padding)}")
         out = (window_output_length(cls, shape, n, p, s, padding) for n, p, s in zip(spatial, pool, strides))
         output = join_channels(shape[0], out, channels, first)
         values = _flops.elements(output)
