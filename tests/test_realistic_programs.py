@@ -59,8 +59,6 @@ RUN_TIME_SIZED = {
 GAPS = {
     "vgg16_perceptual_features": "a model whose outputs are a dict, called on a tensor: its result indexed by key "
     "(`features[content_layer_name]`) is unknown",
-    "vgg19_every_layer_features": "`layer.output` of the backbone's InputLayer (the first of `[layer.output for layer "
-    "in vgg19.layers]`) is not a tensor kerlint knows, so the model's outputs are unknown",
     "keras2_feature_columns_heart": "`model.predict(batch)` builds the Sequential in Keras, not in kerlint (which says "
     "Keras cannot count it); its first layer, `DenseFeatures` over `tf.feature_column` columns, is opaque",
     "keras2_char_rnn_text_generation": "`StringLookup.get_vocabulary()` of a literal vocabulary is not answered (catalogue "

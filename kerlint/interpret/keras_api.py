@@ -708,12 +708,17 @@ def model_attribute(model: ModelValue, name: str) -> Any:
 def model_layers(graph: ModelGraph) -> list[LayerValue]:
     """``model.layers``: a functional model's begins with its ``InputLayer``s, as in Keras 3 (a Sequential's does not);
     a subclassed model's are its attributes' layers in the order they were set."""
-    inputs = [t.producer for t in graph.inputs if isinstance(t.producer, InputNode)] if graph.kind == "functional" else []
-    spec = layer_spec("InputLayer")
+    inputs = [t for t in graph.inputs if isinstance(t.producer, InputNode)] if graph.kind == "functional" else []
     layers = graph.tracked if graph.kind == "subclassed" and graph.tracked is not None else graph.layers
-    return [LayerValue(Layer("InputLayer", spec, LayerConfig({}), i.name, i.node, weights=[])) for i in inputs] + [
-        LayerValue(layer) for layer in layers
-    ]
+    return [_input_layer(tensor) for tensor in inputs] + [LayerValue(layer) for layer in layers]
+
+
+def _input_layer(tensor: Tensor) -> LayerValue:
+    """The ``InputLayer`` behind a functional model's input: weightless, its ``output`` the input tensor."""
+    node = tensor.producer
+    layer = Layer("InputLayer", layer_spec("InputLayer"), LayerConfig({}), node.name, node.node, weights=[])
+    layer.calls.append(LayerCall(layer, [], node.node, outputs=[tensor]))
+    return LayerValue(layer)
 
 
 def get_layer(model: ModelValue, args: list, kwargs: dict) -> Any:
