@@ -102,6 +102,18 @@ def _class_name(name: str) -> str:
     return spec.class_name if spec is not None else name
 
 
+def distinct(items: Any) -> Any:
+    """A set as a tuple of its distinct items, in order (``len`` and iteration are what models read); UNKNOWN when an
+    item is unknown (two unknown items may or may not be equal) or cannot be hashed."""
+    items = list(items)
+    if footprint(items, unknown_ok=False) is None:
+        return UNKNOWN
+    try:
+        return tuple(dict.fromkeys(items))
+    except TypeError:
+        return UNKNOWN
+
+
 def _range(*args: int) -> Any:
     result = range(*args)
     return result if len(result) <= MAX_ELEMENTS else UNKNOWN
@@ -129,8 +141,8 @@ _BUILTINS = [
     Builtin("list", list, structural=True),
     Builtin("tuple", tuple, structural=True),
     Builtin("dict", dict, structural=True),
-    Builtin("set", lambda items=(): tuple(dict.fromkeys(items))),  # as set displays: distinct items, in order
-    Builtin("frozenset", lambda items=(): tuple(dict.fromkeys(items))),
+    Builtin("set", lambda items=(): distinct(items)),
+    Builtin("frozenset", lambda items=(): distinct(items)),
     Builtin("zip", lambda *a: list(zip(*a)), structural=True),
     Builtin("enumerate", lambda a, start=0: list(enumerate(a, start)), structural=True),
     Builtin("reversed", lambda a: list(reversed(a)), structural=True),

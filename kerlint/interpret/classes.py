@@ -279,9 +279,8 @@ def build_catalogue_layer(layer: Layer, shapes: Any) -> None:
         shapes = shapes.dims  # ``layer.build(x.shape)`` of an array
     if layer.weights is not None or shapes is None or contains_unknown(shapes):
         return
-    if isinstance(shapes, list) and all(_is_dim(d) for d in shapes):
-        shapes = tuple(shapes)  # ``dense.build([None, 16])``: one shape, written as a list
-    if not (_is_shape(shapes) or isinstance(shapes, list) and all(_is_shape(shape) for shape in shapes)):
+    shapes = _shape_tree(shapes)
+    if shapes is None:
         return
     try:
         layer.weights = layer.spec.infer(layer.config, shapes, {}).weights
@@ -289,12 +288,17 @@ def build_catalogue_layer(layer: Layer, shapes: Any) -> None:
         return
 
 
-def _is_dim(value: Any) -> bool:
-    return value is None or type(value) is int
+def _shape_tree(value: Any) -> Any:
+    """What ``build`` was given, as the catalogue reads it: one shape (``dense.build([None, 16])`` is one, written as a
+    list), a list of shapes, or None for anything else (a number, a string...)."""
+    from kerlint.interpret.keras_api import known_shape
 
-
-def _is_shape(value: Any) -> bool:
-    return isinstance(value, tuple) and all(_is_dim(d) for d in value)
+    if isinstance(value, int):
+        return None
+    if isinstance(value, list) and value and all(isinstance(shape, tuple) for shape in value):
+        shapes = [known_shape(shape) for shape in value]
+        return None if None in shapes else shapes
+    return known_shape(value)
 
 
 def build_base(instance: Instance, shapes: Any, node: cst.CSTNode) -> None:

@@ -1026,7 +1026,7 @@ class Interpreter:
         return self.eval_elements(node.elements, scope)
 
     def eval_Set(self, node: cst.Set, scope: Scope) -> Any:
-        return _set_of(self.eval_elements(node.elements, scope))
+        return py_builtins.distinct(self.eval_elements(node.elements, scope))
 
     def eval_elements(self, elements, scope: Scope) -> list:
         values: list = []
@@ -1225,7 +1225,7 @@ class Interpreter:
 
     def eval_SetComp(self, node: cst.SetComp, scope: Scope) -> Any:
         items = self.eval_ListComp(node, scope)
-        return UNKNOWN if items is UNKNOWN else _set_of(items)
+        return UNKNOWN if items is UNKNOWN else py_builtins.distinct(items)
 
     def eval_DictComp(self, node: cst.DictComp, scope: Scope) -> Any:
         pairs = self.comprehend(node, node.for_in, scope, lambda inner: [(self.eval(node.key, inner), self.eval(node.value, inner))])
@@ -1607,15 +1607,6 @@ def _names_in(target: cst.BaseExpression) -> list[cst.Name]:
     if type(target) is cst.StarredElement:
         return _names_in(target.value)
     return []
-
-
-def _set_of(items: Iterable) -> Any:
-    """A set as a tuple of its distinct items (``len`` and iteration are what models read); UNKNOWN when an item
-    is not a known value, since two unknown items may or may not be equal."""
-    items = list(items)
-    if footprint(items, unknown_ok=False) is None or not all(_hashable(item) for item in items):
-        return UNKNOWN
-    return tuple(dict.fromkeys(items))
 
 
 def _hashable(value: Any) -> bool:
