@@ -573,9 +573,7 @@ class Interpreter:
             self.bind(target.value, UNKNOWN, scope)
         elif isinstance(target, cst.Subscript):
             container, key = self.eval(target.value, scope), self.subscript_key(target, scope)
-            if isinstance(container, dict) and key is not UNKNOWN and _hashable(key) and key in container:
-                del container[key]
-            elif isinstance(container, list) and isinstance(key, int) and -len(container) <= key < len(container):
+            if _one_item(container, key) and (type(container) is not dict or key in container):
                 del container[key]
             elif isinstance(container, (list, dict)):
                 self.forget(container, scope)
@@ -923,9 +921,7 @@ class Interpreter:
         elif isinstance(target, cst.Subscript):
             container = self.eval(target.value, scope)
             key = self.subscript_key(target, scope)
-            if isinstance(container, dict) and key is not UNKNOWN and _hashable(key):
-                container[key] = value
-            elif isinstance(container, list) and isinstance(key, int) and -len(container) <= key < len(container):
+            if _one_item(container, key):
                 container[key] = value
             elif isinstance(container, (list, dict)):  # a slice, an unknown key: what the container holds is unknown
                 self.forget(container, scope)
@@ -1607,6 +1603,13 @@ def _names_in(target: cst.BaseExpression) -> list[cst.Name]:
     if type(target) is cst.StarredElement:
         return _names_in(target.value)
     return []
+
+
+def _one_item(container: Any, key: Any) -> bool:
+    """Whether ``container[key]`` names one item kerlint can set or delete: a known dict key, a list index in range."""
+    if isinstance(container, dict):
+        return key is not UNKNOWN and _hashable(key)
+    return isinstance(container, list) and isinstance(key, int) and -len(container) <= key < len(container)
 
 
 def _hashable(value: Any) -> bool:
