@@ -21,7 +21,7 @@ from kerlint import __version__, confirm
 from kerlint.color import COLORED, MODES, PLAIN, use_color
 from kerlint.config import FAIL_ON, ConfigError, Settings, find_pyproject, has_kerlint_table, load_settings
 from kerlint.cost import model_costs
-from kerlint.engine import FileResult, Task, analyze_files, for_report
+from kerlint.engine import FileResult, Task, analyze_files, for_report, for_verbose_report, located_stops
 from kerlint.files import PathError, discover, is_force_excluded
 from kerlint.findings import Severity
 from kerlint.fix import command as fixes
@@ -379,7 +379,7 @@ def _analyze(args: argparse.Namespace, settings_for: Callable[[Path], Settings])
 def _extract_for(args: argparse.Namespace) -> Callable[[FileResult], FileResult] | None:
     """What a worker sends back for this command; None: the whole analysis, kept in this process (graph, confirm)."""
     if args.command == "check":
-        return for_report
+        return for_verbose_report if args.verbose else for_report
     if args.command == "cost" and not args.mermaid:  # --mermaid draws from the analysis
         return functools.partial(cost_extract, batch_size=args.batch_size, dtype=args.dtype, optimizer=args.optimizer)
     return None
@@ -389,7 +389,7 @@ def cost_extract(result: FileResult, batch_size: int, dtype: str, optimizer: str
     """For `cost`: each model's figures (in `data`), computed where the file was analyzed, without its syntax tree."""
     costs = [] if result.analysis is None else model_costs(result.analysis, batch_size, dtype, optimizer)
     costs = [dataclasses.replace(cost, graph=None) for cost in costs]
-    return FileResult(result.path, None, result.findings, notebook=result.notebook, data=costs, stopped=result.stopped)
+    return FileResult(result.path, None, result.findings, notebook=result.notebook, data=costs, stopped=located_stops(result))
 
 
 def _analyze_stdin(args: argparse.Namespace, settings_for: Callable[[Path], Settings]) -> list[FileResult]:

@@ -55,11 +55,13 @@ class FileResult:
     data: Any = None
     """What an `extract` function kept of `analysis` for its command (e.g. model costs); picklable."""
     stopped: list[tuple[int, str]] = field(default_factory=list)
-    """(line, reason) where a budget stopped the analysis early: what runs after was not analyzed (not cached)."""
+    """(line, reason) where a budget stopped the analysis early, kept by the `extract` of commands that show it: what runs
+    after was not analyzed (not cached)."""
 
     def stop_notes(self) -> list[str]:
         """``path:line: reason`` for each place the analysis stopped early (a notebook's line as its cell's)."""
-        return [f"{self.path}:{self.notebook.position(line) if self.notebook else line}: {reason}" for line, reason in self.stopped]
+        stopped = self.stopped if self.analysis is None else located_stops(self)
+        return [f"{self.path}:{self.notebook.position(line) if self.notebook else line}: {reason}" for line, reason in stopped]
 
 
 Extract = Callable[[FileResult], FileResult]
@@ -69,8 +71,24 @@ Extract = Callable[[FileResult], FileResult]
 def for_report(result: FileResult) -> FileResult:
     """What `check` needs: the findings, and the text and cells for excerpts when there are findings."""
     keep = bool(result.findings)
-    notebook = result.notebook if keep or result.stopped else None  # the stops' lines are its cells'
-    return FileResult(result.path, result.source if keep else None, result.findings, None, notebook, stopped=result.stopped)
+    return FileResult(result.path, result.source if keep else None, result.findings, None, result.notebook if keep else None)
+
+
+def for_verbose_report(result: FileResult) -> FileResult:
+    """What `check --verbose` needs: `for_report`'s, and where the analysis stopped early (lines in the notebook's cells)."""
+    report = for_report(result)
+    report.stopped = located_stops(result)
+    if report.stopped:
+        report.notebook = result.notebook
+    return report
+
+
+def located_stops(result: FileResult) -> list[tuple[int, str]]:
+    """(line, reason) where a budget stopped the analysis early; located only for commands that show them (locating
+    regenerates the file's code)."""
+    if result.analysis is None:
+        return []
+    return [(result.analysis.locator.line(stop.node), stop.reason) for stop in result.analysis.stops]
 
 
 def analyze_path(path: Path, display: str, settings: Settings) -> FileResult:
@@ -137,8 +155,7 @@ def analyze_source(source: str, path: str, settings: Settings) -> FileResult:
     # `# noqa: KER902` belongs to `kerlint confirm`: a static run cannot tell whether it is used.
     checkable = frozenset(code for code in enabled if not BY_CODE[code].emitted_by_confirm)
     findings = apply_suppressions(findings, parse_suppressions(source), path, checkable)
-    stopped = [(analysis.locator.line(stop.node), stop.reason) for stop in analysis.stops]
-    return FileResult(path, source, findings, analysis, stopped=stopped)
+    return FileResult(path, source, findings, analysis)
 
 
 def internal_error(path: str, error: BaseException | str) -> Finding:

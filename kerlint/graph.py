@@ -192,7 +192,7 @@ class LayerCall:
     error: str | None = None  # Keras would raise here; the message says why
     collapse: bool = False  # the error is a window or crop larger than the feature map
     shared_conflict: "LayerCall | None" = None  # the earlier call whose weights this one contradicts
-    unresolved: str | None = None  # why shapes or weights could not be inferred
+    unresolved: "str | Reason | None" = None  # why shapes or weights could not be inferred
     inner_inputs: list[Tensor] = field(default_factory=list)  # subclass/nested model: the body's own graph
     inner_outputs: list[Tensor] = field(default_factory=list)
     flops: int | None = None  # per sample, from the catalogue; None when unknown
@@ -251,10 +251,35 @@ class LostOutput:
 
 @dataclass(frozen=True)
 class Unresolved:
-    """A place the interpreter could not evaluate, and why."""
+    """A place the interpreter could not evaluate, and why (`why`: text, or a `Reason` quoting its cause)."""
 
     node: cst.CSTNode
-    reason: str
+    why: "str | Reason"
+
+    @property
+    def reason(self) -> str:
+        return str(self.why)
+
+    def says(self, part: str) -> bool:
+        """Whether the reason's own text, before any cause it quotes, contains `part` (without locating the cause)."""
+        return part in (self.why.text if isinstance(self.why, Reason) else self.why)
+
+
+@dataclass(frozen=True)
+class Reason:
+    """A reason that ends by quoting its first cause, with the cause's line: ``<text>: <cause> (line N)``.
+
+    Locating a node regenerates the code of its whole file, and most reasons
+    are never shown (`check` reports rules, not gaps): the line is located
+    when the reason is read as text, with the `locator` of the cause's file.
+    """
+
+    text: str
+    cause: Unresolved
+    locator: Any = field(compare=False)  # kerlint.interpret.analysis.Locator
+
+    def __str__(self) -> str:
+        return f"{self.text}: {self.cause.reason} (line {self.locator.line(self.cause.node)})"
 
 
 @dataclass(eq=False)

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any, Callable
 
 import libcst as cst
 
-from kerlint.graph import InputNode, Layer, LayerCall, ModelGraph, OpCall, Tensor, Unresolved, collect_calls, snake_case
+from kerlint.graph import InputNode, Layer, LayerCall, ModelGraph, OpCall, Reason, Tensor, Unresolved, collect_calls, snake_case
 from kerlint.interpret.imports import is_keras
 from kerlint.interpret.values import UNKNOWN, ApiRef, Data, DataShape, Function, LayerValue, ModelValue, contains_unknown, resolved
 from kerlint.layers.base import LARGEST_SIZE, CannotInfer, IncompatibleShape, LayerConfig, Weight, within_limits
@@ -519,7 +519,7 @@ def finish_model(instance: Instance) -> None:
     graph = instance.model.graph
     call = instance.layer.calls[-1] if instance.layer.calls else None
     graph.tracked = tracked_layers(instance)
-    graph.notes = [n for n in graph.notes if "is not built" not in n.reason]
+    graph.notes = [n for n in graph.notes if not n.says("is not built")]
     if call is not None and call.inner_outputs:
         graph.outputs = call.inner_outputs
         graph.inputs = call.inner_inputs
@@ -527,7 +527,7 @@ def finish_model(instance: Instance) -> None:
     reason = call.unresolved if call is not None else None
     if reason is None and instance.own_weights:  # a model's totals are its layers' (`ModelGraph.params`): its own would be left out
         reason = f"subclassed model `{instance.cls.name}` makes weights of its own (add_weight), which kerlint does not count in a model's totals"
-    if reason is not None and all(note.reason != reason for note in graph.notes):  # once, however often it is called
+    if reason is not None and all(note.why != reason for note in graph.notes):  # once, however often it is called
         graph.notes.append(Unresolved(instance.layer.node, reason))
 
 
@@ -573,24 +573,27 @@ def wrap_node(
         call.outputs = [Tensor(t.shape, call, i) for i, t in enumerate(inner_outputs)]
     else:
         inner = layer.inner_model if isinstance(layer.nested, ModelValue) else None
-        why = f": {inner.notes[0].reason}" if inner is not None and inner.notes else interp.because(since)  # a backbone without its source
-        call.unresolved = f"`{layer.name}` ({layer.class_name}): {construct} could not be evaluated{why}"
+        text = f"`{layer.name}` ({layer.class_name}): {construct} could not be evaluated"
+        if inner is not None and inner.notes:  # a backbone without its source
+            call.unresolved = f"{text}: {inner.notes[0].reason}"
+        else:
+            call.unresolved = interp.because(text, since)
         call.outputs = [Tensor(None, call)]
         return call.outputs[0]
     if layer.weights is None:
-        call.unresolved = f"`{layer.name}` ({layer.class_name}): its weights are not statically known{_weights_gap(interp, layer, since)}"
+        call.unresolved = _weights_gap(interp, layer, f"`{layer.name}` ({layer.class_name}): its weights are not statically known", since)
     if declared is not None:
         return list(call.outputs) if several else call.outputs[0]
     return _restructure(result, iter(call.outputs))
 
 
-def _weights_gap(interp: "Interpreter", layer: Layer, since: int) -> str:
-    """``: <why> (line N)`` for weights not statically known: the first layer inside that failed, or the first cause."""
+def _weights_gap(interp: "Interpreter", layer: Layer, text: str, since: int) -> str | Reason:
+    """`text`, quoting why the weights are not statically known: the first layer inside that failed, or the first cause."""
     for inner in layer.inner_layers:
         failed = next((c for c in inner.calls if c.unresolved or c.error), None) if inner.weights is None else None
         if failed is not None:
-            return f": its `{inner.name}` at line {interp.locator.line(failed.node)}: {failed.unresolved or failed.error}"
-    return interp.because(since)
+            return interp.with_cause(f"{text}: its `{inner.name}`", Unresolved(failed.node, failed.unresolved or failed.error or ""))
+    return interp.because(text, since)
 
 
 def _fresh_inputs(value: Any, node: cst.CSTNode) -> Any:

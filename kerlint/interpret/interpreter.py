@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator
 
 import libcst as cst
 
-from kerlint.graph import InputNode, LayerCall, LostOutput, Tensor, Unresolved
+from kerlint.graph import InputNode, LayerCall, LostOutput, Reason, Tensor, Unresolved
 from kerlint.interpret import builtins as py_builtins
 from kerlint.interpret import arrays, classes, keras_api, tensor_ops
 from kerlint.interpret.builtins import SUPER
@@ -376,33 +376,34 @@ class Interpreter:
                     if isinstance(method, Function) and not method_name.startswith("_"):
                         yield f"{name}.{method_name}", method, value
 
-    def note(self, node: cst.CSTNode, reason: str) -> None:
+    def note(self, node: cst.CSTNode, reason: str | Reason) -> None:
         self.unresolved.append(Unresolved(node, reason))
 
     @property
     def locator(self) -> "Locator":
-        """Where this file's nodes are: computed when a reason first quotes a line, shared with the file's analysis."""
+        """Where this file's nodes are, shared with the file's analysis: reasons that quote a cause keep it to locate the
+        cause when they are shown (`Reason`)."""
         if self._locator is None:
             from kerlint.interpret.analysis import Locator  # the analysis is built on this module
 
             self._locator = Locator(self.module, self.anchors, self._own_deferred)
         return self._locator
 
-    def because(self, since: int) -> str:
-        """``: <cause> (line N)`` for the first cause recorded since `since` (a ``len(causes)``), or "" when none was.
+    def because(self, text: str, since: int) -> str | Reason:
+        """`text`, quoting the first cause recorded since `since` (a ``len(causes)``) when one was.
 
-        The end of an unresolved reason: a model's outputs that could not be
-        evaluated say which construct made them unknown, and where.
+        An unresolved reason: a model's outputs that could not be evaluated say
+        which construct made them unknown, and where.
         """
-        return self.quote(self.cause_since(since))
+        return self.with_cause(text, self.cause_since(since))
 
     def cause_since(self, since: int) -> Unresolved | None:
         """The first cause recorded since `since` (a ``len(causes)``): kept to quote later, if need be."""
         return self.causes[since] if len(self.causes) > since else None
 
-    def quote(self, cause: Unresolved | None) -> str:
-        """``: <cause> (line N)``, or "" without a cause (its line is computed only now, when a reason needs it)."""
-        return "" if cause is None else f": {cause.reason} (line {self.locator.line(cause.node)})"
+    def with_cause(self, text: str, cause: Unresolved | None) -> str | Reason:
+        """`text`, ending with ``: <cause> (line N)`` when there is a `cause`."""
+        return text if cause is None else Reason(text, cause, self.locator)
 
     def recall(self, cause: Unresolved) -> None:
         """Record `cause`: a new one (`explain`), or that of an unknown value computed earlier and used again now."""
@@ -1301,7 +1302,7 @@ class Interpreter:
 
     def unknown_call(self, function: Any, node: cst.Call, since: int) -> Any:
         if isinstance(function, ApiRef) and keras_api.is_model_api(function):
-            self.note(node, f"the arguments of `{self.source_text(node)}` could not be evaluated{self.because(since)}")
+            self.note(node, self.because(f"the arguments of `{self.source_text(node)}` could not be evaluated", since))
         return UNKNOWN
 
     def call(self, function: Any, args: list, kwargs: dict, node: cst.CSTNode) -> Any:
@@ -1578,9 +1579,15 @@ def _arguments(node: cst.CSTNode) -> list[cst.Arg]:
     return arguments
 
 
+_PLAIN_TYPES = frozenset({type(UNKNOWN), type(None), bool, int, float, str, bytes, tuple, list, dict, set})
+"""What most values are, and never Keras's: `_keras_object` runs on every argument of every call."""
+
+
 def _keras_object(value: Any) -> bool:
     """Whether `value` is Keras's: a layer, model or tensor, a Keras class or its instance, Keras's API, their methods."""
     kind = type(value)
+    if kind in _PLAIN_TYPES:
+        return False
     if kind is LayerValue or kind is ModelValue or isinstance(value, Tensor) or kind is classes.KerasBaseMethod:
         return True
     if kind is classes.Instance:

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any, Callable
 
 import libcst as cst
 
-from kerlint.graph import CompileFacts, FitFacts, InputNode, Layer, LayerCall, ModelGraph, Tensor, Unresolved, collect_calls, snake_case
+from kerlint.graph import CompileFacts, FitFacts, InputNode, Layer, LayerCall, ModelGraph, Reason, Tensor, Unresolved, collect_calls, snake_case
 from kerlint.interpret.builtins import LIBRARY, could_be_huge
 from kerlint.interpret import applications, arrays, classes, op_shapes, run_time_sizes, tensor_ops
 from kerlint.interpret.imports import is_keras
@@ -252,7 +252,7 @@ def infer_outputs(interp: "Interpreter", layer: Layer, call: LayerCall, first: A
         call.shared_conflict = earlier if layer.weights is not None else None
         return None
     except CannotInfer as reason:
-        call.unresolved = f"{layer.describe()} `{layer.name}`: {reason}{interp.quote(layer.cause)}"
+        call.unresolved = interp.with_cause(f"{layer.describe()} `{layer.name}`: {reason}", layer.cause)
         return None
     if inference.too_large():
         call.unresolved = f"{layer.describe()} `{layer.name}`: a tensor, weight or FLOP count past {LARGEST_SIZE:.0e}, far beyond any model"
@@ -388,7 +388,7 @@ def make_functional(interp: "Interpreter", args: list, kwargs: dict, node: cst.C
 
 
 def connect_functional(
-    graph: ModelGraph, inputs: Any, outputs: Any, node: cst.CSTNode, reason: Callable[[str], str] = "the model's {} could not be evaluated".format
+    graph: ModelGraph, inputs: Any, outputs: Any, node: cst.CSTNode, reason: Callable[[str], str | Reason] = "the model's {} could not be evaluated".format
 ) -> None:
     """The functional model's graph: the calls between its inputs and outputs (also a Model subclass built this way);
     `reason` says why its "inputs" or "outputs" are not tensors (`unevaluated`)."""
@@ -402,14 +402,16 @@ def connect_functional(
     graph.calls, _ = collect_calls(output_tensors)
 
 
-def unevaluated(interp: "Interpreter", node: cst.CSTNode, which: str, value: Any, since: int) -> str:
+def unevaluated(interp: "Interpreter", node: cst.CSTNode, which: str, value: Any, since: int) -> str | Reason:
     """Why ``keras.Model(inputs, outputs)``'s `which` argument (its `value`) holds no tensors: the expression, and the
     first cause recorded since the call began (`Interpreter.because`)."""
     position = ("inputs", "outputs").index(which)
     expression = call_argument(node, position, (which, which[:-1]))
     shown = "" if expression is None else f" (`{interp.source_text(expression)}`)"
-    why = interp.because(since) or ("" if value is None or value is UNKNOWN else ": not a tensor or a structure of tensors")
-    return f"the model's {which} could not be evaluated{shown}{why}"
+    cause = interp.cause_since(since)
+    if cause is None and value is not None and value is not UNKNOWN:
+        shown += ": not a tensor or a structure of tensors"
+    return interp.with_cause(f"the model's {which} could not be evaluated{shown}", cause)
 
 
 def call_argument(node: cst.CSTNode, position: int, keywords: tuple[str, ...]) -> cst.BaseExpression | None:
@@ -432,7 +434,7 @@ def make_sequential(interp: "Interpreter", args: list, kwargs: dict, node: cst.C
     if layers is UNKNOWN:
         expression = call_argument(node, 0, ("layers",))
         shown = "" if expression is None else f" (`{interp.source_text(expression)}`)"
-        graph.notes.append(Unresolved(node, f"the list of layers could not be evaluated{shown}{interp.because(since)}"))
+        graph.notes.append(Unresolved(node, interp.because(f"the list of layers could not be evaluated{shown}", since)))
     elif isinstance(layers, (list, tuple)):
         for item in layers:
             sequential_add(interp, model, item, node, since)
@@ -452,8 +454,8 @@ def sequential_add(interp: "Interpreter", model: ModelValue, item: Any, node: cs
     elif isinstance(item, classes.Instance) and item.layer is not None:
         item = LayerValue(item.layer)  # a custom layer or subclassed model
     if not isinstance(item, LayerValue):
-        why = interp.because(interp.call_causes if since is None else since)
-        graph.notes.append(Unresolved(node, f"Sequential model contains a layer that could not be evaluated{why}"))
+        why = interp.because("Sequential model contains a layer that could not be evaluated", interp.call_causes if since is None else since)
+        graph.notes.append(Unresolved(node, why))
         model.head = None
         return
     layer = item.layer
@@ -511,13 +513,13 @@ def refresh_sequential(model: ModelValue) -> None:
     if model.head is not None:
         graph.outputs = [model.head]
         graph.calls, _ = collect_calls(graph.outputs)
-        graph.notes = [n for n in graph.notes if not n.reason.startswith("Sequential model has no input shape")]
+        graph.notes = [n for n in graph.notes if not n.says("Sequential model has no input shape")]
     elif graph.inputs:  # the chain was lost at a layer kerlint could not evaluate: no output is known any more
         graph.outputs, graph.calls = [], []
     elif model.graph.sequence:
         graph.outputs, graph.calls = [], []
         note = "Sequential model has no input shape: Keras cannot count its parameters until it is built"
-        if not any(n.reason.startswith("Sequential model has no input shape") for n in graph.notes):
+        if not any(n.says("Sequential model has no input shape") for n in graph.notes):
             graph.notes.append(Unresolved(graph.node, note))
 
 
@@ -525,8 +527,8 @@ def build_sequential(interp: "Interpreter", model: ModelValue, shape: Any, node:
     """``model.build(shape)``, or a first call on ``input_tensor``: replay the layers on an input."""
     batch_shape = known_shape(shape)
     if batch_shape is None and shape is not None and input_tensor is None and not model.graph.inputs:
-        why = interp.because(interp.call_causes)
-        model.graph.notes.append(Unresolved(node, f"the input shape of `{interp.source_text(node)}` could not be evaluated{why}"))
+        why = interp.because(f"the input shape of `{interp.source_text(node)}` could not be evaluated", interp.call_causes)
+        model.graph.notes.append(Unresolved(node, why))
     if batch_shape is None or model.head is not None or model.graph.inputs:
         return
     layers = list(model.graph.sequence)

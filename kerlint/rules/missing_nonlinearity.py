@@ -313,7 +313,7 @@ def _hidden_layers(model: ModelGraph) -> list[Layer] | None:
     if model.sequence is not None and not model.calls:
         if model.kind != "sequential" or not model.sequence:
             return None  # a subclassed model's layer list is not what its `call` computes
-        if any("could not be evaluated" in note.reason for note in model.notes):
+        if any(note.says("could not be evaluated") for note in model.notes):
             return None  # a Sequential with a layer kerlint could not evaluate lacks that layer
         return list(model.sequence[:-1])
     if not model.outputs:
