@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any, Iterable
 
 import libcst as cst
 
+from kerlint import walk
 from kerlint.graph import Layer, LayerCall, Tensor
 from kerlint.interpret.values import UNKNOWN, contains_unknown, resolved
 from kerlint.layers.base import CannotInfer, IncompatibleShape, Inference, LayerConfig, Weight
@@ -279,7 +280,7 @@ def _code(scope: "Scope", node: cst.CSTNode) -> str:
     return scope.module.code_for_node(node).strip() if scope.module is not None else "?"
 
 
-class _Bindings(cst.CSTVisitor):
+class _Bindings:
     """Where a module's or function's own code binds each name, and which of its nodes run in loops.
 
     ``rebound``: names bound in a loop, declared ``global``/``nonlocal`` anywhere
@@ -287,7 +288,8 @@ class _Bindings(cst.CSTVisitor):
     ``exposed``: names whose object the code itself changes, or may: an
     attribute or item assigned or deleted, a method called. (A function the
     object is passed to could change it too; kerlint takes it that none does
-    between two reads that build one model.)
+    between two reads that build one model.) Definitions nested inside bind
+    nothing here, but what they change is exposed.
     """
 
     def __init__(self, owner: cst.CSTNode):
@@ -295,83 +297,60 @@ class _Bindings(cst.CSTVisitor):
         self.rebound: set[str] = set()
         self.in_loops: set[int] = set()
         self.exposed: set[str] = set()
-        self._nested = 0
-        self._loops = 0
+        root = owner
         if isinstance(owner, cst.FunctionDef):
             for param in (*owner.params.posonly_params, *owner.params.params, *owner.params.kwonly_params,
                           owner.params.star_arg, owner.params.star_kwarg):
                 if isinstance(param, cst.Param):
                     self.sites.setdefault(param.name.value, []).append(param)
-            owner.body.visit(self)
-        else:
-            owner.visit(self)
+            root = owner.body
+        pending: list[tuple[cst.CSTNode, bool, bool]] = [(root, False, False)]  # (node, in a loop, in a nested scope)
+        while pending:
+            node, looping, nested = pending.pop()
+            if looping and not nested:
+                self.in_loops.add(id(node))
+            kind = type(node)
+            if kind is cst.For or kind is cst.While:
+                looping = True
+                if kind is cst.For:
+                    self._bind(node.target, node, looping, nested)
+            elif kind is cst.FunctionDef or kind is cst.ClassDef or kind is cst.Lambda:
+                if kind is not cst.Lambda:
+                    self._bind(node.name, node, looping, nested)
+                nested = True
+            elif kind is cst.Assign:
+                for target in node.targets:
+                    self._bind(target.target, node, looping, nested)
+                    self._expose(target.target)
+            elif kind is cst.AnnAssign or kind is cst.AugAssign:
+                self._bind(node.target, node, looping, nested)
+                self._expose(node.target)
+            elif kind is cst.Call:
+                self._expose(node.func)
+            elif kind is cst.NamedExpr:
+                self._bind(node.target, node, looping, nested)
+            elif kind is cst.AsName:
+                self._bind(node.name, node, looping, nested)
+            elif kind is cst.Del:
+                self.rebound.update(_target_names(node.target))
+                self._expose(node.target)
+            elif kind is cst.Global or kind is cst.Nonlocal:
+                self.rebound.update(item.name.value for item in node.names)
+            pending.extend((child, looping, nested) for child in reversed(walk.children(node)))
 
-    def _bind(self, target: cst.CSTNode, site: cst.CSTNode) -> None:
-        if self._nested:
+    def _bind(self, target: cst.CSTNode, site: cst.CSTNode, looping: bool, nested: bool) -> None:
+        if nested:
             return
         for name in _target_names(target):
             self.sites.setdefault(name, []).append(site)
-            if self._loops:
+            if looping:
                 self.rebound.add(name)
-
-    def on_visit(self, node: cst.CSTNode) -> bool:
-        if self._loops and not self._nested:
-            self.in_loops.add(id(node))
-        if isinstance(node, (cst.For, cst.While)):
-            self._loops += 1
-        elif isinstance(node, (cst.FunctionDef, cst.ClassDef, cst.Lambda)):
-            if not isinstance(node, cst.Lambda):
-                self._bind(node.name, node)
-            self._nested += 1
-        return super().on_visit(node)
-
-    def on_leave(self, original_node: cst.CSTNode) -> None:
-        super().on_leave(original_node)
-        if isinstance(original_node, (cst.For, cst.While)):
-            self._loops -= 1
-        elif isinstance(original_node, (cst.FunctionDef, cst.ClassDef, cst.Lambda)):
-            self._nested -= 1
 
     def _expose(self, target: cst.CSTNode) -> None:
         if isinstance(target, (cst.Attribute, cst.Subscript)):
             root = _root_name(target)
             if root is not None:
                 self.exposed.add(root)
-
-    def visit_Assign(self, node: cst.Assign) -> None:
-        for target in node.targets:
-            self._bind(target.target, node)
-            self._expose(target.target)
-
-    def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
-        self._bind(node.target, node)
-        self._expose(node.target)
-
-    def visit_AugAssign(self, node: cst.AugAssign) -> None:
-        self._bind(node.target, node)
-        self._expose(node.target)
-
-    def visit_Call(self, node: cst.Call) -> None:
-        self._expose(node.func)
-
-    def visit_NamedExpr(self, node: cst.NamedExpr) -> None:
-        self._bind(node.target, node)
-
-    def visit_AsName(self, node: cst.AsName) -> None:
-        self._bind(node.name, node)
-
-    def visit_Del(self, node: cst.Del) -> None:
-        self.rebound.update(_target_names(node.target))
-        self._expose(node.target)
-
-    def visit_Global(self, node: cst.Global) -> None:
-        self.rebound.update(item.name.value for item in node.names)
-
-    def visit_Nonlocal(self, node: cst.Nonlocal) -> None:
-        self.rebound.update(item.name.value for item in node.names)
-
-    def visit_For(self, node: cst.For) -> None:
-        self._bind(node.target, node)
 
 
 def _root_name(expression: cst.CSTNode) -> str | None:
