@@ -282,6 +282,7 @@ class Interpreter:
         self.stops: list[Unresolved] = []  # where a budget stopped the module body or an entry point, and why
         self.causes: list[Unresolved] = []  # why values became unknown, in order (see `explain`)
         self.call_causes = 0  # len(causes) when the call being dispatched began to evaluate its arguments (see `because`)
+        self.run_time_sizes: Any = None  # `run_time_sizes`' unknowns of this run, made when the first size is named
         self._locator: Locator | None = None
         self._own_deferred = tuple(self.deferred.values())  # this file's left-out definitions, for the locator
         self.data_loads: list[Data] = []

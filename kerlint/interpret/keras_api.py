@@ -215,7 +215,8 @@ def call_layer(interp: "Interpreter", layer: Layer, args: list, kwargs: dict, no
         return UNKNOWN
     if layer.class_name == "Lambda":
         return classes.call_lambda(interp, layer, first, node)
-    call = LayerCall(layer, tensors + tensors_in([args[1:], kwargs]), node)  # ``mha(q, v, key=k)`` reads all three
+    more = tensors_in([args[1:], kwargs]) if len(args) > 1 or kwargs else []
+    call = LayerCall(layer, tensors + more, node)  # ``mha(q, v, key=k)`` reads all three
     layer.calls.append(call)
     interp.register_call(call)
     outputs = infer_outputs(interp, layer, call, first, args[1:], kwargs)

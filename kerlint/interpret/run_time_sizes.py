@@ -21,7 +21,6 @@ on it), else an unknown of its own at each place it is read outside loops.
 
 from __future__ import annotations
 
-import weakref
 from typing import TYPE_CHECKING, Any, Iterable
 
 import libcst as cst
@@ -63,13 +62,15 @@ class _Registry:
         return self.bindings[id(owner)]
 
 
-_REGISTRIES: "weakref.WeakKeyDictionary[Interpreter, _Registry]" = weakref.WeakKeyDictionary()
+def _registry(interp: "Interpreter") -> _Registry:
+    if interp.run_time_sizes is None:
+        interp.run_time_sizes = _Registry()
+    return interp.run_time_sizes
 
 
 def named_any(interp: "Interpreter") -> bool:
     """Whether this run named an unknown size: until then nothing here costs anything."""
-    registry = _REGISTRIES.get(interp)
-    return registry is not None and bool(registry.unknowns)
+    return interp.run_time_sizes is not None and bool(interp.run_time_sizes.unknowns)
 
 
 # ------------------------------------------------------------- naming
@@ -82,7 +83,7 @@ def arguments(interp: "Interpreter", signature: tuple[str, ...], aliases: dict, 
     does; a call whose written arguments do not line up with the values it
     received (``*args``, a merge function's list) names nothing.
     """
-    if not contains_unknown([*args, *kwargs.values()]):  # one walk: every layer constructed passes here
+    if not _unknown_sizes([*args, *kwargs.values()]):  # every layer constructed passes here
         return {}
     written = _written_arguments(interp, node, len(args), kwargs)
     if written is None:
@@ -135,6 +136,14 @@ def _shape(size: Any) -> tuple | None:
     if isinstance(size, (tuple, list)) and all(d is None or isinstance(d, (int, Polynomial)) for d in size) and has_unknowns(size):
         return tuple(size)
     return None
+
+
+def _unknown_sizes(values: list) -> bool:
+    """Whether a value is UNKNOWN, or a tuple or list holding one: what `_structure` may name (``(None, n)``)."""
+    for value in values:
+        if value is UNKNOWN or (type(value) is tuple or type(value) is list) and any(item is UNKNOWN for item in value):
+            return True
+    return False
 
 
 def _written_arguments(interp: "Interpreter", node: cst.CSTNode, count: int, kwargs: dict) -> tuple | None:
@@ -210,7 +219,7 @@ def _name(interp: "Interpreter", name: cst.Name, scope: "Scope") -> Any:
         return value
     if value is not UNKNOWN or holder is None or not _bound_once(interp, holder, name.value):
         return _NOT_A_SIZE
-    registry = _REGISTRIES.setdefault(interp, _Registry())
+    registry = _registry(interp)
     binding = registry.bindings_of(holder.owner).sites[name.value][0]
     unknown = registry.unknown((id(holder), name.value), name.value, _source(holder, binding, name.value), binding, holder)
     return Polynomial.of(unknown)
@@ -235,7 +244,7 @@ def _read(interp: "Interpreter", expression: cst.BaseExpression, scope: "Scope")
     """
     if not isinstance(scope.owner, (cst.Module, cst.FunctionDef)):
         return _NOT_A_SIZE
-    registry = _REGISTRIES.setdefault(interp, _Registry())
+    registry = _registry(interp)
     here = registry.bindings_of(scope.owner)
     text = _code(scope, expression)
     root = _root(expression)
@@ -272,7 +281,7 @@ def _holder(scope: "Scope", name: str) -> "Scope | None":
 
 
 def _bound_once(interp: "Interpreter", holder: "Scope", name: str) -> bool:
-    bindings = _REGISTRIES.setdefault(interp, _Registry()).bindings_of(holder.owner)
+    bindings = _registry(interp).bindings_of(holder.owner)
     return len(bindings.sites.get(name, ())) == 1 and name not in bindings.rebound
 
 
