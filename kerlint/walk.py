@@ -8,6 +8,7 @@ took 3 ms that way, a tenth of it here.
 from __future__ import annotations
 
 import dataclasses
+from typing import Iterator
 
 import libcst as cst
 
@@ -40,3 +41,12 @@ def children(node: cst.CSTNode) -> list[cst.CSTNode]:
         elif isinstance(value, cst.CSTNode):
             found.append(value)
     return found
+
+
+def descendants(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
+    """`node` and every node of code inside it, depth first."""
+    pending = [node]
+    while pending:
+        current = pending.pop()
+        yield current
+        pending.extend(reversed(children(current)))

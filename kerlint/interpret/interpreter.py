@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator
 
 import libcst as cst
 
+from kerlint import walk
 from kerlint.graph import InputNode, LayerCall, LostOutput, Reason, Tensor, Unresolved
 from kerlint.interpret import builtins as py_builtins
 from kerlint.interpret import arrays, classes, keras_api, tensor_ops
@@ -1483,59 +1484,36 @@ def _expects_raise(expression: cst.BaseExpression) -> bool:
     return name in _RAISE_CHECKS
 
 
+_BINDING_TARGETS = {cst.AssignTarget: "target", cst.AnnAssign: "target", cst.AugAssign: "target", cst.For: "target",
+                    cst.AsName: "name", cst.NamedExpr: "target"}
+"""Nodes that bind the plain names of one of their fields."""
+
+
 def _bound_names(node: cst.CSTNode) -> set[str]:
     """The plain names a statement binds anywhere inside it (assignments, loop targets, ``as``)."""
     names: set[str] = set()
-
-    class Visitor(cst.CSTVisitor):
-        def visit_AssignTarget(self, target: cst.AssignTarget) -> None:
-            names.update(n.value for n in _names_in(target.target))
-
-        def visit_AnnAssign(self, assign: cst.AnnAssign) -> None:
-            names.update(n.value for n in _names_in(assign.target))
-
-        def visit_AugAssign(self, assign: cst.AugAssign) -> None:
-            names.update(n.value for n in _names_in(assign.target))
-
-        def visit_For(self, loop: cst.For) -> None:
-            names.update(n.value for n in _names_in(loop.target))
-
-        def visit_AsName(self, alias: cst.AsName) -> None:
-            names.update(n.value for n in _names_in(alias.name))
-
-        def visit_NamedExpr(self, expression: cst.NamedExpr) -> None:
-            names.update(n.value for n in _names_in(expression.target))
-
-    node.visit(Visitor())
+    for inner in walk.descendants(node):
+        field = _BINDING_TARGETS.get(type(inner))
+        if field is not None:
+            names.update(name.value for name in _names_in(getattr(inner, field)))
     return names
 
 
 def _mutated_names(node: cst.CSTNode) -> set[str]:
     """Names whose object a statement may change in place: ``data.append(x)``, ``d[k] = v``, ``obj.attr += 1``."""
     names: set[str] = set()
-
-    def root(expression: cst.BaseExpression) -> None:
-        while type(expression) in (cst.Attribute, cst.Subscript):
-            expression = expression.value
-        if type(expression) is cst.Name:
-            names.add(expression.value)
-
-    class Visitor(cst.CSTVisitor):
-        def visit_Call(self, call: cst.Call) -> None:
-            if type(call.func) is cst.Attribute:
-                root(call.func.value)
-
-        def visit_AssignTarget(self, target: cst.AssignTarget) -> None:
-            if type(target.target) in (cst.Attribute, cst.Subscript):
-                root(target.target)
-
-        def visit_AugAssign(self, assign: cst.AugAssign) -> None:
-            root(assign.target)
-
-        def visit_Del(self, statement: cst.Del) -> None:
-            root(statement.target)
-
-    node.visit(Visitor())
+    for inner in walk.descendants(node):
+        kind = type(inner)
+        if kind is cst.Call:
+            changed = inner.func.value if type(inner.func) is cst.Attribute else None
+        elif kind is cst.AssignTarget:
+            changed = inner.target if type(inner.target) in (cst.Attribute, cst.Subscript) else None
+        else:
+            changed = inner.target if kind is cst.AugAssign or kind is cst.Del else None
+        while type(changed) in (cst.Attribute, cst.Subscript):
+            changed = changed.value
+        if type(changed) is cst.Name:
+            names.add(changed.value)
     return names
 
 
@@ -1570,14 +1548,7 @@ def _changes_keras(node: cst.CSTNode, scope: Scope) -> bool:
 
 def _arguments(node: cst.CSTNode) -> list[cst.Arg]:
     """The arguments of every call inside `node`."""
-    arguments: list[cst.Arg] = []
-
-    class Visitor(cst.CSTVisitor):
-        def visit_Arg(self, argument: cst.Arg) -> None:
-            arguments.append(argument)
-
-    node.visit(Visitor())
-    return arguments
+    return [inner for inner in walk.descendants(node) if type(inner) is cst.Arg]
 
 
 _PLAIN_TYPES = frozenset({type(UNKNOWN), type(None), bool, int, float, str, bytes, tuple, list, dict, set})

@@ -18,6 +18,7 @@ from typing import Iterable
 
 import libcst as cst
 
+from kerlint import walk
 from kerlint.graph import InputNode, Layer, LayerCall, LostOutput, ModelGraph, OpCall, Tensor, topological
 
 _INTROSPECTION = {"locals", "vars", "eval", "exec", "globals"}
@@ -131,7 +132,7 @@ def _quiet(loss: LostOutput) -> bool:
     at = _index(body, loss.bound)
     if at is None or not isinstance(loss.owner, cst.FunctionDef):
         return False
-    nested = [n for n in _walk(body) if isinstance(n, (cst.FunctionDef, cst.Lambda, cst.ClassDef))]
+    nested = [n for root in body for n in walk.descendants(root) if isinstance(n, (cst.FunctionDef, cst.Lambda, cst.ClassDef))]
     if _mentions(nested, loss.name) or any(_mentions(body, name) for name in _INTROSPECTION):
         return False
     return not _mentions(body[at + 1:], loss.name) and not _mentions_beside(body[at], loss.bound, loss.name)
@@ -185,12 +186,4 @@ def _mentions_beside(line: cst.CSTNode, small: cst.CSTNode, name: str) -> bool:
 
 
 def _mentions(nodes: Iterable[cst.CSTNode], name: str) -> bool:
-    return any(type(node) is cst.Name and node.value == name for root in nodes for node in _walk([root]))
-
-
-def _walk(roots: Iterable[cst.CSTNode]) -> Iterable[cst.CSTNode]:
-    pending = list(roots)
-    while pending:
-        node = pending.pop()
-        yield node
-        pending.extend(node.children)
+    return any(type(node) is cst.Name and node.value == name for root in nodes for node in walk.descendants(root))
