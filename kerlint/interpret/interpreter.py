@@ -272,6 +272,7 @@ class Interpreter:
         self.steps = 0
         self.built = 0  # Keras layers and inputs built: each earns `budget.steps_per_object` more steps
         self.touches = 0  # calls, attributes and operations on Keras objects: a loop that makes none is summarized
+        self.watching = 0  # loops running that `idle_loop` may summarize: only then are calls and attributes counted
         self.entry_start = (0, 0)  # (steps, built) when the running entry point started
         self.entry_models = 0  # models registered before it started
         self.step_limit = 0
@@ -793,51 +794,57 @@ class Interpreter:
         if items is None:
             self.exec_unknown_loop(node, scope)
             return
-        start = self.loop_start(node, scope)
-        completed = True
-        for index, item in enumerate(items):
-            if index >= self.budget.loop_unroll:
-                self.note(node, f"loop `{self.source_text(node)}` unrolled only {self.budget.loop_unroll} times: what it assigns is unknown after")
-                self.exec_unknown_loop(node, scope)
-                return
-            if self.idle_loop(start, index, len(items)):
-                self.summarize_loop(node, index, scope)
-                return
-            self.assign(node.target, item, scope)
-            try:
-                self.exec_block(node.body.body, scope)
-            except _Break:
-                completed = False
-                break
-            except _Continue:
-                continue
-        if completed and isinstance(node.orelse, cst.Else):
-            self.exec_block(node.orelse.body.body, scope)
+        with self.watched_loop(node, scope) as start:
+            completed = True
+            for index, item in enumerate(items):
+                if index >= self.budget.loop_unroll:
+                    self.note(node, f"loop `{self.source_text(node)}` unrolled only {self.budget.loop_unroll} times: what it assigns is unknown after")
+                    self.exec_unknown_loop(node, scope)
+                    return
+                if self.idle_loop(start, index, len(items)):
+                    self.summarize_loop(node, index, scope)
+                    return
+                self.assign(node.target, item, scope)
+                try:
+                    self.exec_block(node.body.body, scope)
+                except _Break:
+                    completed = False
+                    break
+                except _Continue:
+                    continue
+            if completed and isinstance(node.orelse, cst.Else):
+                self.exec_block(node.orelse.body.body, scope)
 
     def exec_While(self, node: cst.While, scope: Scope) -> None:
-        start = self.loop_start(node, scope)
-        for index in range(self.budget.loop_unroll):
-            if self.idle_loop(start, index, None):
-                self.note(node, f"`{self.source_text(node)}`: while loop still running after {index} iterations that touched no Keras object: summarized")
-                self.summarize_loop(node, index, scope)
-                return
-            condition = self.truth(self.eval(node.test, scope))
-            if condition is False:
-                return
-            if condition is UNKNOWN:
-                break
-            try:
-                self.exec_block(node.body.body, scope)
-            except _Break:
-                return
-            except _Continue:
-                continue
-        else:
-            self.note(node, f"`{self.source_text(node)}`: while loop still running after {self.budget.loop_unroll} iterations")
+        with self.watched_loop(node, scope) as start:
+            for index in range(self.budget.loop_unroll):
+                if self.idle_loop(start, index, None):
+                    self.note(node, f"`{self.source_text(node)}`: while loop still running after {index} iterations that touched no Keras object: summarized")
+                    self.summarize_loop(node, index, scope)
+                    return
+                condition = self.truth(self.eval(node.test, scope))
+                if condition is False:
+                    return
+                if condition is UNKNOWN:
+                    break
+                try:
+                    self.exec_block(node.body.body, scope)
+                except _Break:
+                    return
+                except _Continue:
+                    continue
+            else:
+                self.note(node, f"`{self.source_text(node)}`: while loop still running after {self.budget.loop_unroll} iterations")
         self.exec_unknown_loop(node, scope)
 
-    def loop_start(self, node: cst.For | cst.While | cst.BaseComp, scope: Scope) -> _LoopStart:
-        return _LoopStart(self.steps, self.built + self.touches, node, scope)
+    @contextlib.contextmanager
+    def watched_loop(self, node: cst.For | cst.While | cst.BaseComp, scope: Scope) -> Iterator[_LoopStart]:
+        """A loop `idle_loop` may summarize: while one runs, what touches a Keras object is counted (`touches`)."""
+        self.watching += 1
+        try:
+            yield _LoopStart(self.steps, self.built + self.touches, node, scope)
+        finally:
+            self.watching -= 1
 
     def idle_loop(self, start: _LoopStart, done: int, total: int | None) -> bool:
         """Whether to summarize the rest of a loop: `done` iterations touched no Keras object, all of them
@@ -1173,7 +1180,7 @@ class Interpreter:
             return submodule or UNKNOWN
         if base is UNKNOWN:
             return UNKNOWN
-        if _keras_object(base):
+        if self.watching and _keras_object(base):
             self.touches += 1
         value = keras_api.attribute(self, base, name, node)
         if type(value) is Tensor:
@@ -1238,28 +1245,28 @@ class Interpreter:
         items = self.iterate(self.eval(clause.iter, inner))
         if items is None or len(items) > self.budget.loop_unroll:
             return None
-        start = self.loop_start(node, scope)
-        results: list = []
-        for index, item in enumerate(items):
-            if self.idle_loop(start, index, len(items)):
-                self.summarize_loop(node, index, scope)
-                return None
-            self.assign(clause.target, item, inner)
-            keep = True
-            for condition in clause.ifs:
-                truth = self.truth(self.eval(condition.test, inner))
-                if truth is UNKNOWN:
+        with self.watched_loop(node, scope) as start:
+            results: list = []
+            for index, item in enumerate(items):
+                if self.idle_loop(start, index, len(items)):
+                    self.summarize_loop(node, index, scope)
                     return None
-                keep = keep and truth
-            if not keep:
-                continue
-            if clause.inner_for_in is not None:
-                nested = self.comprehend(node, clause.inner_for_in, inner, produce)
-                if nested is None:
-                    return None
-                results.extend(nested)
-            else:
-                results.extend(produce(inner))
+                self.assign(clause.target, item, inner)
+                keep = True
+                for condition in clause.ifs:
+                    truth = self.truth(self.eval(condition.test, inner))
+                    if truth is UNKNOWN:
+                        return None
+                    keep = keep and truth
+                if not keep:
+                    continue
+                if clause.inner_for_in is not None:
+                    nested = self.comprehend(node, clause.inner_for_in, inner, produce)
+                    if nested is None:
+                        return None
+                    results.extend(nested)
+                else:
+                    results.extend(produce(inner))
         return results
 
     def eval_Call(self, node: cst.Call, scope: Scope) -> Any:
@@ -1310,7 +1317,7 @@ class Interpreter:
     def call(self, function: Any, args: list, kwargs: dict, node: cst.CSTNode) -> Any:
         if isinstance(function, Function):
             return self.call_function(function, args, kwargs, node)
-        if _keras_object(function) or any(map(_keras_object, args)) or any(map(_keras_object, kwargs.values())):
+        if self.watching and (_keras_object(function) or any(map(_keras_object, args)) or any(map(_keras_object, kwargs.values()))):
             self.touches += 1
         if isinstance(function, py_builtins.Builtin):
             return self.allocate(function.call(self, args, kwargs))
