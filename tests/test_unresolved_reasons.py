@@ -153,3 +153,14 @@ def test_check_verbose_says_where_the_analysis_stopped():
     verbose = kerlint("check", "--isolated", "--verbose", "-", "--stdin-filename", "train.py", stdin=STOPPED)
     assert quiet.stderr == "" and verbose.stderr == STOP_NOTE
     assert quiet.returncode == verbose.returncode == 0
+
+
+def test_a_cause_is_located_only_when_its_reason_is_read():
+    """Locating a node regenerates the file's code: a `check` run, which shows no gaps, must not pay for it."""
+    source, [(_, expected)] = CASES["a_function_from_a_module_kerlint_cannot_follow"]
+    result = analyze(source)
+    assert result.findings == []  # nothing reported: nothing located
+    assert result.analysis.locator._positions == {}
+    [model] = result.analysis.models
+    assert [item.reason for item in model.unresolved] == [expected]
+    assert result.analysis.locator._positions != {}
