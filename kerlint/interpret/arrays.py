@@ -17,7 +17,6 @@ import math
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, Callable
 
-from kerlint.interpret import op_shapes
 from kerlint.units import shape_str
 from kerlint.unknown import UNKNOWN
 
@@ -523,6 +522,8 @@ def call(interp: "Interpreter", path: str, args: list, kwargs: dict, node: cst.C
     if path.startswith("sklearn.preprocessing.") and leaf in PREPROCESSORS:
         return Preprocessor(leaf, dict(zip(("feature_range",), args)) | kwargs)
     if path.startswith(("numpy.", "pandas.")) and args and isinstance(args[0], Data):
+        from kerlint.interpret import op_shapes  # the rules import this module: a warm run never needs the table
+
         shape = args[0].shape if op_shapes.keeps_shape(path) else None  # np.sin(angles): element-wise
         return args[0].derived(shape=shape, bounds=None)  # another function of an array: its origin and scaling stay
     return UNKNOWN
