@@ -50,3 +50,21 @@ def descendants(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
         current = pending.pop()
         yield current
         pending.extend(reversed(children(current)))
+
+
+def target_names(target: cst.CSTNode) -> list[str]:
+    """The plain names an assignment target binds: ``x``, ``a, (b, *c)``; not ``obj.attr`` or ``d[k]``."""
+    if type(target) is cst.Name:
+        return [target.value]
+    if type(target) is cst.Tuple or type(target) is cst.List:
+        return [name for element in target.elements for name in target_names(element.value)]
+    if type(target) is cst.StarredElement:
+        return target_names(target.value)
+    return []
+
+
+def root_name(expression: cst.CSTNode | None) -> str | None:
+    """``args`` of ``args.units``, ``x[0].shape`` or ``args``: the name an expression of attributes and items starts from."""
+    while type(expression) is cst.Attribute or type(expression) is cst.Subscript:
+        expression = expression.value
+    return expression.value if type(expression) is cst.Name else None

@@ -1502,7 +1502,7 @@ def _bound_names(node: cst.CSTNode) -> set[str]:
     for inner in walk.descendants(node):
         field = _BINDING_TARGETS.get(type(inner))
         if field is not None:
-            names.update(name.value for name in _names_in(getattr(inner, field)))
+            names.update(walk.target_names(getattr(inner, field)))
     return names
 
 
@@ -1517,10 +1517,9 @@ def _mutated_names(node: cst.CSTNode) -> set[str]:
             changed = inner.target if type(inner.target) in (cst.Attribute, cst.Subscript) else None
         else:
             changed = inner.target if kind is cst.AugAssign or kind is cst.Del else None
-        while type(changed) in (cst.Attribute, cst.Subscript):
-            changed = changed.value
-        if type(changed) is cst.Name:
-            names.add(changed.value)
+        root = walk.root_name(changed)
+        if root is not None:
+            names.add(root)
     return names
 
 
@@ -1578,17 +1577,6 @@ def _keras_object(value: Any) -> bool:
     if kind is BoundMethod:
         return _keras_object(value.receiver)
     return kind is classes.Method and _keras_object(value.instance)
-
-
-def _names_in(target: cst.BaseExpression) -> list[cst.Name]:
-    """The names an assignment target binds: ``x``, ``a, (b, *c)``; not ``obj.attr`` or ``d[k]``."""
-    if type(target) is cst.Name:
-        return [target]
-    if isinstance(target, (cst.Tuple, cst.List)):
-        return [name for element in target.elements for name in _names_in(element.value)]
-    if type(target) is cst.StarredElement:
-        return _names_in(target.value)
-    return []
 
 
 def _one_item(container: Any, key: Any) -> bool:

@@ -341,7 +341,7 @@ class _Bindings:
             elif kind is cst.AsName:
                 self._bind(node.name, node, looping, nested)
             elif kind is cst.Del:
-                self.rebound.update(_target_names(node.target))
+                self.rebound.update(walk.target_names(node.target))
                 self._expose(node.target)
             elif kind is cst.Global or kind is cst.Nonlocal:
                 self.rebound.update(item.name.value for item in node.names)
@@ -350,33 +350,16 @@ class _Bindings:
     def _bind(self, target: cst.CSTNode, site: cst.CSTNode, looping: bool, nested: bool) -> None:
         if nested:
             return
-        for name in _target_names(target):
+        for name in walk.target_names(target):
             self.sites.setdefault(name, []).append(site)
             if looping:
                 self.rebound.add(name)
 
     def _expose(self, target: cst.CSTNode) -> None:
         if isinstance(target, (cst.Attribute, cst.Subscript)):
-            root = _root_name(target)
+            root = walk.root_name(target)
             if root is not None:
                 self.exposed.add(root)
-
-
-def _root_name(expression: cst.CSTNode) -> str | None:
-    """``args`` of ``args.units``, ``x[0].shape`` or ``args``: the name an expression of attributes and items starts from."""
-    while isinstance(expression, (cst.Attribute, cst.Subscript)):
-        expression = expression.value
-    return expression.value if isinstance(expression, cst.Name) else None
-
-
-def _target_names(target: cst.CSTNode) -> list[str]:
-    if isinstance(target, cst.Name):
-        return [target.value]
-    if isinstance(target, (cst.Tuple, cst.List)):
-        return [name for element in target.elements for name in _target_names(element.value)]
-    if isinstance(target, cst.StarredElement):
-        return _target_names(target.value)
-    return []
 
 
 # ---------------------------------------------------------- inference
